@@ -1,0 +1,3 @@
+module happens
+
+go 1.26.8

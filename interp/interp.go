@@ -1,0 +1,238 @@
+// Package interp runs one thread's code from the resolved program form and
+// turns it into memory accesses, one at a time. It knows nothing about
+// memory models: the explorer decides what each load returns.
+//
+// A thread's state is its program counter, its registers and its open loops,
+// all plain values, so the explorer can copy it to branch and restore it to
+// backtrack.
+package interp
+
+import (
+	"fmt"
+
+	"happens/prog"
+)
+
+// Stop says why Run returned.
+type Stop uint8
+
+const (
+	// Access: the thread wants a memory access; see State.Req.
+	Access Stop = iota
+	// Done: the thread ran to its end.
+	Done
+	// Blocked: an assume failed, or a loop iteration only read and changed
+	// nothing (it would spin forever on these values: GenMC's spin-assume).
+	Blocked
+	// Failed: an assertion failed or the thread panicked; see State.Failure.
+	Failed
+	// Bounded: a loop exceeded the unroll bound.
+	Bounded
+)
+
+func (s Stop) String() string {
+	return [...]string{"access", "done", "blocked", "failed", "bounded"}[s]
+}
+
+// Request is a memory access the thread asks for.
+type Request struct {
+	Instr *prog.Instr
+	Loc   int    // location (unused for fences)
+	Val   uint64 // value to store, or RMW operand
+	Exp   uint64 // CAS expected value
+	New   uint64 // CAS new value
+}
+
+type frame struct {
+	id     uint64
+	live   int
+	iter   int
+	writes int
+	regs   []uint64
+}
+
+// State is one thread's execution state.
+type State struct {
+	P       *prog.Program
+	T       *prog.Thread
+	PC      int
+	Regs    []uint64
+	loops   []frame
+	writes  int // events with a side effect so far (stores, RMWs, fences)
+	Req     Request
+	Failure string // for Failed: the message
+	FailPos *prog.Instr
+}
+
+// New returns the initial state of thread t.
+func New(p *prog.Program, t int) *State {
+	th := &p.Threads[t]
+	return &State{P: p, T: th, Regs: make([]uint64, th.NumRegs)}
+}
+
+// CopyFrom makes s an independent copy of o, reusing s's storage.
+func (s *State) CopyFrom(o *State) {
+	regs := append(s.Regs[:0], o.Regs...)
+	loops := s.loops[:0]
+	for _, f := range o.loops {
+		f.regs = append([]uint64(nil), f.regs...)
+		loops = append(loops, f)
+	}
+	*s = *o
+	s.Regs = regs
+	s.loops = loops
+}
+
+// Clone returns an independent copy of s.
+func (s *State) Clone() *State {
+	c := &State{}
+	c.CopyFrom(s)
+	return c
+}
+
+// Run executes until the next memory access or the end of the thread.
+// unroll bounds the iterations of every loop that is not a pure spin.
+func (s *State) Run(unroll int) Stop {
+	code := s.T.Code
+	for s.PC < len(code) {
+		in := &code[s.PC]
+		switch in.Op {
+		case prog.OpConst:
+			s.Regs[in.A] = in.Imm
+		case prog.OpMove:
+			s.Regs[in.A] = s.Regs[in.B]
+		case prog.OpUnary:
+			s.Regs[in.A] = prog.EvalUnary(in.Un, in.T, s.Regs[in.B])
+		case prog.OpBinary:
+			v, err := prog.EvalBinary(in.Bin, in.T, s.Regs[in.B], s.Regs[in.C])
+			if err != nil {
+				return s.fail(in, "panicked: "+err.Error())
+			}
+			s.Regs[in.A] = v
+		case prog.OpJump:
+			s.PC = in.Target
+			continue
+		case prog.OpBranch:
+			if s.Regs[in.A] == 0 {
+				s.PC = in.Target
+				continue
+			}
+		case prog.OpLoad, prog.OpStore, prog.OpRMW, prog.OpCAS, prog.OpFence:
+			s.Req = Request{Instr: in}
+			if in.Op != prog.OpFence {
+				idx := uint64(0)
+				if in.Addr.Index >= 0 {
+					idx = s.Regs[in.Addr.Index]
+				}
+				loc, ok := s.P.LocAddr(in.Addr, idx)
+				if !ok {
+					v := &s.P.Vars[in.Addr.Var]
+					return s.fail(in, fmt.Sprintf("panicked: index out of bounds: the len is %d but the index is %d", v.Len, idx))
+				}
+				s.Req.Loc = loc
+			}
+			switch in.Op {
+			case prog.OpStore, prog.OpRMW:
+				s.Req.Val = s.Regs[in.B]
+			case prog.OpCAS:
+				s.Req.Exp = s.Regs[in.B]
+				s.Req.New = s.Regs[in.C]
+			}
+			return Access
+		case prog.OpAssert:
+			if s.Regs[in.A] == 0 {
+				return s.fail(in, in.Msg)
+			}
+		case prog.OpAssume:
+			if s.Regs[in.A] == 0 {
+				return Blocked
+			}
+		case prog.OpPanic:
+			return s.fail(in, in.Msg)
+		case prog.OpLoopEnter:
+			s.popLoops(in.Imm, true)
+			s.loops = append(s.loops, frame{id: in.Imm, live: in.A, writes: s.writes,
+				regs: append([]uint64(nil), s.Regs[:in.A]...)})
+		case prog.OpLoopBack:
+			s.popLoops(in.Imm, false)
+			if n := len(s.loops); n > 0 && s.loops[n-1].id == in.Imm {
+				f := &s.loops[n-1]
+				if f.writes == s.writes && equal(f.regs, s.Regs[:f.live]) {
+					return Blocked
+				}
+				f.iter++
+				if f.iter >= unroll {
+					return Bounded
+				}
+				f.writes = s.writes
+				copy(f.regs, s.Regs[:f.live])
+			}
+			s.PC = in.Target
+			continue
+		case prog.OpLoopExit:
+			s.popLoops(in.Imm, true)
+		}
+		s.PC++
+	}
+	return Done
+}
+
+// popLoops drops frames above the loop id (left open by a return from an
+// inlined function), and the loop's own frame when self is set.
+func (s *State) popLoops(id uint64, self bool) {
+	for i := len(s.loops) - 1; i >= 0; i-- {
+		if s.loops[i].id == id {
+			if self {
+				s.loops = s.loops[:i]
+			} else {
+				s.loops = s.loops[:i+1]
+			}
+			return
+		}
+	}
+}
+
+func equal(a, b []uint64) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *State) fail(in *prog.Instr, msg string) Stop {
+	s.Failure = msg
+	s.FailPos = in
+	return Failed
+}
+
+// Complete finishes the pending access. read is the value a load, RMW or
+// CAS read; ok says whether a CAS succeeded; wrote says whether the access
+// had a side effect (a store, a successful RMW, a fence).
+func (s *State) Complete(read uint64, ok bool) {
+	in := s.Req.Instr
+	switch in.Op {
+	case prog.OpLoad, prog.OpRMW:
+		s.Regs[in.A] = read
+	case prog.OpCAS:
+		s.Regs[in.A] = read
+		s.Regs[in.A+1] = b2u(ok)
+	}
+	switch in.Op {
+	case prog.OpStore, prog.OpRMW, prog.OpFence:
+		s.writes++
+	case prog.OpCAS:
+		if ok {
+			s.writes++
+		}
+	}
+	s.PC++
+}
+
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,168 @@
+package model
+
+import (
+	"happens/graph"
+	"happens/prog"
+)
+
+// Exec is an execution graph seen as relations over dense event indices.
+// The base relations (sb, rf, mo, rb, same-location) and event sets are
+// computed once; a model derives the rest.
+type Exec struct {
+	G     *graph.Graph
+	N     int
+	IDs   []graph.ID // dense index → graph event
+	dense []int      // graph event → dense index, or -1
+
+	// Event sets.
+	W, R, F, RMW, SC, FSC, ACQ, REL, AT, IW, NA Set
+	// RLXR are the atomic reads that may take part in synchronisation.
+	RLXR Set
+
+	SB, RF, MO, RB, Loc Rel
+	hasSC               bool
+}
+
+// NewExec builds the base relations of g. Initial writes of locations that
+// no thread touches are left out.
+func NewExec(g *graph.Graph) *Exec {
+	x := &Exec{G: g, dense: make([]int, len(g.Events))}
+	used := make([]bool, len(g.P.Locs))
+	for _, evs := range g.Threads {
+		for _, id := range evs {
+			if l := g.Events[id].Loc; l >= 0 {
+				used[l] = true
+			}
+		}
+	}
+	for i := range x.dense {
+		x.dense[i] = -1
+	}
+	for id := range g.Events {
+		e := &g.Events[id]
+		if e.Kind == graph.Init && !used[e.Loc] {
+			continue
+		}
+		x.dense[id] = len(x.IDs)
+		x.IDs = append(x.IDs, graph.ID(id))
+	}
+	n := len(x.IDs)
+	x.N = n
+	for _, s := range []*Set{&x.W, &x.R, &x.F, &x.RMW, &x.SC, &x.FSC, &x.ACQ, &x.REL, &x.AT, &x.IW, &x.NA, &x.RLXR} {
+		*s = newSet(n)
+	}
+	x.SB, x.RF, x.MO, x.RB, x.Loc = NewRel(n), NewRel(n), NewRel(n), NewRel(n), NewRel(n)
+	for i, id := range x.IDs {
+		e := &g.Events[id]
+		if e.IsWrite() {
+			x.W.Add(i)
+		}
+		if e.IsRead() {
+			x.R.Add(i)
+			x.RF.Add(x.dense[e.RF], i)
+		}
+		switch e.Kind {
+		case graph.Fence:
+			x.F.Add(i)
+		case graph.RMW:
+			x.RMW.Add(i)
+		case graph.Init:
+			x.IW.Add(i)
+		}
+		if e.Kind != graph.Init {
+			if e.Atomic || e.Kind == graph.Fence {
+				if e.Kind != graph.Fence {
+					x.AT.Add(i)
+					if e.IsRead() && e.Ord != prog.Consume {
+						x.RLXR.Add(i)
+					}
+				}
+				if e.Ord == prog.SeqCst {
+					x.SC.Add(i)
+					x.hasSC = true
+					if e.Kind == graph.Fence {
+						x.FSC.Add(i)
+					}
+				}
+				if e.Ord.IsAcquire() && (e.IsRead() || e.Kind == graph.Fence) {
+					x.ACQ.Add(i)
+				}
+				if e.Ord.IsRelease() && (e.IsWrite() || e.Kind == graph.Fence) {
+					x.REL.Add(i)
+				}
+			} else {
+				x.NA.Add(i)
+			}
+		}
+	}
+	for _, evs := range g.Threads {
+		for a := range evs {
+			for b := a + 1; b < len(evs); b++ {
+				x.SB.Add(x.dense[evs[a]], x.dense[evs[b]])
+			}
+		}
+	}
+	for _, mo := range g.MO {
+		for a := range mo {
+			da := x.dense[mo[a]]
+			if da < 0 {
+				continue
+			}
+			for b := a + 1; b < len(mo); b++ {
+				x.MO.Add(da, x.dense[mo[b]])
+			}
+		}
+	}
+	// rb = (rf⁻¹ ; mo) \ id
+	for i, id := range x.IDs {
+		e := &g.Events[id]
+		if !e.IsRead() {
+			continue
+		}
+		row := x.RB.Row(i)
+		copy(row, x.MO.Row(x.dense[e.RF]))
+		row[i>>6] &^= 1 << (uint(i) & 63)
+	}
+	for i, a := range x.IDs {
+		la := g.Events[a].Loc
+		if la < 0 {
+			continue
+		}
+		for j, b := range x.IDs {
+			if g.Events[b].Loc == la {
+				x.Loc.Add(i, j)
+			}
+		}
+	}
+	return x
+}
+
+// Event returns the graph event at dense index i.
+func (x *Exec) Event(i int) *graph.Event { return &x.G.Events[x.IDs[i]] }
+
+// ID returns the graph ID of dense index i.
+func (x *Exec) ID(i int) graph.ID { return x.IDs[i] }
+
+// id returns [s].
+func (x *Exec) id(s Set) Rel { return Ident(x.N, s) }
+
+// sw computes synchronises-with from a release-sequence relation:
+// [REL] ; ([F] ; sb)? ; rs ; rf ; [R atomic] ; (sb ; [F])? ; [ACQ].
+func (x *Exec) sw(rs Rel) Rel {
+	left := Union(x.id(x.REL), x.SB.Restrict(and(x.REL, x.F), nil))
+	right := Union(x.id(x.ACQ), x.SB.Restrict(nil, and(x.F, x.ACQ)))
+	return Seq(Seq(Seq(left, rs), x.RF.Restrict(nil, x.RLXR)), right)
+}
+
+// rfRMWStar is (rf ; [RMW])*.
+func (x *Exec) rfRMWStar() Rel {
+	return x.RF.Restrict(nil, x.RMW).Plus().Opt()
+}
+
+func and(a, b Set) Set {
+	c := make(Set, len(a))
+	for i := range c {
+		c[i] = a[i] & b[i]
+	}
+	return c
+}

@@ -1,0 +1,222 @@
+// Package model holds memory models as values: each is a list of named
+// axioms over relations derived from an execution graph. A model judges a
+// graph and, when it rejects it, names the axiom and shows the cycle that
+// breaks it.
+package model
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"happens/graph"
+)
+
+// Axiom is one named constraint of a model.
+type Axiom struct {
+	Name string // "coherence"
+	Text string // the formula, e.g. "irreflexive(hb ; eco?)"
+	// check returns nil when the axiom holds, else a witness: the events of
+	// a cycle (dense indices), in order.
+	check func(d *derived) []int
+}
+
+// Model is a memory model.
+type Model struct {
+	Name   string
+	Doc    string
+	Axioms []Axiom
+	// derive computes the model's relations lazily over a base Exec.
+	derive func(x *Exec) *derived
+}
+
+// Violation says why a model rejects a graph.
+type Violation struct {
+	Axiom string
+	Text  string
+	Cycle []graph.ID
+}
+
+func (v *Violation) String() string {
+	return fmt.Sprintf("%s: %s", v.Axiom, v.Text)
+}
+
+// Check judges g. It returns nil when g is consistent.
+func (m *Model) Check(g *graph.Graph) *Violation {
+	return m.CheckExec(NewExec(g))
+}
+
+// CheckExec judges an Exec built by NewExec.
+func (m *Model) CheckExec(x *Exec) *Violation {
+	d := m.derive(x)
+	for _, a := range m.Axioms {
+		if c := a.check(d); c != nil {
+			v := &Violation{Axiom: a.Name, Text: a.Text}
+			for _, i := range c {
+				v.Cycle = append(v.Cycle, x.IDs[i])
+			}
+			return v
+		}
+	}
+	return nil
+}
+
+// HB returns happens-before of g under m, as pairs of graph IDs, for
+// renderers and explanations.
+func (m *Model) HB(x *Exec) Rel { return m.derive(x).hb() }
+
+// Race is a data race: two conflicting accesses, at least one of them
+// non-atomic, that happens-before does not order.
+type Race struct {
+	A, B graph.ID
+}
+
+// Races returns the data races of g under m's happens-before.
+func (m *Model) Races(x *Exec) []Race {
+	if !x.NA.intersects(x.NA) {
+		return nil
+	}
+	hb := m.derive(x).hb()
+	var out []Race
+	for i := 0; i < x.N; i++ {
+		a := x.Event(i)
+		if a.Kind == graph.Init || a.Kind == graph.Fence {
+			continue
+		}
+		for j := i + 1; j < x.N; j++ {
+			b := x.Event(j)
+			if b.Kind == graph.Init || b.Kind == graph.Fence || a.Thread == b.Thread || a.Loc != b.Loc {
+				continue
+			}
+			if !a.IsWrite() && !b.IsWrite() {
+				continue
+			}
+			if x.AT.Has(i) && x.AT.Has(j) {
+				continue
+			}
+			if hb.Has(i, j) || hb.Has(j, i) {
+				continue
+			}
+			out = append(out, Race{A: x.IDs[i], B: x.IDs[j]})
+		}
+	}
+	return out
+}
+
+// derived holds a model's relations for one graph, computed on demand.
+type derived struct {
+	x        *Exec
+	swf      func(d *derived) Rel
+	hbv, eco *Rel
+	sw       *Rel
+}
+
+func (d *derived) hb() Rel {
+	if d.hbv == nil {
+		var hb Rel
+		if d.swf == nil {
+			hb = d.x.SB
+		} else {
+			hb = Union(d.x.SB, d.getSW()).Plus()
+		}
+		d.hbv = &hb
+	}
+	return *d.hbv
+}
+
+func (d *derived) getSW() Rel {
+	if d.sw == nil {
+		sw := d.swf(d)
+		d.sw = &sw
+	}
+	return *d.sw
+}
+
+func (d *derived) getECO() Rel {
+	if d.eco == nil {
+		eco := Union(d.x.RF, d.x.MO, d.x.RB).Plus()
+		d.eco = &eco
+	}
+	return *d.eco
+}
+
+// Shared axioms.
+
+func coherence(d *derived) []int {
+	hb := d.hb()
+	if i := hb.Reflexive(); i >= 0 {
+		return hb.Cycle()
+	}
+	eco := d.getECO()
+	for a := 0; a < d.x.N; a++ {
+		for b := 0; b < d.x.N; b++ {
+			if hb.Has(a, b) && eco.Has(b, a) {
+				return []int{a, b}
+			}
+		}
+	}
+	return nil
+}
+
+// atomicity: an RMW reads from the write immediately before it in
+// modification order: empty(rmw ∩ (rb ; mo)), and irreflexive(rmw ; eco).
+func atomicity(d *derived) []int {
+	x := d.x
+	for i := 0; i < x.N; i++ {
+		if !x.RMW.Has(i) {
+			continue
+		}
+		e := x.Event(i)
+		w := x.dense[e.RF]
+		// Some write strictly between rf(e) and e in mo?
+		for j := 0; j < x.N; j++ {
+			if x.MO.Has(w, j) && x.MO.Has(j, i) {
+				return []int{i, j}
+			}
+		}
+		if d.getECO().Has(i, i) {
+			return []int{i}
+		}
+	}
+	return nil
+}
+
+func noThinAir(d *derived) []int {
+	r := Union(d.x.SB, d.x.RF)
+	if r.Acyclic() {
+		return nil
+	}
+	return r.Cycle()
+}
+
+func acyclicOrCycle(r Rel) []int {
+	if r.Acyclic() {
+		return nil
+	}
+	return r.Cycle()
+}
+
+// Names lists the built-in models.
+func Names() []string {
+	var out []string
+	for n := range builtin {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ByName returns a built-in model.
+func ByName(name string) (*Model, error) {
+	m, ok := builtin[strings.ToLower(name)]
+	if !ok {
+		return nil, fmt.Errorf("unknown model %q (known: %s)", name, strings.Join(Names(), ", "))
+	}
+	return m, nil
+}
+
+var builtin = map[string]*Model{
+	"sc":   SC,
+	"rc11": RC11,
+	"c20":  C20,
+}
