@@ -1,0 +1,240 @@
+// Package cli is happens' command line: flags, files, progress and exit
+// status. It is the only package besides main that touches the OS.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"happens"
+	"happens/explore"
+	"happens/model"
+	"happens/render"
+	"happens/result"
+	"happens/source"
+)
+
+// Exit statuses.
+const (
+	ExitOK      = 0
+	ExitFailed  = 1 // an assertion can fail, a race exists, or a forall/~exists condition fails
+	ExitUsage   = 2 // bad usage or bad input
+	usageHeader = `happens: every execution of a concurrent program under the C++20 / Rust memory model
+
+Usage:
+  happens run [flags] FILE...     explore a litmus program (Rust-style or herd7 C)
+  happens models                  list the memory models
+  happens help                    this text
+
+Flags of run (they may come before or after the files):
+`
+)
+
+// Run is the whole command line. It returns the exit status.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usageHeader)
+		runFlags(&runOpts{}, stderr).PrintDefaults()
+		return ExitUsage
+	}
+	switch args[0] {
+	case "run":
+		return run(ctx, args[1:], stdout, stderr)
+	case "models":
+		for _, n := range model.Names() {
+			m, _ := model.ByName(n)
+			fmt.Fprintf(stdout, "%-6s %s\n", m.Name, m.Doc)
+			for _, a := range m.Axioms {
+				fmt.Fprintf(stdout, "         %-12s %s\n", a.Name, a.Text)
+			}
+		}
+		return ExitOK
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(stdout, usageHeader)
+		runFlags(&runOpts{}, stdout).PrintDefaults()
+		return ExitOK
+	}
+	fmt.Fprintf(stderr, "happens: unknown command %q (try: happens run FILE)\n", args[0])
+	return ExitUsage
+}
+
+type defines map[string]string
+
+func (d defines) String() string { return "" }
+func (d defines) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" || v == "" {
+		return errors.New("want NAME=VALUE")
+	}
+	d[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	return nil
+}
+
+type runOpts struct {
+	model    string
+	unroll   int
+	max      int
+	timeout  time.Duration
+	json     bool
+	show     string
+	defines  defines
+	progress bool
+}
+
+func runFlags(o *runOpts, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(out)
+	if o.defines == nil {
+		o.defines = defines{}
+	}
+	fs.StringVar(&o.model, "model", "c20", "memory model: "+strings.Join(model.Names(), ", "))
+	fs.IntVar(&o.unroll, "unroll", explore.DefaultUnroll, "iterations of each loop before an execution counts as bounded (spin loops that change nothing are blocked instead)")
+	fs.IntVar(&o.max, "max-executions", 0, "stop after this many executions (0: no limit)")
+	fs.DurationVar(&o.timeout, "timeout", 0, "stop after this long, e.g. 30s (0: no limit)")
+	fs.BoolVar(&o.json, "json", false, "print the result as JSON")
+	fs.StringVar(&o.show, "show", "", "list executions: witness (one per interesting outcome) or all")
+	fs.Var(o.defines, "D", "override a const: -D N=5 (repeatable)")
+	fs.BoolVar(&o.progress, "progress", true, "show a progress line on stderr for long runs")
+	return fs
+}
+
+// parseInterleaved lets flags follow the files, as users expect.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return files, nil
+		}
+		files = append(files, args[0])
+		args = args[1:]
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var o runOpts
+	fs := runFlags(&o, stderr)
+	files, err := parseInterleaved(fs, args)
+	if err != nil {
+		return ExitUsage
+	}
+	if len(files) == 0 {
+		fmt.Fprintln(stderr, "happens run: name a file to explore")
+		return ExitUsage
+	}
+	if _, err := model.ByName(o.model); err != nil {
+		fmt.Fprintf(stderr, "happens run: %v\n", err)
+		return ExitUsage
+	}
+	var show result.Show
+	switch o.show {
+	case "":
+	case "witness":
+		show = result.ShowWitness
+	case "all":
+		show = result.ShowAll
+	default:
+		fmt.Fprintf(stderr, "happens run: --show takes witness or all, not %q\n", o.show)
+		return ExitUsage
+	}
+	if o.unroll < 1 {
+		fmt.Fprintln(stderr, "happens run: --unroll must be at least 1")
+		return ExitUsage
+	}
+	status := ExitOK
+	for _, file := range files {
+		st := runFile(ctx, file, o, show, stdout, stderr)
+		if st > status {
+			status = st
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return status
+}
+
+func runFile(ctx context.Context, file string, o runOpts, show result.Show, stdout, stderr io.Writer) int {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		fmt.Fprintf(stderr, "happens: %v\n", err)
+		return ExitUsage
+	}
+	p, err := happens.Parse(file, src, o.defines)
+	if err != nil {
+		fmt.Fprint(stderr, source.Format(err, src))
+		return ExitUsage
+	}
+	opts := happens.Options{Model: o.model, Unroll: o.unroll, MaxExecutions: o.max, Timeout: o.timeout, Show: show}
+	var prog *progress
+	if o.progress {
+		prog = newProgress(stderr)
+		opts.Progress = prog.update
+	}
+	res, err := happens.Run(ctx, p, opts)
+	if prog != nil {
+		prog.clear()
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "happens: %v\n", err)
+		return ExitUsage
+	}
+	if o.json {
+		render.JSON(stdout, res)
+	} else {
+		render.Text(stdout, res)
+		if show != result.ShowNone {
+			render.Executions(stdout, res)
+		}
+	}
+	if res.Failed() {
+		return ExitFailed
+	}
+	if p.Expect != nil && res.Complete() && p.Expect.Verdict != res.Verdict {
+		return ExitFailed
+	}
+	return ExitOK
+}
+
+// progress prints a one-line status to stderr during long runs.
+type progress struct {
+	w     io.Writer
+	tty   bool
+	shown bool
+}
+
+func newProgress(w io.Writer) *progress {
+	p := &progress{w: w}
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			p.tty = true
+		}
+	}
+	return p
+}
+
+func (p *progress) update(s explore.Stats) {
+	rate := float64(s.Complete+s.Blocked) / s.Elapsed.Seconds()
+	line := fmt.Sprintf("… %d executions, %d blocked, %.0f/s, %s", s.Complete, s.Blocked, rate, s.Elapsed.Round(time.Second))
+	if p.tty {
+		fmt.Fprintf(p.w, "\r\033[K%s", line)
+	} else {
+		fmt.Fprintln(p.w, line)
+	}
+	p.shown = true
+}
+
+func (p *progress) clear() {
+	if p.shown && p.tty {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}

@@ -1,0 +1,201 @@
+// Package render writes results and executions. Every renderer is a pure
+// writer to an io.Writer: files and terminals belong to the command line.
+package render
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"happens/graph"
+	"happens/prog"
+	"happens/result"
+)
+
+// Text writes the human summary of a result.
+func Text(w io.Writer, r *result.Result) error {
+	b := &strings.Builder{}
+	p := r.Program
+	fmt.Fprintf(b, "Test %s (model %s)\n", p.Name, r.Model)
+	if p.Doc != "" {
+		for _, l := range strings.Split(p.Doc, "\n") {
+			fmt.Fprintf(b, "  %s\n", l)
+		}
+	}
+	total := r.Positive + r.Negative
+	if p.Cond == nil {
+		total = 0
+		for _, o := range r.Outcomes {
+			total += o.Count
+		}
+	}
+	fmt.Fprintf(b, "Outcomes (%d, over %s):\n", len(r.Outcomes), plural(total, "execution"))
+	width := 0
+	cells := make([]string, len(r.Outcomes))
+	for i, o := range r.Outcomes {
+		var parts []string
+		for k, v := range o.Values {
+			parts = append(parts, fmt.Sprintf("%s=%s", r.Observed[k].Name, r.Format(k, v)))
+		}
+		cells[i] = strings.Join(parts, " ")
+		if len(cells[i]) > width {
+			width = len(cells[i])
+		}
+	}
+	for i, o := range r.Outcomes {
+		mark := " "
+		if p.Cond != nil && o.Satisfies {
+			mark = "*"
+		}
+		fmt.Fprintf(b, "  %s %-*s  %s\n", mark, width, cells[i], plural(o.Count, "execution"))
+	}
+	if len(r.Outcomes) == 0 {
+		b.WriteString("  (none)\n")
+	}
+	if p.Cond != nil {
+		fmt.Fprintf(b, "Condition %s %s\n", p.Cond.Kind, p.Cond.Text)
+		fmt.Fprintf(b, "  %s: %d satisfy it, %d do not (* above)%s\n", r.Verdict, r.Positive, r.Negative, condNote(r))
+		if p.Expect != nil {
+			if p.Expect.Verdict == r.Verdict {
+				fmt.Fprintf(b, "  expected %s: ok\n", p.Expect.Verdict)
+			} else {
+				fmt.Fprintf(b, "  expected %s: MISMATCH\n", p.Expect.Verdict)
+			}
+		}
+	}
+	for _, f := range r.Failures {
+		fmt.Fprintf(b, "Assertion failure in %s at %s: %s (%s)\n", f.Thread, f.Pos, f.Msg, plural(f.Count, "execution"))
+	}
+	for _, race := range r.Races {
+		fmt.Fprintf(b, "Data race (undefined behaviour) on %s, in %s:\n", race.A.Loc, plural(race.Count, "execution"))
+		for _, a := range []result.Access{race.A, race.B} {
+			fmt.Fprintf(b, "  %s %s at %s: %s\n", a.Thread, a.Kind, a.Pos, a.Text)
+		}
+	}
+	st := r.Stats
+	fmt.Fprintf(b, "Explored %s", plural(st.Complete, "execution"))
+	if st.Blocked > 0 {
+		fmt.Fprintf(b, ", %d blocked", st.Blocked)
+	}
+	fmt.Fprintf(b, " in %s\n", round(st.Elapsed))
+	if st.Bounded > 0 {
+		fmt.Fprintf(b, "PARTIAL: %s cut by the loop bound (--unroll %d); results cover only what was explored\n", plural(st.Bounded, "execution"), r.Unroll)
+	}
+	if st.Stopped {
+		b.WriteString("PARTIAL: exploration stopped early (execution limit, timeout or interrupt); results cover only what was explored\n")
+	}
+	if r.Dropped > 0 {
+		fmt.Fprintf(b, "(%d more executions not listed)\n", r.Dropped)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func condNote(r *result.Result) string {
+	if r.CondHolds() {
+		return ""
+	}
+	switch r.Program.Cond.Kind {
+	case prog.Forall:
+		return "; the forall condition does NOT hold"
+	case prog.NotExists:
+		return "; the ~exists condition does NOT hold"
+	}
+	return ""
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func round(d time.Duration) time.Duration {
+	switch {
+	case d > time.Second:
+		return d.Round(time.Millisecond)
+	case d > time.Millisecond:
+		return d.Round(10 * time.Microsecond)
+	}
+	return d.Round(time.Microsecond)
+}
+
+// Executions lists executions as text: each thread's events with what each
+// read reads from, then each location's modification order.
+func Executions(w io.Writer, r *result.Result) error {
+	b := &strings.Builder{}
+	for i, g := range r.Executions {
+		fmt.Fprintf(b, "\nExecution %d:\n", i+1)
+		writeGraph(b, g)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// EventName is a short name for an event: "t1#2" or "init X".
+func EventName(g *graph.Graph, id graph.ID) string {
+	e := &g.Events[id]
+	if e.Kind == graph.Init {
+		return "init " + g.P.Locs[e.Loc].Name
+	}
+	return fmt.Sprintf("%s#%d", g.P.Threads[e.Thread].Name, e.Index+1)
+}
+
+// EventLabel describes an event: "W X=1 Release".
+func EventLabel(g *graph.Graph, id graph.ID) string {
+	e := &g.Events[id]
+	ord := e.Ord.String()
+	if !e.Atomic {
+		ord = "plain"
+	}
+	switch e.Kind {
+	case graph.Init:
+		return fmt.Sprintf("%s=%s", g.P.Locs[e.Loc].Name, g.P.Locs[e.Loc].Type.Format(e.WVal))
+	case graph.Fence:
+		return "F " + ord
+	case graph.Read:
+		t := g.P.Locs[e.Loc].Type
+		s := fmt.Sprintf("R %s=%s %s", g.P.Locs[e.Loc].Name, t.Format(e.RVal), ord)
+		if e.Spurious {
+			s += " (spurious failure)"
+		}
+		return s
+	case graph.Write:
+		t := g.P.Locs[e.Loc].Type
+		return fmt.Sprintf("W %s=%s %s", g.P.Locs[e.Loc].Name, t.Format(e.WVal), ord)
+	case graph.RMW:
+		t := g.P.Locs[e.Loc].Type
+		return fmt.Sprintf("RMW %s %s→%s %s", g.P.Locs[e.Loc].Name, t.Format(e.RVal), t.Format(e.WVal), ord)
+	}
+	return "?"
+}
+
+func writeGraph(b *strings.Builder, g *graph.Graph) {
+	for t, evs := range g.Threads {
+		fmt.Fprintf(b, "  %s:\n", g.P.Threads[t].Name)
+		for _, id := range evs {
+			e := &g.Events[id]
+			label := EventLabel(g, id)
+			if e.IsRead() {
+				label += "   ← " + EventName(g, e.RF)
+			}
+			line := ""
+			if e.Instr != nil && e.Instr.Pos.IsValid() {
+				line = fmt.Sprintf("line %d: %s", e.Instr.Pos.Line, e.Instr.Text)
+			}
+			fmt.Fprintf(b, "    %-4s %-36s %s\n", fmt.Sprintf("%d.", e.Index+1), label, line)
+		}
+	}
+	for loc, mo := range g.MO {
+		if len(mo) < 2 {
+			continue
+		}
+		var parts []string
+		for _, w := range mo {
+			parts = append(parts, fmt.Sprintf("%s (%s)", g.P.Locs[loc].Type.Format(g.Events[w].WVal), EventName(g, w)))
+		}
+		fmt.Fprintf(b, "  mo %s: %s\n", g.P.Locs[loc].Name, strings.Join(parts, " → "))
+	}
+}
