@@ -26,9 +26,9 @@ import (
 )
 
 var (
-	ccN    = flag.Int("crosscheck.n", 0, "random programs per model for the cross-checks (0: 250, or 50 with -short)")
+	ccN    = flag.Int("crosscheck.n", 0, "random programs per model for the cross-checks (0: 300, or 60 with -short)")
 	ccSeed = flag.Uint64("crosscheck.seed", 1, "seed of the cross-checks' random programs")
-	ccMax  = flag.Float64("crosscheck.max", 4000, "skip random programs whose brute-force candidate estimate exceeds this")
+	ccMax  = flag.Float64("crosscheck.max", 1e6, "redraw random programs whose brute-force candidate estimate (progtest.Estimate) exceeds this (10× for the interleavings)")
 	ccFail = flag.Int("crosscheck.failures", 3, "report at most this many mismatching programs per test")
 )
 
@@ -37,19 +37,19 @@ func ccCount() int {
 	case *ccN > 0:
 		return *ccN
 	case testing.Short():
-		return 50
+		return 60
 	}
-	return 250
+	return 300
 }
 
 // ccProgram returns program i of a stream: random specs, redrawn until the
-// brute force's estimate is within budget.
-func ccProgram(stream, i uint64) (*progtest.Spec, *prog.Program, int) {
+// brute force's estimate is within budget (0: any).
+func ccProgram(stream, i uint64, budget float64) (*progtest.Spec, *prog.Program, int) {
 	r := rand.New(rand.NewPCG(*ccSeed, stream<<32|i))
 	for redraws := 0; ; redraws++ {
 		s := progtest.Random(r)
 		p := s.Build()
-		if progtest.Estimate(p) <= *ccMax {
+		if budget <= 0 || progtest.Estimate(p) <= budget {
 			return s, p, redraws
 		}
 	}
@@ -190,12 +190,12 @@ func compareInterleavings(p *prog.Program) (string, int) {
 
 // crossCheck runs compare on ccCount random programs of a stream, shrinking
 // and reporting the ones that differ.
-func crossCheck(t *testing.T, stream uint64, what string, compare func(*prog.Program) (string, int)) {
+func crossCheck(t *testing.T, stream uint64, budget float64, what string, compare func(*prog.Program) (string, int)) {
 	n := ccCount()
 	failures, execs, redraws := 0, 0, 0
 	start := time.Now()
 	for i := 0; i < n; i++ {
-		s, p, rd := ccProgram(stream, uint64(i))
+		s, p, rd := ccProgram(stream, uint64(i), budget)
 		redraws += rd
 		diff, ne := compare(p)
 		execs += ne
@@ -217,7 +217,7 @@ func crossCheck(t *testing.T, stream uint64, what string, compare func(*prog.Pro
 			break
 		}
 	}
-	t.Logf("%s: %d programs (%d redrawn as too big for the brute force), %d reference executions, %d mismatches, %v",
+	t.Logf("%s: %d programs (%d redrawn as too big), %d reference executions, %d mismatches, %v",
 		what, n, redraws, execs, failures, time.Since(start).Round(time.Millisecond))
 }
 
@@ -225,7 +225,7 @@ func TestCrossCheckBruteForce(t *testing.T) {
 	for i, m := range []*model.Model{model.SC, model.RC11, model.C20} {
 		t.Run(m.Name, func(t *testing.T) {
 			t.Parallel()
-			crossCheck(t, uint64(i+1), "explorer vs brute force under "+m.Name, func(p *prog.Program) (string, int) {
+			crossCheck(t, uint64(i+1), *ccMax, "explorer vs brute force under "+m.Name, func(p *prog.Program) (string, int) {
 				return compareBrute(p, m)
 			})
 		})
@@ -234,5 +234,5 @@ func TestCrossCheckBruteForce(t *testing.T) {
 
 func TestCrossCheckInterleavings(t *testing.T) {
 	t.Parallel()
-	crossCheck(t, 100, "explorer (sc) vs interleavings", compareInterleavings)
+	crossCheck(t, 100, 10**ccMax, "explorer (sc) vs interleavings", compareInterleavings)
 }

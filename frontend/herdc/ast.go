@@ -103,14 +103,14 @@ func (s *whileStmt) stmtPos() source.Pos  { return s.pos }
 func (s *blockStmt) stmtPos() source.Pos  { return s.pos }
 
 // Expressions. Every node keeps the byte range of its source text.
-type expr interface{ span() *span }
+type expr interface{ sp() *span }
 
 type span struct {
 	pos      source.Pos
 	off, end int
 }
 
-func (s *span) span() *span { return s }
+func (s *span) sp() *span { return s }
 
 type (
 	numExpr struct {

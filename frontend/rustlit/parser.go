@@ -126,10 +126,10 @@ func (p *parser) sync(stopAtBrace bool) {
 	}
 }
 
-func parseFile(filename string, src []byte, errs *source.ErrorList) *file {
+func parseFile(filename string, src []byte, errs *source.ErrorList) (f *file) {
 	toks, doc := lex(filename, src, errs)
 	p := &parser{src: src, toks: toks, errs: errs}
-	f := &file{doc: doc}
+	f = &file{doc: doc}
 	defer func() {
 		if r := recover(); r != nil {
 			if _, ok := r.(tooMany); !ok {
@@ -367,7 +367,9 @@ func (p *parser) stmt(b *blockExpr) {
 			p.next()
 			v := p.expr()
 			end := p.toks[p.i-1].end
-			p.expect(";")
+			if !p.isPunct("}") { // an assignment may end a block without ';'
+				p.expect(";")
+			}
 			b.stmts = append(b.stmts, &assignStmt{target: x, op: op, val: v, p: x.exprPos(), end: end})
 			return
 		}
