@@ -109,6 +109,7 @@ type explorer struct {
 	stop       []interp.Stop
 	constraint []int
 	writers    [][]Set
+	x          model.Exec // reused for every consistency check
 	saved      [][]*interp.State // per depth, spare states for backtracking
 
 	stats        Stats
@@ -329,7 +330,8 @@ func (e *explorer) tryRMW(t, depth int, ev graph.Event, w graph.ID, v uint64) {
 }
 
 func (e *explorer) consistent() bool {
-	return e.opts.Model.Check(e.g) == nil
+	e.x.Reset(e.g)
+	return e.opts.Model.CheckExec(&e.x) == nil
 }
 
 // advance completes t's access with the value read, runs t to its next

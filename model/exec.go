@@ -21,12 +21,29 @@ type Exec struct {
 
 	SB, RF, MO, RB, Loc Rel
 	hasSC               bool
+
+	arena arena
+	empty Rel // template relation in the arena
 }
 
 // NewExec builds the base relations of g. Initial writes of locations that
 // no thread touches are left out.
 func NewExec(g *graph.Graph) *Exec {
-	x := &Exec{G: g, dense: make([]int, len(g.Events))}
+	x := &Exec{}
+	x.Reset(g)
+	return x
+}
+
+// Reset rebuilds x for g, reusing x's memory. Relations taken from x
+// before are no longer valid.
+func (x *Exec) Reset(g *graph.Graph) {
+	x.arena.reset()
+	x.G = g
+	x.IDs = x.IDs[:0]
+	if cap(x.dense) < len(g.Events) {
+		x.dense = make([]int, len(g.Events))
+	}
+	x.dense = x.dense[:len(g.Events)]
 	used := make([]bool, len(g.P.Locs))
 	for _, evs := range g.Threads {
 		for _, id := range evs {
@@ -48,10 +65,13 @@ func NewExec(g *graph.Graph) *Exec {
 	}
 	n := len(x.IDs)
 	x.N = n
+	x.hasSC = false
+	w := (n + 63) / 64
 	for _, s := range []*Set{&x.W, &x.R, &x.F, &x.RMW, &x.SC, &x.FSC, &x.ACQ, &x.REL, &x.AT, &x.IW, &x.NA, &x.RLXR} {
-		*s = newSet(n)
+		*s = Set(x.arena.words(w))
 	}
-	x.SB, x.RF, x.MO, x.RB, x.Loc = NewRel(n), NewRel(n), NewRel(n), NewRel(n), NewRel(n)
+	x.empty = Rel{n: n, w: w, a: &x.arena}
+	x.SB, x.RF, x.MO, x.RB, x.Loc = x.empty.like(), x.empty.like(), x.empty.like(), x.empty.like(), x.empty.like()
 	for i, id := range x.IDs {
 		e := &g.Events[id]
 		if e.IsWrite() {
@@ -134,7 +154,6 @@ func NewExec(g *graph.Graph) *Exec {
 			}
 		}
 	}
-	return x
 }
 
 // Event returns the graph event at dense index i.
@@ -144,13 +163,21 @@ func (x *Exec) Event(i int) *graph.Event { return &x.G.Events[x.IDs[i]] }
 func (x *Exec) ID(i int) graph.ID { return x.IDs[i] }
 
 // id returns [s].
-func (x *Exec) id(s Set) Rel { return Ident(x.N, s) }
+func (x *Exec) id(s Set) Rel {
+	c := x.empty.like()
+	for i := 0; i < x.N; i++ {
+		if s.Has(i) {
+			c.Add(i, i)
+		}
+	}
+	return c
+}
 
 // sw computes synchronises-with from a release-sequence relation:
 // [REL] ; ([F] ; sb)? ; rs ; rf ; [R atomic] ; (sb ; [F])? ; [ACQ].
 func (x *Exec) sw(rs Rel) Rel {
-	left := Union(x.id(x.REL), x.SB.Restrict(and(x.REL, x.F), nil))
-	right := Union(x.id(x.ACQ), x.SB.Restrict(nil, and(x.F, x.ACQ)))
+	left := Union(x.id(x.REL), x.SB.Restrict(x.and(x.REL, x.F), nil))
+	right := Union(x.id(x.ACQ), x.SB.Restrict(nil, x.and(x.F, x.ACQ)))
 	return Seq(Seq(Seq(left, rs), x.RF.Restrict(nil, x.RLXR)), right)
 }
 
@@ -159,8 +186,8 @@ func (x *Exec) rfRMWStar() Rel {
 	return x.RF.Restrict(nil, x.RMW).Plus().Opt()
 }
 
-func and(a, b Set) Set {
-	c := make(Set, len(a))
+func (x *Exec) and(a, b Set) Set {
+	c := Set(x.arena.words(len(a)))
 	for i := range c {
 		c[i] = a[i] & b[i]
 	}

@@ -52,7 +52,7 @@ var C20 = &Model{
 // swRC11: rs = [W] ; (sb ∩ loc)? ; [W atomic] ; (rf ; rmw)*.
 func swRC11(d *derived) Rel {
 	x := d.x
-	wat := and(x.W, x.AT)
+	wat := x.and(x.W, x.AT)
 	head := Union(x.id(wat), x.SB.Inter(x.Loc).Restrict(x.W, wat))
 	return x.sw(Seq(head, x.rfRMWStar()))
 }
@@ -60,7 +60,7 @@ func swRC11(d *derived) Rel {
 // swC20: rs = [W atomic] ; (rf ; rmw)* (P0982R1).
 func swC20(d *derived) Rel {
 	x := d.x
-	return x.sw(Seq(x.id(and(x.W, x.AT)), x.rfRMWStar()))
+	return x.sw(Seq(x.id(x.and(x.W, x.AT)), x.rfRMWStar()))
 }
 
 // pscRC11 is RC11's partial SC order:

@@ -32,12 +32,46 @@ func (s Set) intersects(o Set) bool {
 type Rel struct {
 	n, w int
 	b    []uint64
+	a    *arena // where results of operations on r are allocated, or nil
 }
 
 // NewRel returns the empty relation over n events.
 func NewRel(n int) Rel {
 	w := (n + 63) / 64
 	return Rel{n: n, w: w, b: make([]uint64, n*w)}
+}
+
+// arena hands out zeroed words for relations and is reset between checks,
+// so judging a graph allocates almost nothing.
+type arena struct {
+	buf []uint64
+	off int
+}
+
+func (a *arena) words(k int) []uint64 {
+	if a.off+k > len(a.buf) {
+		// Grow by starting a new block; old slices stay valid.
+		size := 2 * len(a.buf)
+		if size < k+1024 {
+			size = k + 1024
+		}
+		a.buf = make([]uint64, size)
+		a.off = 0
+	}
+	s := a.buf[a.off : a.off+k : a.off+k]
+	a.off += k
+	clear(s)
+	return s
+}
+
+func (a *arena) reset() { a.off = 0 }
+
+// like returns an empty relation of r's size, in r's arena.
+func (r Rel) like() Rel {
+	if r.a == nil {
+		return NewRel(r.n)
+	}
+	return Rel{n: r.n, w: r.w, b: r.a.words(r.n * r.w), a: r.a}
 }
 
 // Row returns the successors of i.
@@ -47,7 +81,8 @@ func (r Rel) Has(i, j int) bool { return r.b[i*r.w+j>>6]&(1<<(uint(j)&63)) != 0 
 func (r Rel) Len() int          { return r.n }
 
 func (r Rel) clone() Rel {
-	c := Rel{n: r.n, w: r.w, b: append([]uint64(nil), r.b...)}
+	c := r.like()
+	copy(c.b, r.b)
 	return c
 }
 
@@ -64,7 +99,7 @@ func Union(rs ...Rel) Rel {
 
 // Seq returns the composition a;b.
 func Seq(a, b Rel) Rel {
-	c := NewRel(a.n)
+	c := a.like()
 	for i := 0; i < a.n; i++ {
 		row := c.Row(i)
 		for wi, word := range a.Row(i) {
@@ -80,7 +115,7 @@ func Seq(a, b Rel) Rel {
 
 // Inverse returns r⁻¹.
 func (r Rel) Inverse() Rel {
-	c := NewRel(r.n)
+	c := r.like()
 	r.each(func(i, j int) { c.Add(j, i) })
 	return c
 }
@@ -123,7 +158,7 @@ func (r Rel) Opt() Rel {
 
 // Restrict returns [dom];r;[ran]. A nil set means every event.
 func (r Rel) Restrict(dom, ran Set) Rel {
-	c := NewRel(r.n)
+	c := r.like()
 	for i := 0; i < r.n; i++ {
 		if dom != nil && !dom.Has(i) {
 			continue

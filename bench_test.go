@@ -1,0 +1,43 @@
+package happens_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"happens"
+)
+
+// Benchmarks of the speed floor (issue: fetch_add N=7, readers N=13, CAS
+// rotation N=8 and 9). Each reports executions per second; BENCHMARKS.md
+// records the figures.
+func benchFile(b *testing.B, file string, defines map[string]string, want int) {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := happens.Parse(file, src, defines)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, err := happens.Run(context.Background(), p, happens.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if r.Stats.Complete != want {
+			b.Fatalf("%d executions, want %d", r.Stats.Complete, want)
+		}
+	}
+	b.ReportMetric(float64(want)*float64(b.N)/b.Elapsed().Seconds(), "execs/s")
+}
+
+func BenchmarkFetchAdd7(b *testing.B) { benchFile(b, "bench/fetchadd.litmus", nil, 5040) }
+func BenchmarkReaders13(b *testing.B) { benchFile(b, "bench/readers.litmus", nil, 8192) }
+func BenchmarkCASRotation8(b *testing.B) {
+	benchFile(b, "bench/casrot.litmus", nil, 2048)
+}
+func BenchmarkCASRotation9(b *testing.B) {
+	benchFile(b, "bench/casrot.litmus", map[string]string{"N": "9"}, 8597)
+}
