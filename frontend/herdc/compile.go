@@ -390,10 +390,14 @@ type tcomp struct {
 	regs   map[string]*register
 	order  []*register // named registers in order of creation
 	nregs  int
+	// reserved numbers every named register first, so that the registers
+	// allocated before a loop are all that can be live at its head.
+	reserved map[string]int
 }
 
 func (c *compiler) thread(th *threadDecl, init []*initItem) *tcomp {
-	tc := &tcomp{c: c, decl: th, params: map[string]int{}, regs: map[string]*register{}}
+	tc := &tcomp{c: c, decl: th, params: map[string]int{}, regs: map[string]*register{}, reserved: map[string]int{}}
+	tc.reserve(init, th.body)
 	for _, pr := range th.params {
 		if _, dup := tc.params[pr.name]; dup {
 			c.errs.Add(pr.pos, "duplicate parameter %s", pr.name)
@@ -439,12 +443,46 @@ func (c *compiler) thread(th *threadDecl, init []*initItem) *tcomp {
 	return tc
 }
 
-func (tc *tcomp) finish() prog.Thread {
-	for i := range tc.code {
-		if tc.code[i].Op == prog.OpLoopEnter {
-			tc.code[i].A = tc.nregs // every register: a spin must repeat the whole state
+// reserve numbers the thread's named registers before any temporary.
+func (tc *tcomp) reserve(init []*initItem, body []stmt) {
+	add := func(name string) {
+		if _, ok := tc.reserved[name]; !ok {
+			tc.reserved[name] = tc.newReg()
 		}
 	}
+	for _, it := range init {
+		if it.thread == tc.decl.index {
+			add(it.name)
+		}
+	}
+	var walk func(s stmt)
+	walk = func(s stmt) {
+		switch s := s.(type) {
+		case *blockStmt:
+			for _, x := range s.stmts {
+				walk(x)
+			}
+		case *declStmt:
+			add(s.name)
+		case *assignStmt:
+			if id, ok := s.lhs.(*identExpr); ok {
+				add(id.name)
+			}
+		case *ifStmt:
+			walk(s.then)
+			if s.els_ != nil {
+				walk(s.els_)
+			}
+		case *whileStmt:
+			walk(s.body)
+		}
+	}
+	for _, s := range body {
+		walk(s)
+	}
+}
+
+func (tc *tcomp) finish() prog.Thread {
 	t := prog.Thread{Name: fmt.Sprintf("P%d", tc.decl.index), Code: tc.code, NumRegs: tc.nregs, Pos: tc.decl.pos}
 	for _, r := range tc.order {
 		t.Locals = append(t.Locals, prog.Local{Name: r.name, Reg: r.r, Type: r.vt.t})
@@ -461,7 +499,11 @@ func (tc *tcomp) named(name string, vt vtype) *register {
 	if r, ok := tc.regs[name]; ok {
 		return r
 	}
-	r := &register{r: tc.newReg(), vt: vt, name: name}
+	n, ok := tc.reserved[name]
+	if !ok {
+		n = tc.newReg()
+	}
+	r := &register{r: n, vt: vt, name: name}
 	tc.regs[name] = r
 	tc.order = append(tc.order, r)
 	return r
@@ -596,7 +638,10 @@ func (tc *tcomp) stmt(s stmt) {
 	case *whileStmt:
 		tc.c.loops++
 		id := tc.c.loops
-		tc.emit(prog.Instr{Op: prog.OpLoopEnter, Imm: id, Pos: s.pos})
+		// Live at the head: the named registers and the temporaries made
+		// before the loop (the loop never writes those); temporaries made
+		// inside are written before they are read in every iteration.
+		tc.emit(prog.Instr{Op: prog.OpLoopEnter, Imm: id, A: tc.nregs, Pos: s.pos})
 		head := len(tc.code)
 		if s.do {
 			tc.stmt(s.body)

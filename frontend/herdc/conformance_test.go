@@ -107,8 +107,12 @@ type ourResult struct {
 }
 
 func runTest(ctx context.Context, p *prog.Program) *ourResult {
+	return runTestOpts(ctx, p, explore.Options{Model: model.RC11})
+}
+
+func runTestOpts(ctx context.Context, p *prog.Program, opts explore.Options) *ourResult {
 	r := &ourResult{states: map[string]bool{}}
-	r.stats = explore.Explore(ctx, p, explore.Options{Model: model.RC11}, func(x *explore.Execution) {
+	r.stats = explore.Explore(ctx, p, opts, func(x *explore.Execution) {
 		if x.Status != explore.Complete {
 			return
 		}

@@ -34,6 +34,8 @@
 package herdc
 
 import (
+	"runtime/debug"
+
 	"happens/prog"
 	"happens/source"
 )
@@ -46,7 +48,7 @@ func Parse(filename string, src []byte) (p *prog.Program, err error) {
 		// Never let a bug in the front end take the caller down: report it
 		// as an error at the file.
 		if r := recover(); r != nil {
-			errs.Add(source.Pos{File: filename}, "internal error in the herd C front end: %v", r)
+			errs.Add(source.Pos{File: filename}, "internal error in the herd C front end: %v\n%s", r, debug.Stack())
 			p, err = nil, errs.Sort()
 		}
 	}()

@@ -135,6 +135,9 @@ func parseLitmus(file, src string, errs *source.ErrorList) *litmus {
 			}
 		case c == '{':
 			found = true
+		case strings.TrimSpace(cur.String()) == "" && startsThread(src[i:]):
+			errs.Add(source.Pos{File: file, Line: line, Col: col}, "missing init block '{ ... }' before the threads")
+			return nil
 		default:
 			cur.WriteByte(c)
 			i++
@@ -152,7 +155,7 @@ func parseLitmus(file, src string, errs *source.ErrorList) *litmus {
 	return lt
 }
 
-func (p *parser) peek() token     { return p.toks[p.p] }
+func (p *parser) peek() token { return p.toks[p.p] }
 func (p *parser) peekN(n int) token {
 	if p.p+n < len(p.toks) {
 		return p.toks[p.p+n]
@@ -258,6 +261,19 @@ func (p *parser) enter(pos source.Pos) bool {
 }
 
 func (p *parser) leave() { p.depth-- }
+
+// startsThread reports whether s starts with "P<n>(".
+func startsThread(s string) bool {
+	j := 1
+	for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+		j++
+	}
+	if len(s) == 0 || s[0] != 'P' || j == 1 {
+		return false
+	}
+	s = strings.TrimLeft(s[j:], " \t")
+	return strings.HasPrefix(s, "(")
+}
 
 // threadIndex recognises "P<n>".
 func threadIndex(s string) (int, bool) {
@@ -1140,7 +1156,9 @@ func (p *parser) parseTail(lt *litmus) {
 			}
 			bodyStart := p.peek().off
 			c.x = p.parseProp()
-			c.text = strings.Join(strings.Fields(p.src[bodyStart:p.prevEnd()]), " ")
+			if end := p.prevEnd(); end > bodyStart {
+				c.text = strings.Join(strings.Fields(p.src[bodyStart:end]), " ")
+			}
 			if c.x != nil && lt.cond == nil {
 				lt.cond = c
 			}
