@@ -33,7 +33,15 @@
 // static over-approximation per program point) can never be satisfied, so
 // that branch is cut at once.
 //
-// Loops that spin without effect end the execution as blocked (GenMC's
-// spin-assume); other loops run up to an unroll bound, and an execution cut
-// by it is counted as bounded, never silently.
+// Loops that spin without effect stop their thread as blocked (GenMC's
+// spin-assume); other loops run up to an unroll bound, where the thread
+// stops as bounded. The other threads run on, and each maximal graph is
+// reported once: complete when every thread finished, otherwise blocked
+// (or bounded, which marks the whole result partial, never silently). So
+// blocked counts are as canonical as complete ones: a blocked execution is
+// a consistent graph in which every thread has finished or is stuck.
+//
+// Cancellation, the execution limit and progress reports are checked per
+// consistency check, the unit of work, so a timeout is honoured promptly
+// even in branches that end in dead ends.
 package explore

@@ -88,10 +88,6 @@ func Explore(ctx context.Context, p *prog.Program, opts Options, visit func(*Exe
 	e.saved = make([][]*interp.State, 0)
 	for t := range p.Threads {
 		e.stop[t] = e.th[t].Run(e.opts.Unroll)
-		if e.end(t) {
-			e.stats.Elapsed = time.Since(e.start)
-			return e.stats
-		}
 	}
 	e.explore(0)
 	e.stats.Elapsed = time.Since(e.start)
@@ -109,7 +105,7 @@ type explorer struct {
 	stop       []interp.Stop
 	constraint []int
 	writers    [][]Set
-	x          model.Exec // reused for every consistency check
+	x          model.Exec        // reused for every consistency check
 	saved      [][]*interp.State // per depth, spare states for backtracking
 
 	stats        Stats
@@ -118,26 +114,20 @@ type explorer struct {
 	lastProgress time.Time
 }
 
-// end handles a thread that stopped for a reason that ends the whole
-// execution (blocked or bounded), reporting it; it returns true then.
-func (e *explorer) end(t int) bool {
-	switch e.stop[t] {
-	case interp.Blocked:
-		e.emit(Blocked)
-		return true
-	case interp.Bounded:
-		e.emit(Bounded)
-		return true
-	}
-	return false
-}
+// A thread that blocks (it would spin forever, or an assume failed) or
+// reaches the unroll bound stops there; the others run on. When no thread
+// can move, the graph is reported once: complete if every thread finished,
+// else blocked or bounded. Reporting only these maximal graphs makes the
+// blocked and bounded counts canonical, like the complete ones.
 
+// halted counts one unit of work (a consistency check) and reports whether
+// the exploration must stop; it also drives the progress callback.
 func (e *explorer) halted() bool {
 	if e.stats.Stopped {
 		return true
 	}
 	e.nodes++
-	if e.nodes&255 == 0 {
+	if e.nodes&63 == 0 {
 		if e.ctx.Err() != nil {
 			e.stats.Stopped = true
 			return true
@@ -179,18 +169,25 @@ func (e *explorer) emit(st Status) {
 
 // explore extends the current graph in every canonical way.
 func (e *explorer) explore(depth int) {
-	if e.halted() {
+	if e.stats.Stopped {
 		return
 	}
 	any := false
+	status := Complete
 	for t := range e.stop {
-		if e.stop[t] == interp.Access {
+		switch e.stop[t] {
+		case interp.Access:
 			any = true
-			break
+		case interp.Blocked:
+			status = Blocked
+		case interp.Bounded:
+			if status == Complete {
+				status = Bounded
+			}
 		}
 	}
 	if !any {
-		e.emit(Complete)
+		e.emit(status)
 		return
 	}
 	var savedC []int
@@ -330,6 +327,9 @@ func (e *explorer) tryRMW(t, depth int, ev graph.Event, w graph.ID, v uint64) {
 }
 
 func (e *explorer) consistent() bool {
+	if e.halted() {
+		return false
+	}
 	e.x.Reset(e.g)
 	return e.opts.Model.CheckExec(&e.x) == nil
 }
@@ -349,9 +349,7 @@ func (e *explorer) advance(t, depth int, v uint64, ok bool) {
 	oldStop := e.stop[t]
 	e.th[t].Complete(v, ok)
 	e.stop[t] = e.th[t].Run(e.opts.Unroll)
-	if !e.end(t) {
-		e.explore(depth + 1)
-	}
+	e.explore(depth + 1)
 	e.th[t].CopyFrom(sv)
 	e.stop[t] = oldStop
 }

@@ -130,6 +130,14 @@ func Executions(w io.Writer, r *result.Result) error {
 		fmt.Fprintf(b, "\nExecution %d:\n", i+1)
 		writeGraph(b, g)
 	}
+	for _, f := range r.Failures {
+		fmt.Fprintf(b, "\nExecution with the assertion failure in %s at %s:\n", f.Thread, f.Pos)
+		writeGraph(b, f.Witness)
+	}
+	for _, race := range r.Races {
+		fmt.Fprintf(b, "\nExecution with the data race on %s (%s line %d, %s line %d):\n", race.A.Loc, race.A.Thread, race.A.Pos.Line, race.B.Thread, race.B.Pos.Line)
+		writeGraph(b, race.Witness)
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -34,9 +34,10 @@ type (
 		p  source.Pos
 	}
 	binaryExpr struct {
-		op   string
-		x, y expr
-		p    source.Pos
+		op    string
+		x, y  expr
+		p     source.Pos
+		paren bool // written in parentheses
 	}
 	callExpr struct {
 		fn   expr

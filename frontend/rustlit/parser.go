@@ -428,7 +428,7 @@ func (p *parser) binary(min int) expr {
 		p.next()
 		y := p.binary(prec)
 		if prec == 3 {
-			if _, chained := x.(*binaryExpr); chained && precedence[x.(*binaryExpr).op] == 3 {
+			if bx, chained := x.(*binaryExpr); chained && !bx.paren && precedence[bx.op] == 3 {
 				p.errorf(t.pos, "comparison operators cannot be chained")
 			}
 		}
@@ -608,6 +608,9 @@ func (p *parser) primary() expr {
 			x := p.expr()
 			p.depth--
 			p.expect(")")
+			if bx, ok := x.(*binaryExpr); ok {
+				bx.paren = true
+			}
 			return x
 		case "{":
 			return p.block()
