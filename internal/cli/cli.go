@@ -82,6 +82,7 @@ type runOpts struct {
 	max      int
 	timeout  time.Duration
 	json     bool
+	format   string
 	show     string
 	defines  defines
 	progress bool
@@ -97,7 +98,8 @@ func runFlags(o *runOpts, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&o.unroll, "unroll", explore.DefaultUnroll, "iterations of each loop before an execution counts as bounded (spin loops that change nothing are blocked instead)")
 	fs.IntVar(&o.max, "max-executions", 0, "stop after this many executions (0: no limit)")
 	fs.DurationVar(&o.timeout, "timeout", 0, "stop after this long, e.g. 30s (0: no limit)")
-	fs.BoolVar(&o.json, "json", false, "print the result as JSON")
+	fs.BoolVar(&o.json, "json", false, "print the result as JSON (same as --format json)")
+	fs.StringVar(&o.format, "format", "text", "output: text, json, or herd (herd7's output block)")
 	fs.StringVar(&o.show, "show", "", "list executions: witness (one per interesting outcome) or all")
 	fs.Var(o.defines, "D", "override a const: -D N=5 (repeatable)")
 	fs.BoolVar(&o.progress, "progress", true, "show a progress line on stderr for long runs")
@@ -146,6 +148,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "happens run: --show takes witness or all, not %q\n", o.show)
 		return ExitUsage
 	}
+	if o.json {
+		o.format = "json"
+	}
+	switch o.format {
+	case "text", "json", "herd":
+	default:
+		fmt.Fprintf(stderr, "happens run: --format takes text, json or herd, not %q\n", o.format)
+		return ExitUsage
+	}
 	if o.unroll < 1 {
 		fmt.Fprintln(stderr, "happens run: --unroll must be at least 1")
 		return ExitUsage
@@ -188,9 +199,12 @@ func runFile(ctx context.Context, file string, o runOpts, show result.Show, stdo
 		fmt.Fprintf(stderr, "happens: %v\n", err)
 		return ExitUsage
 	}
-	if o.json {
+	switch o.format {
+	case "json":
 		render.JSON(stdout, res)
-	} else {
+	case "herd":
+		render.Herd(stdout, res)
+	default:
 		render.Text(stdout, res)
 		if show != result.ShowNone {
 			render.Executions(stdout, res)

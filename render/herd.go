@@ -1,0 +1,91 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"happens/prog"
+	"happens/result"
+)
+
+// Herd writes a result as herd7 prints it, so herd's tools (msum7,
+// mcompare7) can read happens' output:
+//
+//	Test NAME Allowed|Forbidden|Required
+//	States N
+//	<one line per final state>
+//	Ok|No|Undef
+//	Witnesses
+//	Positive: P Negative: N
+//	Flag *undef*                  (when some execution has a data race)
+//	Condition <the condition>
+//	Observation NAME Always|Sometimes|Never P N
+//	Time NAME seconds
+//
+// For ~exists, Witnesses counts executions satisfying the whole condition
+// while Observation counts those satisfying the expression inside, as herd
+// does. herd's Hash line is not printed.
+func Herd(w io.Writer, r *result.Result) error {
+	b := &strings.Builder{}
+	p := r.Program
+	kind := "Allowed"
+	cond := "exists"
+	if p.Cond != nil {
+		switch p.Cond.Kind {
+		case prog.Forall:
+			kind, cond = "Required", "forall"
+		case prog.NotExists:
+			kind, cond = "Forbidden", "~exists"
+		}
+	}
+	fmt.Fprintf(b, "Test %s %s\n", p.Name, kind)
+	fmt.Fprintf(b, "States %d\n", len(r.Outcomes))
+	for _, o := range r.Outcomes {
+		for k, v := range o.Values {
+			fmt.Fprintf(b, "%s=%s; ", r.Observed[k].Name, herdValue(r.Observed[k].Type, v))
+		}
+		b.WriteString("\n")
+	}
+	pos, neg := r.Positive, r.Negative
+	if p.Cond != nil && p.Cond.Kind == prog.NotExists {
+		pos, neg = neg, pos
+	}
+	switch {
+	case len(r.Races) > 0:
+		b.WriteString("Undef\n")
+	case r.CondHolds():
+		b.WriteString("Ok\n")
+	default:
+		b.WriteString("No\n")
+	}
+	b.WriteString("Witnesses\n")
+	fmt.Fprintf(b, "Positive: %d Negative: %d\n", pos, neg)
+	if len(r.Races) > 0 {
+		b.WriteString("Flag *undef*\n")
+	}
+	text := ""
+	if p.Cond != nil {
+		text = p.Cond.Text
+	}
+	fmt.Fprintf(b, "Condition %s %s\n", cond, text)
+	verdict := r.Verdict
+	if verdict == "" {
+		verdict = result.Never
+	}
+	fmt.Fprintf(b, "Observation %s %s %d %d\n", p.Name, verdict, r.Positive, r.Negative)
+	fmt.Fprintf(b, "Time %s %.2f\n\n", p.Name, r.Stats.Elapsed.Seconds())
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func herdValue(t prog.Type, v uint64) string {
+	if t.Kind == prog.KindBool {
+		// herd's C tests have no bool; print 0/1 as C would.
+		if v != 0 {
+			return "1"
+		}
+		return "0"
+	}
+	return t.Format(v)
+}
