@@ -168,6 +168,17 @@ func (s *Spec) Clone() *Spec {
 	return c
 }
 
+func (s *Spec) usesLoc(l int) bool {
+	for _, th := range s.Threads {
+		for _, o := range th {
+			if o.Loc == l && o.Kind != Fence && o.Kind != NALoad && o.Kind != NAStore {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (s *Spec) usesNA() bool {
 	for _, th := range s.Threads {
 		for _, o := range th {
@@ -273,6 +284,11 @@ func Shrink(s *Spec, fails func(*Spec) bool) *Spec {
 // simplifications lists the specs one step simpler than s.
 func simplifications(s *Spec) []*Spec {
 	var out []*Spec
+	if s.NumLocs > 1 && !s.usesLoc(s.NumLocs-1) {
+		c := s.Clone()
+		c.NumLocs--
+		out = append(out, c)
+	}
 	for t := range s.Threads {
 		if len(s.Threads) > 1 {
 			c := s.Clone()
