@@ -43,6 +43,10 @@ func Text(w io.Writer, r *result.Result) error {
 			width = len(cells[i])
 		}
 	}
+	if len(r.Observed) == 0 && len(r.Outcomes) == 1 {
+		cells[0] = "(nothing observed: add a condition, or bind values with let at a thread's top level)"
+		width = len(cells[0])
+	}
 	for i, o := range r.Outcomes {
 		mark := " "
 		if p.Cond != nil && o.Satisfies {
