@@ -152,6 +152,41 @@ exists (1:r0=2 /\ 1:r1=0)`,
 			verdict: "Never", pos: 0, neg: 4,
 		},
 		{
+			// psc: Ry -rb-> Wy -sb-> F1 -sb-> Rx -rb-> Wx -sb-> Ry.
+			name: "SB+sc+fencesc",
+			src: `C SB+mixed
+{}
+P0(atomic_int* x, atomic_int* y) {
+  atomic_store(x,1);
+  int r0 = atomic_load(y);
+}
+P1(atomic_int* x, atomic_int* y) {
+  atomic_store_explicit(y,1,memory_order_relaxed);
+  atomic_thread_fence(memory_order_seq_cst);
+  int r0 = atomic_load_explicit(x,memory_order_relaxed);
+}
+exists (0:r0=0 /\ 1:r0=0)`,
+			verdict: "Never", pos: 0, neg: 3,
+		},
+		{
+			name: "MP+fencerel+rmw+fenceacq",
+			src: `C MP+rmw
+{}
+P0(atomic_int* x, atomic_int* y) {
+  atomic_store_explicit(x,1,memory_order_relaxed);
+  atomic_thread_fence(memory_order_release);
+  atomic_store_explicit(y,1,memory_order_relaxed);
+}
+P1(atomic_int* y) { atomic_fetch_add_explicit(y,1,memory_order_relaxed); }
+P2(atomic_int* x, atomic_int* y) {
+  int r0 = atomic_load_explicit(y,memory_order_relaxed);
+  atomic_thread_fence(memory_order_acquire);
+  int r1 = atomic_load_explicit(x,memory_order_relaxed);
+}
+exists (2:r0=2 /\ 2:r1=0)`,
+			verdict: "Never", pos: 0, neg: 9,
+		},
+		{
 			name: "plain race",
 			src: `C race
 { x = 1; }
@@ -430,6 +465,10 @@ exists (3:r0=0)`, []string{"4:9: the condition names thread 3"}},
 P0(atomic_int* x) { }
 exists (x=0) garbage`, []string{"4:14: expected 'locations'"}},
 		{"unterminated", "C T\n{}\nP0(atomic_int* x) { /* \n", []string{"3:21: unterminated comment"}},
+		{"consume store", `C T
+{}
+P0(atomic_int* x) { atomic_store_explicit(x, 1, memory_order_consume); }
+exists (x=0)`, []string{"3:49: memory_order_consume on a write"}},
 		{"with", "C T\n{}\nP0(atomic_int* x) { }\nexists (x=0) with tso: exists\n", []string{"4:14: herd's 'with' clause"}},
 	}
 	for _, tc := range tests {
