@@ -154,7 +154,6 @@ type condClause struct {
 	kind string // "exists", "~exists", "forall", "final"
 	pos  source.Pos
 	x    condExpr
-	text string
 }
 
 type condExpr interface{ cpos() source.Pos }

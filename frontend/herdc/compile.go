@@ -186,7 +186,7 @@ func compile(file, src string, lt *litmus, errs *source.ErrorList) *prog.Program
 
 	// The final condition and the observed values.
 	if lt.cond != nil {
-		cond := &prog.Condition{Pos: lt.cond.pos, Text: lt.cond.text}
+		cond := &prog.Condition{Pos: lt.cond.pos, Text: "(" + herdProp(lt.cond.x, 0) + ")"}
 		switch lt.cond.kind {
 		case "exists", "final":
 			cond.Kind = prog.Exists
@@ -199,7 +199,7 @@ func compile(file, src string, lt *litmus, errs *source.ErrorList) *prog.Program
 		c.p.Cond = cond
 	} else {
 		// herd's default condition.
-		c.p.Cond = &prog.Condition{Kind: prog.Forall, Expr: &prog.ConstExpr{Val: 1, T: prog.Bool}, Text: "true"}
+		c.p.Cond = &prog.Condition{Kind: prog.Forall, Expr: &prog.ConstExpr{Val: 1, T: prog.Bool}, Text: "(true)"}
 	}
 	if lt.filter != nil {
 		c.p.Filter = c.condExpr(lt.filter, tcs)
@@ -1271,4 +1271,53 @@ func annotText(a []string) string {
 		return ""
 	}
 	return "{" + strings.Join(a, ",") + "}"
+}
+
+// herdProp prints a proposition as herd prints conditions: memory as [x],
+// "not (...)", conjunctions and disjunctions flattened. outer is the
+// binary operator around it (0 at the top).
+func herdProp(e condExpr, outer int) string {
+	switch e := e.(type) {
+	case *condConst:
+		if e.val {
+			return "true"
+		}
+		return "false"
+	case *condNot:
+		return "not (" + herdProp(e.x, 0) + ")"
+	case *condAtom:
+		s := herdLoc(e.lhs) + "="
+		switch {
+		case e.rhs.loc != nil:
+			s += herdLoc(e.rhs.loc)
+		case e.rhs.addr != "":
+			s += e.rhs.addr
+		default:
+			s += fmt.Sprint(e.rhs.num)
+		}
+		if e.ne {
+			return "not (" + s + ")"
+		}
+		return s
+	case *condBin:
+		op := map[string]int{"/\\": 1, "\\/": 2, "=>": 3}[e.op]
+		var s string
+		if op == 3 {
+			s = herdProp(e.x, op) + " => " + herdProp(e.y, op)
+		} else {
+			s = herdProp(e.x, op) + " " + e.op + " " + herdProp(e.y, op)
+		}
+		if outer != 0 && (outer != op || op == 3) {
+			return "(" + s + ")"
+		}
+		return s
+	}
+	return ""
+}
+
+func herdLoc(l *condLoc) string {
+	if l.thread >= 0 {
+		return fmt.Sprintf("%d:%s", l.thread, l.name)
+	}
+	return "[" + l.name + "]"
 }

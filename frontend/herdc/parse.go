@@ -1154,11 +1154,7 @@ func (p *parser) parseTail(lt *litmus) {
 				p.next()
 				c.kind = t.text
 			}
-			bodyStart := p.peek().off
 			c.x = p.parseProp()
-			if end := p.prevEnd(); end > bodyStart {
-				c.text = strings.Join(strings.Fields(p.src[bodyStart:end]), " ")
-			}
 			if c.x != nil && lt.cond == nil {
 				lt.cond = c
 			}
