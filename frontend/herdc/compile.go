@@ -336,10 +336,10 @@ func (c *compiler) condExpr(e condExpr, tcs []*tcomp) prog.Expr {
 		default:
 			// A number: compared with the value as a mathematical integer,
 			// so one outside the type's range never matches.
-			rhs = &prog.ConstExpr{Val: uint64(e.rhs.num), T: lt.t}
 			if _, ok := c.constFor(lt, e.rhs.num); !ok && !lt.ptr {
-				rhs = &prog.ConstExpr{Val: neverValue(lt.t), T: lt.t}
+				return &prog.ConstExpr{Val: b2u(e.ne), T: prog.Bool}
 			}
+			rhs = &prog.ConstExpr{Val: uint64(e.rhs.num), T: lt.t}
 		}
 		op := prog.Eq
 		if e.ne {
@@ -350,15 +350,11 @@ func (c *compiler) condExpr(e condExpr, tcs []*tcomp) prog.Expr {
 	return &prog.ConstExpr{Val: 0, T: prog.Bool}
 }
 
-// neverValue is a 64-bit pattern that no canonical value of t has (t
-// narrower than 64 bits), or the out-of-range constant itself otherwise.
-func neverValue(t prog.Type) uint64 {
-	if t.Bits < 64 {
-		// Bit 63 set but not all of the upper bits: neither zero- nor
-		// sign-extended.
-		return 1 << 63
+func b2u(b bool) uint64 {
+	if b {
+		return 1
 	}
-	return 1 << 63 // only reachable for wide unsigned with a negative constant
+	return 0
 }
 
 func (c *compiler) condLoc(l *condLoc, tcs []*tcomp) (prog.Expr, vtype) {
@@ -677,13 +673,18 @@ func (tc *tcomp) assign(r *register, x value, pos source.Pos) {
 // flowOK checks that a value may flow into a 128-bit unsigned place: we
 // hold such values in 64 bits, which is exact only for non-negative ones.
 func (tc *tcomp) flowOK(dst vtype, x value, pos source.Pos, what string) bool {
-	if !dst.wide || dst.t.Signed || x.vt.wide && !x.vt.t.Signed {
+	if !dst.wide || x.vt.ptr || x.isConst && int64(x.c) >= 0 {
 		return true
 	}
-	if x.isConst && int64(x.c) >= 0 {
-		return true
+	if dst.t.Signed {
+		// Exact unless the value may be 2^63 or more.
+		if x.vt.t.Signed || x.vt.t.Bits < 64 {
+			return true
+		}
+		tc.errorf(pos, "a 64-bit unsigned value stored to signed 128-bit %s is not supported", what)
+		return false
 	}
-	if !x.vt.t.Signed && !x.vt.ptr {
+	if !x.vt.t.Signed {
 		return true
 	}
 	tc.errorf(pos, "a possibly negative value stored to unsigned 128-bit %s is not supported", what)
