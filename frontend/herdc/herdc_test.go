@@ -492,3 +492,23 @@ exists (x=0)`, []string{"3:49: memory_order_consume on a write"}},
 		})
 	}
 }
+
+func TestPointerRMW(t *testing.T) {
+	_, r := run(t, `C ptrrmw
+{ p = x; }
+P0(atomic_int* x, atomic_int* y, _Atomic(atomic_int*)* p, int* e) {
+  atomic_int* q = atomic_load(p);
+  int a = atomic_fetch_add(q, 2);
+  int b = atomic_compare_exchange_strong(q, e, 5);
+  *(q + 0) = 7;
+}
+P1(atomic_int* y, _Atomic(atomic_int*)* p) { atomic_store(p, y); }
+locations [0:a; 0:b; x; y; e;]`)
+	want := map[string]bool{
+		normState("0:a=0; 0:b=0; [x]=7; [y]=0; [e]=2"): true,
+		normState("0:a=0; 0:b=0; [x]=0; [y]=7; [e]=2"): true,
+	}
+	if !sameSet(want, r.states) || r.undef || r.failures > 0 {
+		t.Errorf("got %s undef=%v failures=%d", setText(r.states), r.undef, r.failures)
+	}
+}
