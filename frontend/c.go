@@ -1,10 +1,10 @@
 package frontend
 
 import (
+	"happens/frontend/herdc"
 	"happens/prog"
-	"happens/source"
 )
 
-func parseC(filename string, src []byte, opts Options) (*prog.Program, error) {
-	return nil, source.ErrorList{{Pos: source.Pos{File: filename, Line: 1, Col: 1}, Msg: "herd7 C litmus format: not supported yet"}}
+func parseC(filename string, src []byte, _ Options) (*prog.Program, error) {
+	return herdc.Parse(filename, src)
 }

@@ -263,3 +263,37 @@ func (p *Program) LocAddr(a Addr, index uint64) (int, bool) {
 	}
 	return v.First + int(i), true
 }
+
+// Addresses are values far from small integers, so an address and a number
+// never meet by accident.
+const (
+	addrBase   = uint64(0x5a5a) << 48
+	addrStride = uint64(1) << 24
+)
+
+// AddrValue is the value that stands for the address of shared variable v
+// (in herd's C, a register or location may hold the address of a location).
+func AddrValue(v int) uint64 { return addrBase + uint64(v)*addrStride }
+
+// AddrTarget decodes an address value into the variable it addresses.
+func (p *Program) AddrTarget(val uint64) (int, bool) {
+	if val < addrBase || (val-addrBase)%addrStride != 0 {
+		return 0, false
+	}
+	v := (val - addrBase) / addrStride
+	if v >= uint64(len(p.Vars)) {
+		return 0, false
+	}
+	return int(v), true
+}
+
+// FormatValue prints a value of type t: an address as the name of the
+// variable it addresses, anything else as t.Format does.
+func (p *Program) FormatValue(t Type, val uint64) string {
+	if t.Kind == KindAddr {
+		if v, ok := p.AddrTarget(val); ok {
+			return p.Vars[v].Name
+		}
+	}
+	return t.Format(val)
+}

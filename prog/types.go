@@ -10,6 +10,7 @@ const (
 	KindBool
 	KindResult // compare_exchange's Result<T, T>: a value register and an ok register
 	KindUnit
+	KindAddr // the address of a shared variable (herd's C pointers); see AddrValue
 )
 
 // Type is a value type. Integer values are held in a uint64, truncated to Bits
@@ -30,6 +31,8 @@ var (
 	U64  = Type{Kind: KindInt, Bits: 64}
 	I32  = Type{Kind: KindInt, Bits: 32, Signed: true}
 	U32  = Type{Kind: KindInt, Bits: 32}
+	// Ptr is the type of addresses.
+	Ptr = Type{Kind: KindAddr, Bits: 64}
 	// Int is the flexible integer type of unsuffixed literals.
 	Int = Type{Kind: KindInt, Bits: 64, Signed: true, Flexible: true}
 )
@@ -50,6 +53,8 @@ func (t Type) String() string {
 		return "()"
 	case KindResult:
 		return "Result"
+	case KindAddr:
+		return "ptr"
 	}
 	if t.Flexible {
 		return "{integer}"

@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"happens/prog"
@@ -41,11 +42,17 @@ func Herd(w io.Writer, r *result.Result) error {
 	}
 	fmt.Fprintf(b, "Test %s %s\n", p.Name, kind)
 	fmt.Fprintf(b, "States %d\n", len(r.Outcomes))
+	lines := make([]string, 0, len(r.Outcomes))
 	for _, o := range r.Outcomes {
+		var parts []string
 		for k, v := range o.Values {
-			fmt.Fprintf(b, "%s=%s; ", r.Observed[k].Name, herdValue(r.Observed[k].Type, v))
+			parts = append(parts, fmt.Sprintf("%s=%s;", r.Observed[k].Name, herdValue(r, k, v)))
 		}
-		b.WriteString("\n")
+		lines = append(lines, strings.Join(parts, " "))
+	}
+	sort.Strings(lines) // herd sorts its state lines as text
+	for _, l := range lines {
+		b.WriteString(l + "\n")
 	}
 	pos, neg := r.Positive, r.Negative
 	if p.Cond != nil && p.Cond.Kind == prog.NotExists {
@@ -79,13 +86,13 @@ func Herd(w io.Writer, r *result.Result) error {
 	return err
 }
 
-func herdValue(t prog.Type, v uint64) string {
-	if t.Kind == prog.KindBool {
+func herdValue(r *result.Result, k int, v uint64) string {
+	if r.Observed[k].Type.Kind == prog.KindBool {
 		// herd's C tests have no bool; print 0/1 as C would.
 		if v != 0 {
 			return "1"
 		}
 		return "0"
 	}
-	return t.Format(v)
+	return r.Format(k, v)
 }

@@ -96,6 +96,10 @@ func JSONRecord(r *result.Result) any {
 	for _, o := range r.Outcomes {
 		vals := map[string]any{}
 		for k, v := range o.Values {
+			if r.Observed[k].Type.Kind == prog.KindAddr {
+				vals[r.Observed[k].Name] = r.Format(k, v)
+				continue
+			}
 			vals[r.Observed[k].Name] = JSONValue(r.Observed[k].Type, v)
 		}
 		out.Outcomes = append(out.Outcomes, jsonOutcome{Values: vals, Count: o.Count, Satisfies: o.Satisfies})

@@ -280,4 +280,6 @@ func (c *Collector) Finish(stats explore.Stats, unroll int) *Result {
 }
 
 // Format prints one observed value.
-func (r *Result) Format(i int, v uint64) string { return r.Observed[i].Type.Format(v) }
+func (r *Result) Format(i int, v uint64) string {
+	return r.Program.FormatValue(r.Observed[i].Type, v)
+}

@@ -20,7 +20,7 @@ type vtype struct {
 
 var (
 	tInt32 = vtype{t: prog.I32}
-	tPtr   = vtype{t: prog.U64, ptr: true}
+	tPtr   = vtype{t: prog.Ptr, ptr: true}
 )
 
 func (v vtype) String() string {
@@ -41,7 +41,7 @@ func (v vtype) same(o vtype) bool { return v.t == o.t && v.ptr == o.ptr && v.wid
 func typeOf(c *ctype) vtype {
 	if c.isPtr() {
 		e := typeOf(c.elem)
-		return vtype{t: prog.U64, ptr: true, elem: &e}
+		return vtype{t: prog.Ptr, ptr: true, elem: &e}
 	}
 	return vtype{t: prog.IntType(c.bits, c.signed), wide: c.wide}
 }
@@ -157,13 +157,13 @@ func compile(file, src string, lt *litmus, errs *source.ErrorList) *prog.Program
 		if it.val.addr != "" {
 			w := c.variable(it.val.addr, it.val.pos)
 			if !c.typed[v] {
-				c.setType(v, vtype{t: prog.U64, ptr: true, elem: &c.vt[w]}, false, it.pos, "the init block")
+				c.setType(v, vtype{t: prog.Ptr, ptr: true, elem: &c.vt[w]}, false, it.pos, "the init block")
 			}
 			if !c.vt[v].ptr {
 				c.errs.Add(it.val.pos, "location %s holds an integer: it cannot be initialised with the address of %s", it.name, it.val.addr)
 				continue
 			}
-			c.p.Locs[v].Init = AddrValue(w)
+			c.p.Locs[v].Init = prog.AddrValue(w)
 			continue
 		}
 		val, ok := c.constFor(c.vt[v], it.val.num)
@@ -241,40 +241,6 @@ func observableKey(o prog.Observable) string {
 // maxVars bounds the shared locations, so pointer encodings stay apart.
 const maxVars = 1 << 12
 
-// Addresses are encoded as values far from small integers.
-const (
-	addrBase   = uint64(0x5a5a) << 48
-	addrStride = uint64(1) << 24
-)
-
-// AddrValue is the value that stands for the address of shared variable v
-// (pointers are values in herd's C: a register or location may hold the
-// address of a location).
-func AddrValue(v int) uint64 { return addrBase + uint64(v)*addrStride }
-
-// AddrTarget decodes an address value into the variable it addresses.
-func AddrTarget(p *prog.Program, val uint64) (int, bool) {
-	if val < addrBase || (val-addrBase)%addrStride != 0 {
-		return 0, false
-	}
-	v := (val - addrBase) / addrStride
-	if v >= uint64(len(p.Vars)) {
-		return 0, false
-	}
-	return int(v), true
-}
-
-// FormatValue prints a final value as herd does: an address as the name of
-// the location it addresses, other values as signed or unsigned numbers.
-func FormatValue(p *prog.Program, t prog.Type, val uint64) string {
-	if t == prog.U64 {
-		if v, ok := AddrTarget(p, val); ok {
-			return p.Vars[v].Name
-		}
-	}
-	return t.Format(val)
-}
-
 // constFor converts a constant to a location type, reporting whether it
 // fits.
 func (c *compiler) constFor(t vtype, n int64) (uint64, bool) {
@@ -332,7 +298,7 @@ func (c *compiler) condExpr(e condExpr, tcs []*tcomp) prog.Expr {
 		case e.rhs.loc != nil:
 			rhs, _ = c.condLoc(e.rhs.loc, tcs)
 		case e.rhs.addr != "":
-			rhs = &prog.ConstExpr{Val: AddrValue(c.vars[e.rhs.addr]), T: prog.U64}
+			rhs = &prog.ConstExpr{Val: prog.AddrValue(c.vars[e.rhs.addr]), T: prog.Ptr}
 		default:
 			// A number: compared with the value as a mathematical integer,
 			// so one outside the type's range never matches.
@@ -416,8 +382,8 @@ func (c *compiler) thread(th *threadDecl, init []*initItem) *tcomp {
 					w = c.variable(it.val.addr, it.val.pos)
 				}
 				e := c.vt[w]
-				vt = vtype{t: prog.U64, ptr: true, elem: &e}
-				val = AddrValue(w)
+				vt = vtype{t: prog.Ptr, ptr: true, elem: &e}
+				val = prog.AddrValue(w)
 			} else {
 				var ok bool
 				val, ok = c.constFor(vt, it.val.num)
@@ -772,8 +738,8 @@ func (tc *tcomp) expr0(e expr) (value, bool) {
 		}
 		if v, ok := tc.params[e.name]; ok {
 			el := tc.c.vt[v]
-			a := AddrValue(v)
-			return value{r: tc.constReg(a, e.pos), vt: vtype{t: prog.U64, ptr: true, elem: &el}, isConst: true, c: a}, true
+			a := prog.AddrValue(v)
+			return value{r: tc.constReg(a, e.pos), vt: vtype{t: prog.Ptr, ptr: true, elem: &el}, isConst: true, c: a}, true
 		}
 		if _, ok := orderings[e.name]; ok {
 			tc.errorf(e.pos, "memory order %s used as a value", e.name)
@@ -982,7 +948,7 @@ func (tc *tcomp) address(e expr) (address, bool) {
 		return address{}, false
 	}
 	if x.isConst {
-		if v, ok := AddrTarget(tc.c.p, x.c); ok {
+		if v, ok := tc.c.p.AddrTarget(x.c); ok {
 			return address{static: v, elem: tc.c.vt[v]}, true
 		}
 	}
@@ -1006,7 +972,7 @@ func (tc *tcomp) access(a address, pos source.Pos, text string, f func(v int)) {
 		if vt.ptr != a.elem.ptr || vt.wide != a.elem.wide || vt.t.Bits != a.elem.t.Bits {
 			continue
 		}
-		k := tc.constReg(AddrValue(v), pos)
+		k := tc.constReg(prog.AddrValue(v), pos)
 		eq := tc.newReg()
 		tc.emit(prog.Instr{Op: prog.OpBinary, A: eq, B: a.reg, C: k, Bin: prog.Eq, T: prog.U64, Pos: pos})
 		br := tc.emit(prog.Instr{Op: prog.OpBranch, A: eq, Pos: pos})

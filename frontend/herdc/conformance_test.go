@@ -154,7 +154,7 @@ func stateLine(p *prog.Program, s prog.State) string {
 		} else {
 			v = s.Mem(o.Loc)
 		}
-		fmt.Fprintf(&b, "%s=%s; ", o.Name, FormatValue(p, o.Type, v))
+		fmt.Fprintf(&b, "%s=%s; ", o.Name, p.FormatValue(o.Type, v))
 	}
 	return normState(b.String())
 }

@@ -24,7 +24,7 @@
 //
 // Addresses are values in herd's C ("int a = x;", "p = y" in the init
 // block, _Atomic(int*) locations). They are encoded as 64-bit values (see
-// AddrValue); FormatValue prints them back as location names. A
+// prog.AddrValue); Program.FormatValue prints them back as location names. A
 // dereference through a register dispatches on the address value.
 //
 // 128-bit integers (__int128, __uint128_t) are held in 64 bits, which is

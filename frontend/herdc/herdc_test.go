@@ -399,7 +399,7 @@ exists (1:q=x /\ 1:v=3)`)
 	if !sameSet(want, r.states) || r.verdict != "Sometimes" || r.undef {
 		t.Errorf("got %s %s %d %d undef=%v", setText(r.states), r.verdict, r.pos, r.neg, r.undef)
 	}
-	if FormatValue(p, prog.U64, AddrValue(0)) != p.Vars[0].Name {
+	if p.FormatValue(prog.Ptr, prog.AddrValue(0)) != p.Vars[0].Name {
 		t.Errorf("FormatValue")
 	}
 }
