@@ -29,6 +29,7 @@ const (
 
 Usage:
   happens run [flags] FILE...     explore a litmus program (Rust-style or herd7 C)
+  happens run [flags] DIR...      run every .litmus below DIR, one line per test, on all cores
   happens models                  list the memory models
   happens help                    this text
 
@@ -160,6 +161,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if o.unroll < 1 {
 		fmt.Fprintln(stderr, "happens run: --unroll must be at least 1")
 		return ExitUsage
+	}
+	files, corpus, err := expandArgs(files)
+	if err != nil {
+		fmt.Fprintf(stderr, "happens: %v\n", err)
+		return ExitUsage
+	}
+	if corpus {
+		return runCorpus(ctx, files, o, stdout, stderr)
 	}
 	status := ExitOK
 	for _, file := range files {
