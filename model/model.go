@@ -61,9 +61,22 @@ func (m *Model) CheckExec(x *Exec) *Violation {
 	return nil
 }
 
-// HB returns happens-before of g under m, as pairs of graph IDs, for
-// renderers and explanations.
+// HB returns happens-before under m over x's dense indices (x.ID maps
+// them back to graph events), for renderers and explanations.
 func (m *Model) HB(x *Exec) Rel { return m.derive(x).hb() }
+
+// SW returns synchronises-with under m over x's dense indices; empty for
+// models without it.
+func (m *Model) SW(x *Exec) Rel {
+	d := m.derive(x)
+	if d.swf == nil {
+		return x.empty.like()
+	}
+	return d.getSW()
+}
+
+// Dense returns the dense index of graph event id in x, or -1.
+func (x *Exec) Dense(id graph.ID) int { return x.dense[id] }
 
 // Race is a data race: two conflicting accesses, at least one of them
 // non-atomic, that happens-before does not order.
