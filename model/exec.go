@@ -115,11 +115,16 @@ func (x *Exec) Reset(g *graph.Graph) {
 			}
 		}
 	}
+	// sb: each event precedes the rest of its thread. Thread events are
+	// dense in insertion order, not thread order, so build the suffix sets
+	// backwards.
+	after := Set(x.arena.words(w))
 	for _, evs := range g.Threads {
-		for a := range evs {
-			for b := a + 1; b < len(evs); b++ {
-				x.SB.Add(x.dense[evs[a]], x.dense[evs[b]])
-			}
+		clear(after)
+		for a := len(evs) - 1; a >= 0; a-- {
+			da := x.dense[evs[a]]
+			copy(x.SB.Row(da), after)
+			after.Add(da)
 		}
 	}
 	for _, mo := range g.MO {
@@ -143,15 +148,21 @@ func (x *Exec) Reset(g *graph.Graph) {
 		copy(row, x.MO.Row(x.dense[e.RF]))
 		row[i>>6] &^= 1 << (uint(i) & 63)
 	}
-	for i, a := range x.IDs {
-		la := g.Events[a].Loc
-		if la < 0 {
-			continue
-		}
-		for j, b := range x.IDs {
-			if g.Events[b].Loc == la {
-				x.Loc.Add(i, j)
+	// Same location: one set per location, copied into each row.
+	byLoc := make(map[int]Set)
+	for i, id := range x.IDs {
+		if l := g.Events[id].Loc; l >= 0 {
+			s := byLoc[l]
+			if s == nil {
+				s = Set(x.arena.words(w))
+				byLoc[l] = s
 			}
+			s.Add(i)
+		}
+	}
+	for i, id := range x.IDs {
+		if l := g.Events[id].Loc; l >= 0 {
+			copy(x.Loc.Row(i), byLoc[l])
 		}
 	}
 }

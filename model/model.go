@@ -6,6 +6,7 @@ package model
 
 import (
 	"fmt"
+	"math/bits"
 	"sort"
 	"strings"
 
@@ -162,9 +163,13 @@ func coherence(d *derived) []int {
 	}
 	eco := d.getECO()
 	for a := 0; a < d.x.N; a++ {
-		for b := 0; b < d.x.N; b++ {
-			if hb.Has(a, b) && eco.Has(b, a) {
-				return []int{a, b}
+		for wi, word := range hb.Row(a) {
+			for word != 0 {
+				b := wi*64 + bits.TrailingZeros64(word)
+				word &= word - 1
+				if eco.Has(b, a) {
+					return []int{a, b}
+				}
 			}
 		}
 	}
