@@ -90,6 +90,7 @@ type layout struct {
 	poPairs [][2]*box // ⇓ between consecutive events of a thread
 	width   int       // final width in cells
 	header  int       // rows above the boxes
+	score   int       // the routes' cost and the width: lower is better
 }
 
 func runeLen(s string) int { return utf8.RuneCountInString(s) }
@@ -126,11 +127,26 @@ func newLayout(sc *scene, threads []int) *layout {
 			locs = append(locs, loc)
 		}
 	}
-	l.cols = orderColumns(sc, threads, locs, links)
-	l.place(links)
-	l.routeAll(links)
-	l.squeeze()
-	return l
+	var best *layout
+	for _, order := range orderCandidates(sc, threads, locs, links) {
+		c := &layout{sc: sc, evBox: map[graph.ID]*box{}, valBox: map[graph.ID]*box{}, header: 1}
+		for _, it := range order {
+			c.cols = append(c.cols, &column{thread: it.thread, loc: it.loc})
+		}
+		c.place(links)
+		c.routeAll(append([]link(nil), links...))
+		c.squeeze(sc.opts.ASCII)
+		c.score += scoreWidth * c.width
+		if best == nil || c.score < best.score {
+			best = c
+		}
+	}
+	if best == nil { // no threads
+		l.place(nil)
+		l.squeeze(sc.opts.ASCII)
+		return l
+	}
+	return best
 }
 
 // place sizes the columns and channels and draws the boxes on the wide
@@ -181,7 +197,7 @@ func (l *layout) place(links []link) {
 		if i < n-1 {
 			l.chT[i]++
 			l.chX[i] = x
-			x += l.chT[i] + 2
+			x += chWidth(l.chT[i])
 		}
 	}
 	l.w = x
@@ -365,7 +381,8 @@ func (l *layout) routeAll(links []link) {
 	for i, lk := range links {
 		a, b := ends[i][0], ends[i][1]
 		net := netID[find(pt{a.x, a.y})]
-		pts := l.bestRoute(a, b, net)
+		pts, c := l.bestRoute(a, b, net)
+		l.score += c
 		l.commit(pts, net)
 		l.routes = append(l.routes, &route{l: lk, pts: pts, a: a, b: b})
 	}
@@ -390,17 +407,22 @@ func channel(e endpoint) int {
 func (l *layout) tracks(i int) []int {
 	t := l.chT[i]
 	m := t / 2
-	out := []int{l.chX[i] + 1 + m}
+	out := []int{trackX(l.chX[i], m)}
 	for d := 1; d <= t; d++ {
 		if m-d >= 0 {
-			out = append(out, l.chX[i]+1+m-d)
+			out = append(out, trackX(l.chX[i], m-d))
 		}
 		if m+d < t {
-			out = append(out, l.chX[i]+1+m+d)
+			out = append(out, trackX(l.chX[i], m+d))
 		}
 	}
 	return out
 }
+
+// On the wide grid, a channel with t tracks is a stub column, the tracks
+// with a spare column between each two, and a stub column.
+func chWidth(t int) int     { return 2*t + 1 }
+func trackX(chX, k int) int { return chX + 1 + 2*k }
 
 const (
 	costStep   = 10
@@ -408,10 +430,11 @@ const (
 	costCross  = 80
 	costHug    = 25
 	costClash  = 100000
+	scoreWidth = 10 // per cell of width, when choosing between orders
 	maxTracksN = 14 // tracks tried per channel for lines that cross columns
 )
 
-func (l *layout) bestRoute(a, b endpoint, net int16) []pt {
+func (l *layout) bestRoute(a, b endpoint, net int16) ([]pt, int) {
 	var best []pt
 	bestCost := -1
 	try := func(pts ...pt) {
@@ -430,7 +453,7 @@ func (l *layout) bestRoute(a, b endpoint, net int16) []pt {
 		for _, x := range l.tracks(chA) {
 			try(A, pt{x, a.y}, pt{x, b.y}, B)
 		}
-		return best
+		return best, bestCost
 	}
 	xa, xb := l.tracks(chA), l.tracks(chB)
 	if len(xa) > maxTracksN {
@@ -459,7 +482,7 @@ func (l *layout) bestRoute(a, b endpoint, net int16) []pt {
 			}
 		}
 	}
-	return best
+	return best, bestCost
 }
 
 // simplify drops repeated and collinear middle points.
@@ -622,13 +645,13 @@ func (l *layout) canDrop(x, tx, nx int) bool {
 // squeeze removes the channel columns no line turns or runs vertically in
 // (keeping one on each side of the tracks, and at least three), and the
 // empty rows below the boxes.
-func (l *layout) squeeze() {
+func (l *layout) squeeze(ascii bool) {
 	keep := make([]bool, l.w)
 	for x := range keep {
 		keep[x] = true
 	}
 	for i := range l.chX {
-		lo, hi := l.chX[i], l.chX[i]+l.chT[i]+2 // [lo, hi)
+		lo, hi := l.chX[i], l.chX[i]+chWidth(l.chT[i]) // [lo, hi)
 		var used []int
 		for x := lo + 1; x < hi-1; x++ {
 			vert := false
@@ -640,12 +663,18 @@ func (l *layout) squeeze() {
 			}
 			keep[x] = vert
 			if vert {
+				// ASCII has one corner glyph: two tracks side by side
+				// would read as one line, so keep a gap.
+				if ascii && len(used) > 0 && used[len(used)-1] < x-1 {
+					keep[x-1] = true
+				}
 				used = append(used, x)
 			}
 		}
 		switch {
 		case len(used) == 0:
 			keep[lo+1] = true
+		case ascii:
 		case len(used) >= 2 && l.canDrop(hi-1, used[len(used)-1], hi):
 			// As the articles do ("┌→ fence"): a track may touch the box
 			// it points into.

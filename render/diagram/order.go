@@ -9,9 +9,14 @@ package diagram
 // threads and locations in source order.
 
 const (
-	orderLocAtEnd = 65 // a location as the first or last column
+	orderLocAtEnd = 75 // a location as the first or last column
 	orderInverted = 10 // per pair of threads, or of locations, out of order
 	bruteForceMax = 8  // columns up to which every order is tried
+	orderTries    = 6  // orders laid out in full
+	// orderMargin: only orders this close to the cheapest are laid out, so
+	// that the routes (crossings) break near-ties but the executions of one
+	// program keep one order.
+	orderMargin = 2 * orderInverted
 )
 
 // passCost is the price of a line that passes under k >= 1 columns.
@@ -31,7 +36,9 @@ type item struct {
 	thread, loc int
 }
 
-func orderColumns(sc *scene, threads, locs []int, links []link) []*column {
+// orderCandidates returns up to orderTries column orders, cheapest first
+// by the price above; the layout routes each and keeps the best drawing.
+func orderCandidates(sc *scene, threads, locs []int, links []link) [][]item {
 	var items []item
 	for _, t := range threads {
 		items = append(items, item{t, -1})
@@ -96,25 +103,50 @@ func orderColumns(sc *scene, threads, locs []int, links []link) []*column {
 	for i := range perm {
 		perm[i] = i
 	}
-	var best []int
+	var perms [][]int
 	if n <= bruteForceMax {
-		best = bestPermutation(perm, cost)
+		perms = bestPermutations(perm, cost, orderTries)
 	} else {
-		best = greedyOrder(items, weight, cost)
+		perms = [][]int{greedyOrder(items, weight, cost)}
 	}
-	cols := make([]*column, n)
-	for p, i := range best {
-		cols[p] = &column{thread: items[i].thread, loc: items[i].loc}
+	var out [][]item
+	for _, p := range perms {
+		var o []item
+		for _, i := range p {
+			o = append(o, items[i])
+		}
+		out = append(out, o)
 	}
-	return cols
+	return out
 }
 
-// bestPermutation tries every order (Heap's algorithm) and keeps the first
-// cheapest in the order tried.
-func bestPermutation(perm []int, cost func([]int) int) []int {
+// bestPermutations tries every order (Heap's algorithm) and keeps the k
+// cheapest, ties broken by the order of the items.
+func bestPermutations(perm []int, cost func([]int) int, k int) [][]int {
+	type cand struct {
+		p []int
+		c int
+	}
+	var best []cand
+	consider := func() {
+		c := cost(perm)
+		if len(best) == k && (c > best[k-1].c || (c == best[k-1].c && !lexLess(perm, best[k-1].p))) {
+			return
+		}
+		nc := cand{append([]int(nil), perm...), c}
+		i := len(best)
+		for i > 0 && (best[i-1].c > c || (best[i-1].c == c && lexLess(perm, best[i-1].p))) {
+			i--
+		}
+		best = append(best, cand{})
+		copy(best[i+1:], best[i:])
+		best[i] = nc
+		if len(best) > k {
+			best = best[:k]
+		}
+	}
 	n := len(perm)
-	best := append([]int(nil), perm...)
-	bestCost := cost(perm)
+	consider()
 	c := make([]int, n)
 	for i := 0; i < n; {
 		if c[i] < i {
@@ -123,10 +155,7 @@ func bestPermutation(perm []int, cost func([]int) int) []int {
 			} else {
 				perm[c[i]], perm[i] = perm[i], perm[c[i]]
 			}
-			if k := cost(perm); k < bestCost || (k == bestCost && lexLess(perm, best)) {
-				bestCost = k
-				copy(best, perm)
-			}
+			consider()
 			c[i]++
 			i = 0
 		} else {
@@ -134,7 +163,13 @@ func bestPermutation(perm []int, cost func([]int) int) []int {
 			i++
 		}
 	}
-	return best
+	var out [][]int
+	for _, b := range best {
+		if b.c <= best[0].c+orderMargin {
+			out = append(out, b.p)
+		}
+	}
+	return out
 }
 
 func lexLess(a, b []int) bool {

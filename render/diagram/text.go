@@ -87,6 +87,13 @@ func asciiStubs(c *cell, all uint8) rune {
 			}
 		}
 	}
+	if c.box == stN|stS {
+		// A line leaving a box's side: keep the side straight.
+		if c.style == styleHeavy {
+			return '#'
+		}
+		return '|'
+	}
 	switch all {
 	case stE | stW, stE, stW:
 		return '-'
