@@ -9,6 +9,8 @@ package explore_test
 //
 //	go test ./explore -run CrossCheck -crosscheck.n=3000     # more programs
 //	go test ./explore -run CrossCheck -crosscheck.seed=42    # other programs
+//	go test ./explore -run CrossCheck -crosscheck.max=1e8    # bigger programs
+//	go test ./explore -run CrossCheck/rc11 -crosscheck.only=17  # one program again
 
 import (
 	"context"
@@ -28,8 +30,9 @@ import (
 var (
 	ccN    = flag.Int("crosscheck.n", 0, "random programs per model for the cross-checks (0: 300, or 60 with -short)")
 	ccSeed = flag.Uint64("crosscheck.seed", 1, "seed of the cross-checks' random programs")
-	ccMax  = flag.Float64("crosscheck.max", 1e6, "redraw random programs whose brute-force candidate estimate (progtest.Estimate) exceeds this (10× for the interleavings)")
+	ccMax  = flag.Float64("crosscheck.max", 1e6, "redraw random programs whose brute-force candidate estimate (progtest.Estimate) exceeds this")
 	ccFail = flag.Int("crosscheck.failures", 3, "report at most this many mismatching programs per test")
+	ccOnly = flag.Int("crosscheck.only", -1, "check only this program number of each stream")
 )
 
 func ccCount() int {
@@ -192,9 +195,15 @@ func compareInterleavings(p *prog.Program) (string, int) {
 // and reporting the ones that differ.
 func crossCheck(t *testing.T, stream uint64, budget float64, what string, compare func(*prog.Program) (string, int)) {
 	n := ccCount()
+	if *ccOnly >= n {
+		n = *ccOnly + 1
+	}
 	failures, execs, redraws, checked := 0, 0, 0, 0
 	start := time.Now()
 	for i := 0; i < n; i++ {
+		if *ccOnly >= 0 && i != *ccOnly {
+			continue
+		}
 		checked++
 		s, p, rd := ccProgram(stream, uint64(i), budget)
 		redraws += rd
@@ -209,9 +218,9 @@ func crossCheck(t *testing.T, stream uint64, budget float64, what string, compar
 			return d != ""
 		})
 		sdiff, _ := compare(small.Build())
-		t.Errorf("%s: program %d (-crosscheck.seed=%d, stream %d) differs:\n%s\n%s"+
+		t.Errorf("%s: program %d (rerun: -crosscheck.seed=%d -crosscheck.max=%g -crosscheck.only=%d) differs:\n%s\n%s"+
 			"shrunk to:\n%s\n%s\n%s",
-			what, i, *ccSeed, stream, progtest.Indent(s.String(), "    "), diff,
+			what, i, *ccSeed, *ccMax, i, progtest.Indent(s.String(), "    "), diff,
 			progtest.Indent(small.String(), "    "), progtest.Indent(progtest.Format(small.Build()), "    "), sdiff)
 		if failures >= *ccFail {
 			t.Logf("%s: stopping after %d mismatching programs", what, failures)
@@ -235,5 +244,5 @@ func TestCrossCheckBruteForce(t *testing.T) {
 
 func TestCrossCheckInterleavings(t *testing.T) {
 	t.Parallel()
-	crossCheck(t, 100, 10**ccMax, "explorer (sc) vs interleavings", compareInterleavings)
+	crossCheck(t, 100, *ccMax, "explorer (sc) vs interleavings", compareInterleavings)
 }
