@@ -87,6 +87,9 @@ func Write(w io.Writer, g *graph.Graph, m *model.Model, opts Options) error {
 	}
 	sc := newScene(g, m, opts)
 	var b strings.Builder
+	if len(sc.threadsWithEvents()) == 0 {
+		b.WriteString("(no memory events)\n")
+	}
 	for i, lay := range sc.layouts() {
 		if i > 0 {
 			b.WriteByte('\n')

@@ -74,6 +74,7 @@ type route struct {
 	l    link
 	pts  []pt
 	a, b endpoint // event end, value end
+	cost int
 }
 
 type layout struct {
@@ -98,7 +99,6 @@ func runeLen(s string) int { return utf8.RuneCountInString(s) }
 // newLayout places the given threads, the locations they use, and routes
 // every line.
 func newLayout(sc *scene, threads []int) *layout {
-	l := &layout{sc: sc, evBox: map[graph.ID]*box{}, valBox: map[graph.ID]*box{}, header: 1}
 	g := sc.g
 	in := map[int]bool{}
 	for _, t := range threads {
@@ -141,11 +141,6 @@ func newLayout(sc *scene, threads []int) *layout {
 			best = c
 		}
 	}
-	if best == nil { // no threads
-		l.place(nil)
-		l.squeeze(sc.opts.ASCII)
-		return l
-	}
 	return best
 }
 
@@ -155,13 +150,13 @@ func (l *layout) place(links []link) {
 	g := l.sc.g
 	for _, c := range l.cols {
 		if c.thread >= 0 {
-			c.name = g.P.Threads[c.thread].Name
+			c.name = l.sc.text(g.P.Threads[c.thread].Name)
 			c.boxW = 5
 			for _, id := range g.Threads[c.thread] {
 				c.boxW = max(c.boxW, runeLen(l.sc.labels[id]))
 			}
 		} else {
-			c.name = g.P.Locs[c.loc].Name
+			c.name = l.sc.text(g.P.Locs[c.loc].Name)
 			c.boxW = 1
 			for _, w := range g.MO[c.loc] {
 				c.boxW = max(c.boxW, runeLen(l.sc.value(w)))
@@ -384,7 +379,7 @@ func (l *layout) routeAll(links []link) {
 		pts, c := l.bestRoute(a, b, net)
 		l.score += c
 		l.commit(pts, net)
-		l.routes = append(l.routes, &route{l: lk, pts: pts, a: a, b: b})
+		l.routes = append(l.routes, &route{l: lk, pts: pts, a: a, b: b, cost: c})
 	}
 	for _, r := range l.routes {
 		for _, e := range []endpoint{r.a, r.b} {
@@ -439,7 +434,7 @@ func (l *layout) bestRoute(a, b endpoint, net int16) ([]pt, int) {
 	bestCost := -1
 	try := func(pts ...pt) {
 		pts = simplify(pts)
-		c := l.cost(pts, net)
+		c := l.cost(pts, net, bestCost)
 		if bestCost < 0 || c < bestCost {
 			best, bestCost = pts, c
 		}
@@ -557,21 +552,82 @@ func cells(pts []pt) []stubCell {
 var stubDirs = [4]uint8{stN, stE, stS, stW}
 
 // cost prices a route: its length and bends, each crossing, running right
-// under or over a box, and heavily any clash with a box or another net.
-func (l *layout) cost(pts []pt, net int16) int {
+// under or over a box, and heavily any clash with a box or another net. It
+// stops counting once the price reaches limit.
+func (l *layout) cost(pts []pt, net int16, limit int) int {
 	c := costBend * (len(pts) - 2)
-	for _, sc := range cells(pts) {
-		p := sc.p
-		if p.x < 0 || p.y < 0 || p.x >= l.w || p.y >= l.h {
-			c += costClash
-			continue
+	n := len(pts)
+	for i := 0; i+1 < n; i++ {
+		a, b := pts[i], pts[i+1]
+		dx, dy := sign(b.x-a.x), sign(b.y-a.y)
+		steps := abs(b.x-a.x) + abs(b.y-a.y)
+		k := 0
+		if i > 0 {
+			k = 1 // the joint was priced with the previous segment
 		}
-		c += costStep
-		cl := &l.grid[p.y][p.x]
-		if cl.blocked && cl.owner != net+1 {
-			c += costClash
-			continue
+		for ; k <= steps; k++ {
+			var st uint8
+			if k > 0 {
+				st |= dirStub(-dx, -dy)
+			}
+			if k < steps {
+				st |= dirStub(dx, dy)
+			} else if i+2 < n {
+				nx := pts[i+2]
+				st |= dirStub(sign(nx.x-b.x), sign(nx.y-b.y))
+			}
+			c += l.cellCost(pt{a.x + dx*k, a.y + dy*k}, st, net)
+			if limit >= 0 && c >= limit {
+				return c
+			}
 		}
+	}
+	return c
+}
+
+func sign(v int) int {
+	switch {
+	case v > 0:
+		return 1
+	case v < 0:
+		return -1
+	}
+	return 0
+}
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// dirStub is the stub pointing in direction (dx, dy).
+func dirStub(dx, dy int) uint8 {
+	switch {
+	case dx > 0:
+		return stE
+	case dx < 0:
+		return stW
+	case dy > 0:
+		return stS
+	case dy < 0:
+		return stN
+	}
+	return 0
+}
+
+// cellCost prices giving cell p the stubs st for net.
+func (l *layout) cellCost(p pt, st uint8, net int16) int {
+	if p.x < 0 || p.y < 0 || p.x >= l.w || p.y >= l.h {
+		return costClash
+	}
+	c := costStep
+	cl := &l.grid[p.y][p.x]
+	if cl.blocked && cl.owner != net+1 {
+		return c + costClash
+	}
+	if cl.line != 0 {
 		var other, own uint8
 		for k, d := range stubDirs {
 			if cl.line&d == 0 {
@@ -584,7 +640,7 @@ func (l *layout) cost(pts []pt, net int16) int {
 			}
 		}
 		if other != 0 {
-			mine := own | sc.stubs
+			mine := own | st
 			switch {
 			case other == stN|stS && mine == stE|stW, other == stE|stW && mine == stN|stS:
 				c += costCross
@@ -592,13 +648,13 @@ func (l *layout) cost(pts []pt, net int16) int {
 				c += costClash
 			}
 		}
-		// A horizontal run right above or below a box reads as part of it.
-		if sc.stubs&(stE|stW) != 0 && !cl.blocked {
-			for _, dy := range []int{-1, 1} {
-				y := p.y + dy
-				if y >= l.header && y < l.h && l.grid[y][p.x].blocked && l.grid[y][p.x].box != 0 {
-					c += costHug
-				}
+	}
+	// A horizontal run right above or below a box reads as part of it.
+	if st&(stE|stW) != 0 && !cl.blocked {
+		for _, dy := range [2]int{-1, 1} {
+			y := p.y + dy
+			if y >= l.header && y < l.h && l.grid[y][p.x].blocked && l.grid[y][p.x].box != 0 {
+				c += costHug
 			}
 		}
 	}

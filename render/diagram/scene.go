@@ -71,7 +71,7 @@ func newScene(g *graph.Graph, m *model.Model, opts Options) *scene {
 	}
 	s.labels = make([]string, len(g.Events))
 	for id := range g.Events {
-		s.labels[id] = s.label(graph.ID(id))
+		s.labels[id] = s.text(s.label(graph.ID(id)))
 	}
 	s.buildLinks()
 	return s
@@ -246,7 +246,30 @@ func shortenSource(t string) string {
 // value is the text of the value write w wrote.
 func (s *scene) value(w graph.ID) string {
 	e := &s.g.Events[w]
-	return s.g.P.FormatValue(s.g.P.Locs[e.Loc].Type, e.WVal)
+	return s.text(s.g.P.FormatValue(s.g.P.Locs[e.Loc].Type, e.WVal))
+}
+
+// text keeps s as it is, or in ASCII mode spells it in ASCII ("…" as
+// "...", any other non-ASCII character as "?") so that the drawing is
+// plain ASCII throughout.
+func (s *scene) text(t string) string {
+	if !s.opts.ASCII {
+		return t
+	}
+	var b strings.Builder
+	for _, r := range t {
+		switch {
+		case r == '…':
+			b.WriteString("...")
+		case r == '→':
+			b.WriteString("->")
+		case r < 0x20 || r > 0x7e:
+			b.WriteByte('?')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // name is an event's short name: "t_1 store" or "init X".
@@ -309,7 +332,7 @@ func (s *scene) footer(b *strings.Builder, ascii bool) {
 	var parts []string
 	for _, id := range s.opts.Cycle {
 		if id >= 0 && int(id) < len(s.g.Events) {
-			parts = append(parts, s.name(id))
+			parts = append(parts, s.text(s.name(id)))
 		}
 	}
 	if len(parts) > 0 {
@@ -319,7 +342,7 @@ func (s *scene) footer(b *strings.Builder, ascii bool) {
 	if ascii {
 		mark = "x"
 	}
-	fmt.Fprintf(b, "\n%s %s: %s\n", mark, label, strings.Join(parts, arrow))
+	fmt.Fprintf(b, "\n%s %s: %s\n", mark, s.text(label), strings.Join(parts, arrow))
 }
 
 // threadsWithEvents lists the threads that have events, in order.
@@ -338,7 +361,7 @@ func (s *scene) threadsWithEvents() []int {
 func (s *scene) layouts() []*layout {
 	ts := s.threadsWithEvents()
 	if len(ts) == 0 {
-		return []*layout{newLayout(s, nil)}
+		return nil
 	}
 	all := newLayout(s, ts)
 	limit := s.opts.width()
