@@ -142,10 +142,11 @@ func TestSeedGolden(t *testing.T) {
 	}
 }
 
-// TestShow prints every drawing (go test -run Show -v), for looking at.
+// TestShow prints every drawing (DIAGRAM_SHOW=1 go test -run Show -v),
+// for looking at.
 func TestShow(t *testing.T) {
-	if !testing.Verbose() {
-		t.Skip("only with -v")
+	if os.Getenv("DIAGRAM_SHOW") == "" {
+		t.Skip("set DIAGRAM_SHOW=1")
 	}
 	for _, c := range seedCases {
 		g := pick(t, c.file, c.reads)

@@ -29,13 +29,13 @@ const (
 )
 
 type cell struct {
-	r       rune  // a fixed glyph (text, arrowhead); 0: drawn from the stubs
-	box     uint8 // stubs of a box border
-	style   uint8 // of the box border
-	line    uint8 // stubs of lines
-	nets    [4]int16
-	blocked bool  // part of a box or the header: no line may pass
-	owner   int16 // for an attach cell on a box border: net+1 of its lines
+	r       rune     // a fixed glyph (text, arrowhead); 0: drawn from the stubs
+	box     uint8    // stubs of a box border
+	style   uint8    // of the box border
+	line    uint8    // stubs of lines
+	nets    [4]int16 // net+1 of the line owning each stub (N, E, S, W)
+	blocked bool     // part of a box or the header: no line may pass
+	owner   int16    // for an attach cell on a box border: net+1 of its lines
 }
 
 type pt struct{ x, y int }
@@ -272,14 +272,18 @@ func (l *layout) drawBox(b *box) {
 			c.blocked = true
 			c.style = style
 			left, right := dx == 0, dx == b.w-1
+			inward := stN // the corner's vertical stub
+			if dy == 0 {
+				inward = stS
+			}
 			switch {
 			case dy == 1 && (left || right):
 				c.box = stN | stS
 			case dy == 1:
 			case left:
-				c.box = stE | map[bool]uint8{true: stS, false: stN}[dy == 0]
+				c.box = stE | inward
 			case right:
-				c.box = stW | map[bool]uint8{true: stS, false: stN}[dy == 0]
+				c.box = stW | inward
 			default:
 				c.box = stE | stW
 			}
@@ -306,7 +310,10 @@ func (l *layout) endpoints(lk link) (a, b endpoint) {
 	}
 	a = side(eb, eb.mid(), east)
 	if lk.arrowEv {
-		a.arrow = map[bool]rune{true: '←', false: '→'}[east]
+		a.arrow = '→'
+		if east {
+			a.arrow = '←'
+		}
 	}
 	switch lk.kind {
 	case linkWrite, linkRelease:
@@ -314,7 +321,10 @@ func (l *layout) endpoints(lk link) (a, b endpoint) {
 		if corner {
 			b = side(vb, vb.y, !east)
 			if lk.arrowVal {
-				b.arrow = map[bool]rune{true: '↘', false: '↙'}[east]
+				b.arrow = '↙'
+				if east {
+					b.arrow = '↘'
+				}
 			}
 		} else {
 			b = side(vb, vb.mid(), !east)
