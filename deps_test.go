@@ -17,7 +17,8 @@ func TestLayers(t *testing.T) {
 		"happens/model":            {"happens/graph", "happens/prog"},
 		"happens/explore":          {"happens/graph", "happens/interp", "happens/model", "happens/prog"},
 		"happens/result":           {"happens/explore", "happens/graph", "happens/model", "happens/prog"},
-		"happens/render":           {"happens/result", "happens/graph", "happens/prog"},
+		"happens/render":           {"happens/result", "happens/graph", "happens/model", "happens/prog", "happens/render/diagram"},
+		"happens/render/diagram":   {"happens/graph", "happens/model", "happens/prog"},
 		"happens/frontend/rustlit": {"happens/prog", "happens/source"},
 	}
 	forbidden := []string{"os", "os/exec", "os/signal", "flag", "net", "net/http", "syscall"}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"happens/graph"
+	"happens/model"
+	"happens/render/diagram"
 	"happens/prog"
 	"happens/result"
 )
@@ -126,21 +128,36 @@ func round(d time.Duration) time.Duration {
 	return d.Round(time.Microsecond)
 }
 
-// Executions lists executions as text: each thread's events with what each
-// read reads from, then each location's modification order.
-func Executions(w io.Writer, r *result.Result) error {
+// ExecOptions say how Executions draws each execution.
+type ExecOptions struct {
+	// Draw is "text" (the articles' diagrams, the default), "ascii" (the
+	// same in plain ASCII) or "events" (each thread's events as a list).
+	Draw  string
+	Width int // terminal width for diagrams; 0: 80
+}
+
+// Executions writes the executions a result kept: the listed ones, then one
+// for each assertion failure and data race.
+func Executions(w io.Writer, r *result.Result, m *model.Model, opts ExecOptions) error {
 	b := &strings.Builder{}
+	draw := func(g *graph.Graph) {
+		if opts.Draw == "events" {
+			writeGraph(b, g)
+			return
+		}
+		diagram.Write(b, g, m, diagram.Options{Width: opts.Width, ASCII: opts.Draw == "ascii"})
+	}
 	for i, g := range r.Executions {
 		fmt.Fprintf(b, "\nExecution %d:\n", i+1)
-		writeGraph(b, g)
+		draw(g)
 	}
 	for _, f := range r.Failures {
 		fmt.Fprintf(b, "\nExecution with the assertion failure in %s at %s:\n", f.Thread, f.Pos)
-		writeGraph(b, f.Witness)
+		draw(f.Witness)
 	}
 	for _, race := range r.Races {
 		fmt.Fprintf(b, "\nExecution with the data race on %s (%s line %d, %s line %d):\n", race.A.Loc, race.A.Thread, race.A.Pos.Line, race.B.Thread, race.B.Pos.Line)
-		writeGraph(b, race.Witness)
+		draw(race.Witness)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

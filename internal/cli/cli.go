@@ -85,6 +85,8 @@ type runOpts struct {
 	json     bool
 	format   string
 	show     string
+	draw     string
+	out      string
 	defines  defines
 	progress bool
 }
@@ -102,6 +104,8 @@ func runFlags(o *runOpts, out io.Writer) *flag.FlagSet {
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON (same as --format json)")
 	fs.StringVar(&o.format, "format", "text", "output: text, json, or herd (herd7's output block)")
 	fs.StringVar(&o.show, "show", "", "list executions: witness (one per interesting outcome) or all")
+	fs.StringVar(&o.draw, "draw", "text", "how --show draws an execution: text (diagrams), ascii, events (a list), svg or dot")
+	fs.StringVar(&o.out, "out", "", "with --draw svg|dot: write one file per execution into this directory (default: the first to stdout)")
 	fs.Var(o.defines, "D", "override a const: -D N=5 (repeatable)")
 	fs.BoolVar(&o.progress, "progress", true, "show a progress line on stderr for long runs")
 	return fs
@@ -156,6 +160,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "text", "json", "herd":
 	default:
 		fmt.Fprintf(stderr, "happens run: --format takes text, json or herd, not %q\n", o.format)
+		return ExitUsage
+	}
+	switch o.draw {
+	case "text", "ascii", "events", "svg", "dot":
+	default:
+		fmt.Fprintf(stderr, "happens run: --draw takes text, ascii, events, svg or dot, not %q\n", o.draw)
 		return ExitUsage
 	}
 	if o.unroll < 1 {
@@ -216,7 +226,10 @@ func runFile(ctx context.Context, file string, o runOpts, show result.Show, stdo
 	default:
 		render.Text(stdout, res)
 		if show != result.ShowNone {
-			render.Executions(stdout, res)
+			if err := drawExecutions(res, o, stdout, stderr); err != nil {
+				fmt.Fprintf(stderr, "happens: %v\n", err)
+				return ExitUsage
+			}
 		}
 	}
 	if res.Failed() {
