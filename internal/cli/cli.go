@@ -30,6 +30,7 @@ const (
 Usage:
   happens run [flags] FILE...     explore a litmus program (Rust-style or herd7 C)
   happens run [flags] DIR...      run every .litmus below DIR, one line per test, on all cores
+  happens fmt --to rust|c FILE    print a test in the Rust-style language or herd7's C format
   happens models                  list the memory models
   happens help                    this text
 
@@ -47,6 +48,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch args[0] {
 	case "run":
 		return run(ctx, args[1:], stdout, stderr)
+	case "fmt":
+		return fmtCommand(args[1:], stdout, stderr)
 	case "models":
 		for _, n := range model.Names() {
 			m, _ := model.ByName(n)

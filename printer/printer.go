@@ -1,0 +1,272 @@
+// Package printer writes a resolved program (package prog) back as source
+// text: in happens' Rust-style litmus language (Rust) or in herd7's C
+// litmus format (C). Because it works from the resolved form, every front
+// end gets both printers; `happens fmt --to rust|c` converts between the
+// formats with it.
+//
+// Printing rebuilds structured code from each thread's register code:
+//
+//   - straight-line memory accesses become statements; temporaries that are
+//     written once and read once are substituted forward into the
+//     expression that reads them, as long as the memory events keep their
+//     program order (an access is never moved across another);
+//   - forward branches become if/else, the loop markers (OpLoopEnter,
+//     OpLoopBack, OpLoopExit) become loops, jumps to a loop's exit or back
+//     edge become break and continue;
+//   - registers the thread exports (prog.Thread.Locals) keep their names;
+//     other registers that must stay registers are named tN.
+//
+// The printed program means the same: parsed again it has the same memory
+// events in the same program order, the same values, the same final
+// condition and observed values, and the same loop spin and unroll
+// behaviour (variables stay live at a loop head exactly when they were).
+// What the target format cannot say is rejected with a positioned error
+// (a source.ErrorList) that names the construct: for Rust, consume
+// orderings, pointers, a plain access to a location that is also accessed
+// atomically, filter clauses, orderings Rust rejects; for C, arrays,
+// assertions and panics, fetch_nand/max/min, loops with a break or
+// continue in the middle, compare_exchange inside a loop, and conditions
+// beyond herd's (in)equalities.
+//
+// Conventions of the translation:
+//
+//   - threads: herd's P0, P1, ... keep their names in Rust; Rust threads
+//     become P0, P1, ... in thread order;
+//   - bool becomes int 0/1 in C (exact: every bool operation the programs
+//     use has the same 0/1 result on ints);
+//   - a Rust compare_exchange becomes herd's atomic_compare_exchange with
+//     the expected value in a fresh plain location private to the thread
+//     (cas0, ...), whose extra plain accesses change no execution count;
+//   - herd's locations [...] clause becomes conjuncts `v == v` of the Rust
+//     condition (always true, they only make the outcomes show v); the C
+//     printer turns such conjuncts back into a locations clause;
+//   - herd's default condition (no condition) and Rust's missing condition
+//     correspond: a Rust program without a condition is printed with a
+//     locations clause naming its exported locals, and a C test without a
+//     condition whose observed values are all registers is printed without
+//     a condition, exporting exactly those registers;
+//   - the description is kept (a double quote, which herd's information
+//     lines cannot hold, becomes a single quote; blank lines are dropped);
+//     the test name is kept (as a comment in Rust, whose test name is the
+//     file name); an expect line becomes a herd comment.
+package printer
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"happens/prog"
+	"happens/source"
+)
+
+// Rust writes p in happens' Rust-style litmus language.
+func Rust(w io.Writer, p *prog.Program) error {
+	return write(w, p, tRust)
+}
+
+// C writes p as a herd7 C litmus test.
+func C(w io.Writer, p *prog.Program) error {
+	return write(w, p, tC)
+}
+
+type target uint8
+
+const (
+	tRust target = iota
+	tC
+)
+
+func (t target) String() string {
+	if t == tRust {
+		return "the Rust-style language"
+	}
+	return "herd C"
+}
+
+func write(w io.Writer, p *prog.Program, t target) error {
+	pr := &printer{p: p, t: t}
+	var out string
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				if _, ok := r.(bail); !ok {
+					panic(r)
+				}
+			}
+		}()
+		out = pr.program()
+	}()
+	if len(pr.errs) > 0 {
+		return pr.errs.Sort()
+	}
+	_, err := io.WriteString(w, out)
+	return err
+}
+
+// bail abandons the current unit (a thread, the program) after an error has
+// been recorded.
+type bail struct{}
+
+type printer struct {
+	p    *prog.Program
+	t    target
+	errs source.ErrorList
+	file string
+	varFacts
+}
+
+func (pr *printer) errorf(pos source.Pos, format string, args ...any) {
+	if !pos.IsValid() && pos.File == "" {
+		pos.File = pr.fileName()
+	}
+	pr.errs.Add(pos, format, args...)
+}
+
+func (pr *printer) fail(pos source.Pos, format string, args ...any) {
+	pr.errorf(pos, format, args...)
+	panic(bail{})
+}
+
+// fileName is the input file, from any position the program holds.
+func (pr *printer) fileName() string {
+	if pr.file != "" {
+		return pr.file
+	}
+	p := pr.p
+	for _, v := range p.Vars {
+		if v.Pos.File != "" {
+			pr.file = v.Pos.File
+			return pr.file
+		}
+	}
+	for _, th := range p.Threads {
+		if th.Pos.File != "" {
+			pr.file = th.Pos.File
+			return pr.file
+		}
+	}
+	if p.Cond != nil {
+		pr.file = p.Cond.Pos.File
+	}
+	return pr.file
+}
+
+// filePos is the start of the input file, for constructs prog keeps no
+// position for.
+func (pr *printer) filePos() source.Pos {
+	return source.Pos{File: pr.fileName(), Line: 1, Col: 1}
+}
+
+func (pr *printer) program() string {
+	if pr.t == tRust {
+		return pr.rustProgram()
+	}
+	return pr.cProgram()
+}
+
+// safe runs f, recovering from a bail so that other units still get
+// checked.
+func safe(f func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(bail); !ok {
+				panic(r)
+			}
+		}
+	}()
+	f()
+}
+
+// Names.
+
+var rustKeywords = setOf("as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn",
+	"for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self",
+	"Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "async",
+	"await", "dyn", "abstract", "become", "box", "do", "final", "macro", "override", "priv", "typeof",
+	"unsized", "virtual", "yield", "try", "union", "_",
+	// The litmus language's own words and names it resolves specially.
+	"thread", "exists", "forall", "expect", "Ordering", "Relaxed", "Acquire", "Release", "AcqRel", "SeqCst",
+	"Ok", "Err", "fence")
+
+var cKeywords = setOf("auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else",
+	"enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return",
+	"short", "signed", "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void",
+	"volatile", "while", "_Bool", "_Atomic", "bool", "true", "false", "NULL", "ATOMIC_INIT",
+	// herd's clause words and type names its C dialect knows.
+	"exists", "forall", "final", "locations", "filter", "with", "observed", "not", "regions",
+	"atomic_int", "atomic_uint", "atomic_long", "atomic_ulong", "atomic_llong", "atomic_ullong", "atomic_char",
+	"atomic_uchar", "atomic_short", "atomic_ushort", "atomic_bool", "atomic_t", "atomic_intptr_t",
+	"atomic_uintptr_t", "intptr_t", "uintptr_t", "int8_t", "int16_t", "int32_t", "int64_t", "uint8_t",
+	"uint16_t", "uint32_t", "uint64_t", "__int128", "__int128_t", "__uint128_t", "spinlock_t", "mtx_t")
+
+func setOf(words ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range words {
+		m[w] = true
+	}
+	return m
+}
+
+// isIdent reports whether s is an ASCII identifier.
+func isIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, c := range s {
+		switch {
+		case c == '_', 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		case '0' <= c && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// validName reports why name cannot be an identifier of the target, or "".
+func (pr *printer) badName(name string) string {
+	if !isIdent(name) {
+		return "is not an identifier in " + pr.t.String()
+	}
+	if pr.t == tRust && rustKeywords[name] {
+		return "is a reserved word in " + pr.t.String()
+	}
+	if pr.t == tC && (cKeywords[name] || strings.HasPrefix(name, "memory_order_") || strings.HasPrefix(name, "atomic_")) {
+		return "is a reserved word in " + pr.t.String()
+	}
+	return ""
+}
+
+// threadName is the name a thread gets in the target.
+func (pr *printer) threadName(i int) string {
+	if pr.t == tC {
+		return fmt.Sprintf("P%d", i)
+	}
+	n := pr.p.Threads[i].Name
+	if isIdent(n) && !rustKeywords[n] {
+		return n
+	}
+	// A thread of a family (w[0]) or a name Rust cannot take.
+	var b strings.Builder
+	for _, c := range n {
+		switch {
+		case c == '_', 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+			b.WriteRune(c)
+		case c == ']':
+		default:
+			b.WriteByte('_')
+		}
+	}
+	s := b.String()
+	if s == "" || s[0] >= '0' && s[0] <= '9' || rustKeywords[s] {
+		s = "t_" + s
+	}
+	// Keep it distinct from the other threads' names.
+	for j := range pr.p.Threads {
+		if j != i && pr.p.Threads[j].Name == s {
+			return fmt.Sprintf("%s_%d", s, i)
+		}
+	}
+	return s
+}

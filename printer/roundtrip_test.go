@@ -1,0 +1,306 @@
+package printer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"happens/explore"
+	"happens/frontend"
+	"happens/model"
+	"happens/prog"
+	"happens/result"
+	"happens/source"
+)
+
+const corpusDir = "../../shared/conformance/herd-c11"
+
+// summary is what a round trip must keep: executions, outcomes over the
+// observed values, the condition's verdict and counts, races, failures,
+// and the loops' spin and unroll behaviour.
+type summary struct {
+	complete, blocked, bounded int
+	outcomes                   map[string]int // observed values -> executions
+	verdict                    string
+	positive, negative         int
+	race                       bool
+	races                      int // racy pairs found, summed over executions
+	failures                   int
+	stopped                    bool
+}
+
+// observedName names an observed value the same way in both formats: a
+// register by thread index and name, a location by its name.
+func observedName(p *prog.Program, o prog.Observable) string {
+	if o.Thread >= 0 {
+		for _, l := range p.Threads[o.Thread].Locals {
+			if l.Reg == o.Reg {
+				return fmt.Sprintf("%d.%s", o.Thread, l.Name)
+			}
+		}
+		return fmt.Sprintf("%d.r%d", o.Thread, o.Reg)
+	}
+	return p.Locs[o.Loc].Name
+}
+
+func summarise(p *prog.Program, m *model.Model) summary {
+	c := result.NewCollector(p, m, result.ShowNone)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	stats := explore.Explore(ctx, p, explore.Options{Model: m, Unroll: explore.DefaultUnroll}, c.Visit)
+	r := c.Finish(stats, explore.DefaultUnroll)
+	s := summary{complete: stats.Complete, blocked: stats.Blocked, bounded: stats.Bounded, stopped: stats.Stopped,
+		outcomes: map[string]int{}, verdict: r.Verdict, positive: r.Positive, negative: r.Negative, race: len(r.Races) > 0}
+	names := make([]string, len(r.Observed))
+	for i, o := range r.Observed {
+		names[i] = observedName(p, o)
+	}
+	for _, out := range r.Outcomes {
+		var kv []string
+		for i, v := range out.Values {
+			kv = append(kv, fmt.Sprintf("%s=%d", names[i], int64(v)))
+		}
+		sort.Strings(kv)
+		s.outcomes[strings.Join(kv, " ")] += out.Count
+	}
+	for _, rc := range r.Races {
+		s.races += rc.Count
+	}
+	for _, f := range r.Failures {
+		s.failures += f.Count
+	}
+	return s
+}
+
+// noCondition reports whether a program has herd's default condition or
+// none: the printers map one to the other.
+func noCondition(p *prog.Program) bool {
+	if p.Cond == nil {
+		return true
+	}
+	c, ok := p.Cond.Expr.(*prog.ConstExpr)
+	return p.Cond.Kind == prog.Forall && ok && c.Val != 0
+}
+
+// diff describes how b differs from a; lax compares a program without a
+// condition with one with herd's default condition.
+func diff(a, b summary, lax bool) string {
+	var d []string
+	if a.stopped || b.stopped {
+		return "exploration timed out"
+	}
+	if a.complete != b.complete || a.blocked != b.blocked || a.bounded != b.bounded {
+		d = append(d, fmt.Sprintf("executions %d/%d blocked/%d bounded became %d/%d/%d", a.complete, a.blocked, a.bounded, b.complete, b.blocked, b.bounded))
+	}
+	if fmt.Sprint(a.outcomes) != fmt.Sprint(b.outcomes) {
+		d = append(d, fmt.Sprintf("outcomes %v became %v", a.outcomes, b.outcomes))
+	}
+	if !(lax && (a.verdict == "" || b.verdict == "")) {
+		if a.verdict != b.verdict || a.positive != b.positive || a.negative != b.negative {
+			d = append(d, fmt.Sprintf("verdict %s %d/%d became %s %d/%d", a.verdict, a.positive, a.negative, b.verdict, b.positive, b.negative))
+		}
+	}
+	if a.race != b.race || a.races != b.races {
+		d = append(d, fmt.Sprintf("races %v (%d) became %v (%d)", a.race, a.races, b.race, b.races))
+	}
+	if a.failures != b.failures {
+		d = append(d, fmt.Sprintf("failed assertions %d became %d", a.failures, b.failures))
+	}
+	return strings.Join(d, "; ")
+}
+
+type printFunc func(w *strings.Builder, p *prog.Program) error
+
+func toRust(b *strings.Builder, p *prog.Program) error { return Rust(b, p) }
+func toC(b *strings.Builder, p *prog.Program) error    { return C(b, p) }
+
+// convert prints p and parses the text again, under the test's name.
+func convert(p *prog.Program, f printFunc, ext string) (string, *prog.Program, error, error) {
+	var b strings.Builder
+	if err := f(&b, p); err != nil {
+		return "", nil, err, nil
+	}
+	name := p.Name
+	if name == "" {
+		name = "test"
+	}
+	q, err := frontend.Parse(name+ext, []byte(b.String()), frontend.Options{})
+	return b.String(), q, nil, err
+}
+
+// tripResult is one file's round trip.
+type tripResult struct {
+	file     string
+	rejected error  // the first conversion's positioned error
+	bad      string // a mismatch or an unparsable output
+}
+
+// roundTrip converts p with first then second, comparing each step with
+// the original under model m.
+func roundTrip(file string, p *prog.Program, m *model.Model, first, second printFunc, ext1, ext2 string) tripResult {
+	r := tripResult{file: file}
+	orig := summarise(p, m)
+	text1, q, rej, perr := convert(p, first, ext1)
+	if rej != nil {
+		var list source.ErrorList
+		if !errors.As(rej, &list) || len(list) == 0 || !list[0].Pos.IsValid() {
+			r.bad = fmt.Sprintf("error without a position: %v", rej)
+		}
+		r.rejected = rej
+		return r
+	}
+	if perr != nil {
+		r.bad = fmt.Sprintf("printed text does not parse: %v\n%s", perr, text1)
+		return r
+	}
+	if d := diff(orig, summarise(q, m), noCondition(p) != noCondition(q) || p.Cond == nil || q.Cond == nil); d != "" {
+		r.bad = fmt.Sprintf("after %s: %s\n%s", ext1, d, text1)
+		return r
+	}
+	text2, q2, rej, perr := convert(q, second, ext2)
+	if rej != nil {
+		r.bad = fmt.Sprintf("converted back, rejected: %v\n%s", rej, text1)
+		return r
+	}
+	if perr != nil {
+		r.bad = fmt.Sprintf("printed text does not parse: %v\n%s\n%s", perr, text1, text2)
+		return r
+	}
+	if d := diff(orig, summarise(q2, m), false); d != "" {
+		r.bad = fmt.Sprintf("after the round trip: %s\n%s\n%s", d, text1, text2)
+	}
+	return r
+}
+
+var (
+	posRE   = regexp.MustCompile(`\S+\.litmus:\d+:\d+`)
+	nameRE  = regexp.MustCompile(`(location|register|register name|location name|array|to|of|value) [A-Za-z_][A-Za-z0-9_]*`)
+	countRE = regexp.MustCompile(` \(and \d+ more errors?\)`)
+)
+
+// reason is a rejection's message without its particulars.
+func reason(err error) string {
+	var list source.ErrorList
+	msg := err.Error()
+	if errors.As(err, &list) && len(list) > 0 {
+		msg = list[0].Msg
+	}
+	msg = posRE.ReplaceAllString(msg, "…")
+	msg = nameRE.ReplaceAllString(msg, "$1 …")
+	return countRE.ReplaceAllString(msg, "")
+}
+
+func runAll(t *testing.T, files []string, m *model.Model, first, second printFunc, ext1, ext2 string) []tripResult {
+	results := make([]tripResult, len(files))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range max(1, min(runtime.GOMAXPROCS(0), 4)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				f := files[i]
+				src, err := os.ReadFile(f)
+				if err != nil {
+					results[i] = tripResult{file: f, bad: err.Error()}
+					continue
+				}
+				p, err := frontend.Parse(f, src, frontend.Options{})
+				if err != nil {
+					results[i] = tripResult{file: f, rejected: fmt.Errorf("not accepted by its front end: %w", err)}
+					continue
+				}
+				results[i] = roundTrip(f, p, m, first, second, ext1, ext2)
+			}
+		}()
+	}
+	for i := range files {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	return results
+}
+
+// report logs what converts and why the rest is rejected, and fails on
+// every mismatch.
+func report(t *testing.T, results []tripResult) {
+	t.Helper()
+	reasons := map[string][]string{}
+	converted := 0
+	for _, r := range results {
+		switch {
+		case r.bad != "":
+			t.Errorf("%s: %s", r.file, r.bad)
+		case r.rejected != nil:
+			k := reason(r.rejected)
+			reasons[k] = append(reasons[k], filepath.Base(r.file))
+		default:
+			converted++
+		}
+	}
+	rejected := len(results) - converted
+	t.Logf("%d files: %d convert and round-trip, %d rejected", len(results), converted, rejected)
+	var keys []string
+	for k := range reasons {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return len(reasons[keys[i]]) > len(reasons[keys[j]]) })
+	for _, k := range keys {
+		ex := reasons[k]
+		if len(ex) > 3 {
+			ex = append(ex[:3:3], "…")
+		}
+		t.Logf("  %4d  %s  (%s)", len(reasons[k]), k, strings.Join(ex, ", "))
+	}
+}
+
+// TestHerdCorpusRoundTrip prints every herd C test of the conformance
+// corpus in Rust, parses it, and compares the results under RC11; then
+// prints that in C again and compares once more.
+func TestHerdCorpusRoundTrip(t *testing.T) {
+	if _, err := os.Stat(corpusDir); err != nil {
+		t.Skipf("conformance corpus not present (%s)", corpusDir)
+	}
+	var files []string
+	err := filepath.Walk(corpusDir, func(path string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		if !info.IsDir() && strings.HasSuffix(path, ".litmus") {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(files)
+	report(t, runAll(t, files, model.RC11, toRust, toC, ".litmus", ".litmus"))
+}
+
+// TestRustRoundTrip prints the Rust-style tests and examples in C, parses
+// them, and compares the results under C20; then prints that in Rust again.
+func TestRustRoundTrip(t *testing.T) {
+	var files []string
+	for _, g := range []string{"../testdata/*.litmus", "../examples/*.litmus"} {
+		m, err := filepath.Glob(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	if len(files) == 0 {
+		t.Fatal("no tests found")
+	}
+	report(t, runAll(t, files, model.C20, toC, toRust, ".litmus", ".litmus"))
+}

@@ -1,0 +1,831 @@
+package printer
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"happens/prog"
+	"happens/source"
+)
+
+// Facts about the shared variables, from every thread's reachable code.
+type varFacts struct {
+	atomicAt map[int]source.Pos // first atomic access of each variable
+	plainAt  map[int]source.Pos
+	used     []map[int]bool // variables each thread accesses
+}
+
+func (pr *printer) scanVars() {
+	p := pr.p
+	pr.atomicAt = map[int]source.Pos{}
+	pr.plainAt = map[int]source.Pos{}
+	pr.used = make([]map[int]bool, len(p.Threads))
+	for ti := range p.Threads {
+		th := &p.Threads[ti]
+		pr.used[ti] = map[int]bool{}
+		a := &thread{pr: pr, th: th, code: th.Code}
+		a.reachability()
+		for pc := range th.Code {
+			in := &th.Code[pc]
+			if !a.reach[pc] || !in.Op.IsMemory() || in.Op == prog.OpFence {
+				continue
+			}
+			v := in.Addr.Var
+			pr.used[ti][v] = true
+			m := pr.plainAt
+			if in.Atomic {
+				m = pr.atomicAt
+			}
+			if _, ok := m[v]; !ok {
+				m[v] = a.pos(pc)
+			}
+		}
+	}
+}
+
+// atomicVar decides whether a variable is declared atomic: when some
+// access is atomic, or when nothing accesses it and it was declared so.
+func (pr *printer) atomicVar(v int) bool {
+	if _, ok := pr.atomicAt[v]; ok {
+		return true
+	}
+	if _, ok := pr.plainAt[v]; ok {
+		return false
+	}
+	return pr.p.Vars[v].Atomic
+}
+
+// trivialTrue reports whether e is the constant true.
+func trivialTrue(e prog.Expr) bool {
+	c, ok := e.(*prog.ConstExpr)
+	return ok && c.Val != 0
+}
+
+// condNames collects the observables an expression names.
+func condNames(e prog.Expr, into map[string]bool) {
+	switch e := e.(type) {
+	case *prog.LocalExpr:
+		into[fmt.Sprintf("%d:%d", e.Thread, e.Reg)] = true
+	case *prog.MemExpr:
+		into[fmt.Sprintf("m%d", e.Loc)] = true
+	case *prog.UnaryExpr:
+		condNames(e.X, into)
+	case *prog.BinaryExpr:
+		condNames(e.X, into)
+		condNames(e.Y, into)
+	}
+}
+
+func obsKey(o prog.Observable) string {
+	if o.Thread >= 0 {
+		return fmt.Sprintf("%d:%d", o.Thread, o.Reg)
+	}
+	return fmt.Sprintf("m%d", o.Loc)
+}
+
+func (pr *printer) checkCondTypes(e prog.Expr, pos source.Pos) {
+	switch e := e.(type) {
+	case *prog.ConstExpr:
+		if e.T.Kind == prog.KindAddr {
+			pr.errorf(pos, "the condition compares with an address: pointers have no equivalent in %s", pr.t)
+		}
+	case *prog.LocalExpr:
+		if e.T.Kind == prog.KindAddr {
+			pr.errorf(pos, "the condition reads a register holding an address: pointers have no equivalent in %s", pr.t)
+		}
+	case *prog.MemExpr:
+		if e.T.Kind == prog.KindAddr {
+			pr.errorf(pos, "the condition reads a location holding an address: pointers have no equivalent in %s", pr.t)
+		}
+	case *prog.UnaryExpr:
+		pr.checkCondTypes(e.X, pos)
+	case *prog.BinaryExpr:
+		pr.checkCondTypes(e.X, pos)
+		pr.checkCondTypes(e.Y, pos)
+	}
+}
+
+func (pr *printer) condPos() source.Pos {
+	if pr.p.Cond != nil && pr.p.Cond.Pos.IsValid() {
+		return pr.p.Cond.Pos
+	}
+	return pr.filePos()
+}
+
+func rustType(t prog.Type) string {
+	if t.Flexible {
+		return "i64"
+	}
+	return t.String()
+}
+
+func rustAtomicType(t prog.Type) string {
+	if t.Kind == prog.KindBool {
+		return "AtomicBool"
+	}
+	s := rustType(t)
+	return "Atomic" + strings.ToUpper(s[:1]) + s[1:]
+}
+
+func (pr *printer) rustProgram() string {
+	p := pr.p
+	pr.scanVars()
+	var b strings.Builder
+	for _, d := range strings.Split(p.Doc, "\n") {
+		if p.Doc == "" {
+			break
+		}
+		if d == "" {
+			b.WriteString("//!\n")
+		} else {
+			b.WriteString("//! " + d + "\n")
+		}
+	}
+	if p.Name != "" {
+		fmt.Fprintf(&b, "// Test %s.\n", p.Name)
+	}
+	// Names and types of the shared variables.
+	for vi := range p.Vars {
+		v := &p.Vars[vi]
+		if why := pr.badName(v.Name); why != "" {
+			pr.errorf(v.Pos, "location name %s %s", v.Name, why)
+		}
+		if v.Type.Kind == prog.KindAddr {
+			pr.errorf(v.Pos, "location %s holds addresses: pointers have no equivalent in Rust", v.Name)
+		}
+	}
+	if p.Filter != nil {
+		pr.errorf(pr.condPos(), "herd's filter clause has no equivalent in the Rust-style language")
+	}
+	if p.Cond != nil {
+		pr.checkCondTypes(p.Cond.Expr, pr.condPos())
+	}
+	for _, o := range p.Observed {
+		if o.Type.Kind == prog.KindAddr {
+			pr.errorf(pr.condPos(), "observed value %s holds an address: pointers have no equivalent in Rust", o.Name)
+		}
+	}
+	// herd's default condition with only registers observed prints as no
+	// condition, exporting exactly those registers.
+	noCond := false
+	exported := make([]map[int]bool, len(p.Threads))
+	for ti := range p.Threads {
+		exported[ti] = map[int]bool{}
+		for _, l := range p.Threads[ti].Locals {
+			exported[ti][l.Reg] = true
+		}
+	}
+	if p.Cond != nil && p.Cond.Kind == prog.Forall && trivialTrue(p.Cond.Expr) {
+		noCond = true
+		for _, o := range p.Observed {
+			if o.Thread < 0 {
+				noCond = false
+			}
+		}
+		if noCond {
+			for ti := range exported {
+				exported[ti] = map[int]bool{}
+			}
+			for _, o := range p.Observed {
+				exported[o.Thread][o.Reg] = true
+			}
+		}
+	}
+	uses := map[string]bool{"Ordering": true}
+	var threads []string
+	for ti := range p.Threads {
+		safe(func() { threads = append(threads, pr.rustThread(ti, exported[ti], noCond, uses)) })
+	}
+	var cond string
+	safe(func() { cond = pr.rustCond(noCond) })
+	if len(pr.errs) > 0 {
+		return ""
+	}
+	// use line, statics.
+	for vi := range p.Vars {
+		if pr.atomicVar(vi) {
+			uses[rustAtomicType(p.Vars[vi].Type)] = true
+		}
+	}
+	var names []string
+	for n := range uses {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprintf(&b, "use std::sync::atomic::{%s};\n\n", strings.Join(names, ", "))
+	for vi := range p.Vars {
+		b.WriteString(pr.rustStatic(vi) + "\n")
+	}
+	for _, t := range threads {
+		b.WriteString("\n" + t)
+	}
+	if cond != "" {
+		b.WriteString("\n" + cond + "\n")
+	}
+	return b.String()
+}
+
+func (pr *printer) rustStatic(vi int) string {
+	p := pr.p
+	v := &p.Vars[vi]
+	atomic := pr.atomicVar(vi)
+	val := func(i int) string {
+		l := &p.Locs[v.First+i]
+		return l.Type.Format(l.Init)
+	}
+	if v.Len == 0 {
+		if atomic {
+			t := rustAtomicType(v.Type)
+			return fmt.Sprintf("static %s: %s = %s::new(%s);", v.Name, t, t, val(0))
+		}
+		return fmt.Sprintf("static mut %s: %s = %s;", v.Name, rustType(v.Type), val(0))
+	}
+	elem := rustType(v.Type)
+	if atomic {
+		elem = rustAtomicType(v.Type)
+	}
+	mut := ""
+	if !atomic {
+		mut = "mut "
+	}
+	same := true
+	for i := 1; i < v.Len; i++ {
+		if p.Locs[v.First+i].Init != p.Locs[v.First].Init {
+			same = false
+		}
+	}
+	var init string
+	if same {
+		init = fmt.Sprintf("[%s; %d]", val(0), v.Len)
+	} else {
+		var vals []string
+		for i := 0; i < v.Len; i++ {
+			vals = append(vals, val(i))
+		}
+		init = "[" + strings.Join(vals, ", ") + "]"
+	}
+	return fmt.Sprintf("static %s%s: [%s; %d] = %s;", mut, v.Name, elem, v.Len, init)
+}
+
+// rustThread prints one thread.
+func (pr *printer) rustThread(ti int, exported map[int]bool, noCond bool, uses map[string]bool) string {
+	a := pr.analyse(ti)
+	for _, l := range a.th.Locals {
+		if why := pr.badName(l.Name); why != "" {
+			pr.fail(a.regPos(l.Reg), "register name %s %s", l.Name, why)
+		}
+		if _, isVar := pr.varByName(l.Name); isVar && pr.usesVarNamed(ti, l.Name) {
+			pr.fail(a.regPos(l.Reg), "register %s has the name of a location the thread accesses", l.Name)
+		}
+		if l.Type.Kind == prog.KindAddr {
+			pr.fail(a.regPos(l.Reg), "register %s holds addresses: pointers have no equivalent in Rust", l.Name)
+		}
+	}
+	b, body := a.build(nil)
+	if noCond {
+		// Only the observed registers may be top-level lets: the rest
+		// goes in a block.
+		hidden := false
+		for _, l := range a.th.Locals {
+			if !exported[l.Reg] {
+				hidden = true
+			}
+		}
+		for r := range b.isVar {
+			if _, ok := a.local[r]; !ok {
+				hidden = true
+			}
+		}
+		if hidden && len(body) > 0 {
+			body = []*stmt{{k: sBlock, body: body, pc: -1}}
+		}
+	}
+	b.place(&body, exported)
+	taken := map[string]bool{}
+	for _, v := range pr.p.Vars {
+		taken[v.Name] = true
+	}
+	w := &rustW{pr: pr, b: b, a: a, names: b.names(taken), uses: uses, defs: map[int]int{}}
+	countDefs(body, w.defs)
+	w.line(0, "thread %s {", pr.threadName(ti))
+	w.stmts(1, body)
+	w.line(0, "}")
+	return w.sb.String()
+}
+
+// regPos is where register r is first written, for errors about it.
+func (a *thread) regPos(r int) source.Pos {
+	if r < len(a.defs) && len(a.defs[r]) > 0 {
+		return a.pos(a.defs[r][0])
+	}
+	return a.th.Pos
+}
+
+func (pr *printer) varByName(name string) (int, bool) {
+	for i, v := range pr.p.Vars {
+		if v.Name == name {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+func (pr *printer) usesVarNamed(ti int, name string) bool {
+	v, ok := pr.varByName(name)
+	return ok && pr.used[ti][v]
+}
+
+type rustW struct {
+	pr    *printer
+	b     *builder
+	a     *thread
+	names map[int]string
+	uses  map[string]bool
+	defs  map[int]int
+	sb    strings.Builder
+}
+
+func (w *rustW) line(ind int, format string, args ...any) {
+	w.sb.WriteString(strings.Repeat("    ", ind))
+	fmt.Fprintf(&w.sb, format, args...)
+	w.sb.WriteByte('\n')
+}
+
+func hasPlain(e *expr) bool {
+	if e == nil {
+		return false
+	}
+	if e.k == eLoad && !e.in.Atomic {
+		return true
+	}
+	return hasPlain(e.x) || hasPlain(e.y) || hasPlain(e.idx)
+}
+
+func unsafeWrap(s string, plain bool) string {
+	if plain {
+		return "unsafe { " + s + " }"
+	}
+	return s
+}
+
+func (w *rustW) declType(r int) prog.Type {
+	return w.b.varType(r)
+}
+
+func zeroText(t prog.Type) string {
+	if t.Kind == prog.KindBool {
+		return "false"
+	}
+	return "0"
+}
+
+func (w *rustW) letHead(r int, mut bool) string {
+	t := w.declType(r)
+	m := ""
+	if mut {
+		m = "mut "
+	}
+	if t.Flexible {
+		return "let " + m + w.names[r]
+	}
+	return fmt.Sprintf("let %s%s: %s", m, w.names[r], rustType(t))
+}
+
+func (w *rustW) stmts(ind int, list []*stmt) {
+	for _, s := range list {
+		w.stmt(ind, s)
+	}
+}
+
+func (w *rustW) stmt(ind int, s *stmt) {
+	switch s.k {
+	case sDecl:
+		w.line(ind, "%s = %s;", w.letHead(s.reg, w.defs[s.reg] > 0), zeroText(w.declType(s.reg)))
+	case sAssign:
+		t := w.declType(s.reg)
+		x := unsafeWrap(w.as(s.x, t, false), hasPlain(s.x))
+		if s.decl {
+			head := w.letHead(s.reg, w.defs[s.reg] > 1)
+			if !isLit(s.x) {
+				if _, xt, _ := w.ex(s.x); sameType(xt, t) && strings.Contains(head, ":") {
+					// The value's type says it.
+					head = head[:strings.LastIndex(head, ":")]
+				}
+			}
+			w.line(ind, "%s = %s;", head, x)
+		} else {
+			w.line(ind, "%s = %s;", w.names[s.reg], x)
+		}
+	case sEval:
+		x, _, _ := w.ex(s.x)
+		x = unsafeWrap(x, hasPlain(s.x))
+		if s.x.k == eLoad || s.x.k == eRMW {
+			w.line(ind, "%s;", x)
+		} else {
+			w.line(ind, "let _ = %s;", x)
+		}
+	case sStore:
+		v := &w.pr.p.Vars[s.in.Addr.Var]
+		x := w.as(s.x, v.Type, false)
+		place := w.place(s.in, s.idx)
+		if s.in.Atomic {
+			w.line(ind, "%s;", unsafeWrap(fmt.Sprintf("%s.store(%s, %s)", place, x, ordRust(s.in.Ord)), hasPlain(s.x) || hasPlain(s.idx)))
+		} else {
+			w.line(ind, "unsafe { %s = %s; }", place, x)
+		}
+	case sFence:
+		w.uses["fence"] = true
+		w.line(ind, "fence(%s);", ordRust(s.in.Ord))
+	case sAssert:
+		c := w.as(s.x, prog.Bool, false)
+		m := "assert"
+		if s.in.Op == prog.OpAssume {
+			m = "assume"
+		}
+		w.line(ind, "%s", unsafeWrap(fmt.Sprintf("%s!(%s);", m, c), hasPlain(s.x)))
+	case sPanic:
+		w.line(ind, "panic!(%s);", strconv.Quote(strings.TrimPrefix(s.in.Msg, "panicked: ")))
+	case sIf:
+		w.ifStmt(ind, s, "")
+	case sLoop:
+		body := s.body
+		if len(body) > 0 && body[0].k == sIf {
+			f := body[0]
+			var cond *expr
+			switch {
+			case len(f.then) == 0 && len(f.els) == 1 && f.els[0].k == sBreak:
+				cond = f.x
+			case len(f.els) == 0 && len(f.then) == 1 && f.then[0].k == sBreak:
+				cond = negate(f.x)
+			}
+			if cond != nil {
+				w.line(ind, "while %s {", unsafeWrap(w.as(cond, prog.Bool, false), hasPlain(cond)))
+				w.stmts(ind+1, body[1:])
+				w.line(ind, "}")
+				return
+			}
+		}
+		w.line(ind, "loop {")
+		w.stmts(ind+1, body)
+		w.line(ind, "}")
+	case sBreak:
+		w.line(ind, "break;")
+	case sContinue:
+		w.line(ind, "continue;")
+	case sBindCAS:
+		x, _, _ := w.ex(s.x)
+		w.line(ind, "let %s = %s;", w.names[s.reg], unsafeWrap(x, hasPlain(s.x)))
+	case sBlock:
+		w.line(ind, "{")
+		w.stmts(ind+1, s.body)
+		w.line(ind, "}")
+	default:
+		w.a.fail(s.pc, "cannot print this statement in Rust")
+	}
+}
+
+func (w *rustW) ifStmt(ind int, s *stmt, prefix string) {
+	cond, then, els := s.x, s.then, s.els
+	if len(then) == 0 && len(els) > 0 {
+		cond, then, els = negate(cond), els, nil
+	}
+	c := unsafeWrap(w.as(cond, prog.Bool, false), hasPlain(cond))
+	w.sb.WriteString(prefix)
+	if prefix == "" {
+		w.sb.WriteString(strings.Repeat("    ", ind))
+	}
+	fmt.Fprintf(&w.sb, "if %s {\n", c)
+	w.stmts(ind+1, then)
+	switch {
+	case len(els) == 1 && els[0].k == sIf:
+		w.sb.WriteString(strings.Repeat("    ", ind) + "} else ")
+		w.ifStmt(ind, els[0], "x")
+		return
+	case len(els) > 0:
+		w.line(ind, "} else {")
+		w.stmts(ind+1, els)
+	}
+	w.line(ind, "}")
+}
+
+func ordRust(o prog.Ordering) string { return "Ordering::" + o.String() }
+
+// negate is the condition that holds when e is 0.
+func negate(e *expr) *expr {
+	if e.k == eBin && e.bin.IsComparison() {
+		inv := map[prog.BinOp]prog.BinOp{prog.Eq: prog.Ne, prog.Ne: prog.Eq, prog.Lt: prog.Ge, prog.Ge: prog.Lt, prog.Le: prog.Gt, prog.Gt: prog.Le}
+		c := *e
+		c.bin = inv[e.bin]
+		return &c
+	}
+	if e.typ().Kind == prog.KindBool {
+		if e.k == eUn && e.un == prog.Not {
+			return e.x
+		}
+		return &expr{k: eUn, un: prog.Not, t: prog.Bool, x: e, pc: e.pc}
+	}
+	return &expr{k: eBin, bin: prog.Eq, t: e.typ(), x: e, y: &expr{k: eLit}, pc: e.pc}
+}
+
+// Rust precedences (higher binds tighter).
+const (
+	pOr    = 1
+	pAnd   = 2
+	pCmp   = 3
+	pBOr   = 4
+	pBXor  = 5
+	pBAnd  = 6
+	pShift = 7
+	pAdd   = 8
+	pMul   = 9
+	pCast  = 10
+	pUnary = 11
+	pAtom  = 12
+)
+
+var rustBinPrec = map[prog.BinOp]int{
+	prog.LOr: pOr, prog.LAnd: pAnd, prog.Eq: pCmp, prog.Ne: pCmp, prog.Lt: pCmp, prog.Le: pCmp, prog.Gt: pCmp, prog.Ge: pCmp,
+	prog.Or: pBOr, prog.Xor: pBXor, prog.And: pBAnd, prog.Shl: pShift, prog.Shr: pShift,
+	prog.Add: pAdd, prog.Sub: pAdd, prog.Mul: pMul, prog.Div: pMul, prog.Rem: pMul,
+}
+
+func paren(s string, prec, min int) string {
+	if prec < min {
+		return "(" + s + ")"
+	}
+	return s
+}
+
+func sameType(a, b prog.Type) bool {
+	if a.Kind != b.Kind {
+		return false
+	}
+	if a.Kind != prog.KindInt {
+		return true
+	}
+	return a.Bits == b.Bits && a.Signed == b.Signed && a.Flexible == b.Flexible
+}
+
+func isLit(e *expr) bool {
+	return e.k == eLit || e.k == eConv && e.x.k == eLit
+}
+
+// litValue is the raw value of a literal expression.
+func litValue(e *expr) uint64 {
+	if e.k == eConv {
+		return e.t.Wrap(litValue(e.x))
+	}
+	return e.val
+}
+
+// lit prints a literal at type t.
+func (w *rustW) lit(v uint64, t prog.Type, suffix bool) (string, int) {
+	if t.Kind == prog.KindBool {
+		if v != 0 {
+			return "true", pAtom
+		}
+		return "false", pAtom
+	}
+	var s string
+	if t.Kind == prog.KindInt && t.Bits > 0 && t.Wrap(v) == v {
+		s = t.Format(v)
+	} else {
+		// Not a value of t: the same 64 bits as an unsuffixed literal.
+		s, suffix = strconv.FormatInt(int64(v), 10), false
+	}
+	if suffix && t.Kind == prog.KindInt && t.Bits > 0 && !t.Flexible {
+		s += rustType(t)
+	}
+	if strings.HasPrefix(s, "-") {
+		return s, pUnary
+	}
+	return s, pAtom
+}
+
+// as prints e where a value of type want is expected.
+func (w *rustW) as(e *expr, want prog.Type, suffix bool) string {
+	s, _ := w.asPrec(e, want, suffix)
+	return s
+}
+
+func (w *rustW) asPrec(e *expr, want prog.Type, suffix bool) (string, int) {
+	if isLit(e) {
+		return w.lit(litValue(e), want, suffix)
+	}
+	s, t, prec := w.ex(e)
+	switch {
+	case want.Kind == prog.KindResult || t.Kind == prog.KindResult || sameType(t, want):
+		return s, prec
+	case want.Kind == prog.KindBool:
+		return paren(s, prec, pCmp+1) + " != 0", pCmp
+	case want.Kind == prog.KindInt && t.Kind == prog.KindInt && (t.Flexible || want.Flexible):
+		return s, prec
+	}
+	return paren(s, prec, pUnary) + " as " + rustType(want), pCast
+}
+
+func (w *rustW) place(in *prog.Instr, idx *expr) string {
+	v := &w.pr.p.Vars[in.Addr.Var]
+	if v.Len == 0 {
+		return v.Name
+	}
+	if idx == nil {
+		return fmt.Sprintf("%s[%d]", v.Name, in.Addr.Const)
+	}
+	if isLit(idx) {
+		return fmt.Sprintf("%s[%d]", v.Name, litValue(idx))
+	}
+	s, _, _ := w.ex(idx)
+	return v.Name + "[" + s + "]"
+}
+
+// ex prints e: the text, the Rust type of its value, its precedence.
+func (w *rustW) ex(e *expr) (string, prog.Type, int) {
+	switch e.k {
+	case eLit:
+		t := e.t
+		if !e.typed {
+			t = prog.Int
+		}
+		s, p := w.lit(e.val, t, false)
+		return s, t, p
+	case eVar:
+		if e.reg >= w.a.th.NumRegs {
+			return w.names[e.reg], prog.Type{Kind: prog.KindResult}, pAtom
+		}
+		return w.names[e.reg], w.declType(e.reg), pAtom
+	case eUn:
+		x, p := w.asPrec(e.x, e.t, true)
+		op := "-"
+		if e.un == prog.Not {
+			op = "!"
+		}
+		return op + paren(x, p, pUnary), e.t, pUnary
+	case eBin:
+		prec := rustBinPrec[e.bin]
+		both := isLit(e.x) && isLit(e.y)
+		x, px := w.asPrec(e.x, e.t, both)
+		var y string
+		var py int
+		if (e.bin == prog.Shl || e.bin == prog.Shr) && !isLit(e.y) && e.y.typ().Kind == prog.KindInt {
+			y, _, py = w.ex(e.y)
+		} else {
+			y, py = w.asPrec(e.y, e.t, false)
+		}
+		lmin := prec
+		if prec == pCmp {
+			lmin = pCmp + 1
+		}
+		if px == pCast || px < lmin {
+			x = "(" + x + ")"
+		}
+		if py == pCast || py < prec+1 {
+			y = "(" + y + ")"
+		}
+		return x + " " + e.bin.String() + " " + y, e.typ(), prec
+	case eConv:
+		x, t, p := w.ex(e.x)
+		if sameType(t, e.t) {
+			return x, t, p
+		}
+		return paren(x, p, pUnary) + " as " + rustType(e.t), e.t, pCast
+	case eLoad:
+		if e.in.Atomic {
+			return fmt.Sprintf("%s.load(%s)", w.place(e.in, e.idx), ordRust(e.in.Ord)), e.t, pAtom
+		}
+		return w.place(e.in, e.idx), e.t, pAtom
+	case eRMW:
+		return fmt.Sprintf("%s.%s(%s, %s)", w.place(e.in, e.idx), e.in.RMW, w.as(e.x, e.t, false), ordRust(e.in.Ord)), e.t, pAtom
+	case eCAS:
+		t := w.b.locType(e.in)
+		m := "compare_exchange"
+		if e.in.Weak {
+			m = "compare_exchange_weak"
+		}
+		// A failed exchange is a read, to which a release ordering adds
+		// nothing (no model gives a read release semantics): herd's
+		// release and acq_rel failure orderings, which Rust rejects, are
+		// Relaxed and Acquire, as Rust's compare_and_swap derives them.
+		fail := e.in.Ord2
+		if fail == prog.Release || fail == prog.AcqRel {
+			fail = prog.FailureFor(fail)
+		}
+		return fmt.Sprintf("%s.%s(%s, %s, %s, %s)", w.place(e.in, e.idx), m, w.as(e.x, t, false), w.as(e.y, t, false),
+			ordRust(e.in.Ord), ordRust(fail)), e.t, pAtom
+	case eCASOk:
+		x, _, _ := w.ex(e.x)
+		return x + ".is_ok()", prog.Bool, pAtom
+	case eCASOld:
+		x, _, _ := w.ex(e.x)
+		return x + ".unwrap_or_else(|v| v)", e.t, pAtom
+	}
+	w.a.fail(e.pc, "cannot print this expression in Rust")
+	return "", prog.Type{}, 0
+}
+
+// The final condition.
+
+func (pr *printer) rustCond(noCond bool) string {
+	p := pr.p
+	if p.Cond == nil || noCond {
+		return ""
+	}
+	s := pr.rustCondExpr(p.Cond.Expr, 0)
+	// Observed values the condition does not name (herd's locations)
+	// become conjuncts v == v.
+	named := map[string]bool{}
+	condNames(p.Cond.Expr, named)
+	var extra []string
+	for _, o := range p.Observed {
+		if named[obsKey(o)] {
+			continue
+		}
+		named[obsKey(o)] = true
+		v := pr.rustObs(o)
+		extra = append(extra, v+" == "+v)
+	}
+	if len(extra) > 0 {
+		if trivialTrue(p.Cond.Expr) {
+			s = strings.Join(extra, " && ")
+		} else {
+			s = paren(s, pr.rustCondPrec(p.Cond.Expr), pAnd+1) + " && " + strings.Join(extra, " && ")
+		}
+	}
+	kind := map[prog.CondKind]string{prog.Exists: "exists", prog.Forall: "forall", prog.NotExists: "~exists"}[p.Cond.Kind]
+	return fmt.Sprintf("%s (%s)", kind, s)
+}
+
+func (pr *printer) rustObs(o prog.Observable) string {
+	if o.Thread >= 0 {
+		return pr.rustLocal(o.Thread, o.Reg)
+	}
+	return pr.p.Locs[o.Loc].Name
+}
+
+func (pr *printer) rustLocal(ti, reg int) string {
+	th := &pr.p.Threads[ti]
+	for _, l := range th.Locals {
+		if l.Reg == reg {
+			return pr.threadName(ti) + "." + l.Name
+		}
+	}
+	pr.fail(pr.condPos(), "the condition reads a register of %s that has no name", th.Name)
+	return ""
+}
+
+func (pr *printer) rustCondPrec(e prog.Expr) int {
+	switch e := e.(type) {
+	case *prog.BinaryExpr:
+		if e.Op == prog.Implies {
+			return pOr
+		}
+		return rustBinPrec[e.Op]
+	case *prog.UnaryExpr:
+		return pUnary
+	case *prog.ConstExpr:
+		if e.T.Kind == prog.KindInt && e.T.Signed && int64(e.Val) < 0 {
+			return pUnary
+		}
+	}
+	return pAtom
+}
+
+func (pr *printer) rustCondExpr(e prog.Expr, _ int) string {
+	switch e := e.(type) {
+	case *prog.ConstExpr:
+		if e.T.Kind == prog.KindBool {
+			if e.Val != 0 {
+				return "true"
+			}
+			return "false"
+		}
+		return e.T.Format(e.Val)
+	case *prog.LocalExpr:
+		return pr.rustLocal(e.Thread, e.Reg)
+	case *prog.MemExpr:
+		return pr.p.Locs[e.Loc].Name
+	case *prog.UnaryExpr:
+		op := "!"
+		if e.Op == prog.Neg {
+			op = "-"
+		}
+		return op + paren(pr.rustCondExpr(e.X, 0), pr.rustCondPrec(e.X), pUnary)
+	case *prog.BinaryExpr:
+		if e.Op == prog.Implies {
+			x := "!" + paren(pr.rustCondExpr(e.X, 0), pr.rustCondPrec(e.X), pUnary)
+			return x + " || " + paren(pr.rustCondExpr(e.Y, 0), pr.rustCondPrec(e.Y), pOr+1)
+		}
+		prec := rustBinPrec[e.Op]
+		lmin, rmin := prec, prec+1
+		if prec == pCmp {
+			lmin = pCmp + 1
+		}
+		x := paren(pr.rustCondExpr(e.X, 0), pr.rustCondPrec(e.X), lmin)
+		y := paren(pr.rustCondExpr(e.Y, 0), pr.rustCondPrec(e.Y), rmin)
+		return x + " " + e.Op.String() + " " + y
+	}
+	pr.fail(pr.condPos(), "cannot print this condition")
+	return ""
+}
