@@ -1,6 +1,7 @@
 package printer
 
 import (
+	"fmt"
 	"sort"
 
 	"happens/prog"
@@ -28,6 +29,7 @@ const (
 	eCASOk            // x.is_ok()
 	eCASOld           // x.unwrap_or_else(|v| v)
 	eLoadExp          // C: *E after a compare_exchange (exp is E)
+	eCASErr           // x.is_err()
 )
 
 type expr struct {
@@ -123,6 +125,16 @@ type builder struct {
 	// dropped counts reads of a register that printing removed (the test
 	// of herd's compare_exchange idiom).
 	dropped map[int]int
+	// views are registers read as an expression of a Result variable
+	// wherever they are read (Rust: res.is_ok(), res.unwrap_or_else(...)).
+	views map[int]*expr
+	// end is the end (past the last instruction) of the current block.
+	end int
+	// facts are conditions known to hold (true) or fail in the current
+	// branch, by factKey; killed are those an assignment ended.
+	facts     map[string]bool
+	killed    map[string]bool
+	endedDead bool // the last block built ends in break, continue or panic
 	// extra gives the location (index past the program's) that holds a
 	// compare_exchange's expected value in C, for this thread and type.
 	extra func(t prog.Type) int
@@ -134,7 +146,8 @@ func key(pc, k int) int { return pc*4 + k }
 
 func (a *thread) build(extra func(prog.Type) int) (*builder, []*stmt) {
 	b := &builder{a: a, t: a.pr.t, isVar: map[int]bool{}, vtype: map[int]prog.Type{}, nregs: a.th.NumRegs,
-		skip: map[*node]bool{}, extra: extra, dropped: map[int]int{}}
+		skip: map[*node]bool{}, extra: extra, dropped: map[int]int{}, views: map[int]*expr{}, end: len(a.code),
+		facts: map[string]bool{}, killed: map[string]bool{}}
 	for _, l := range a.th.Locals {
 		b.isVar[l.Reg] = true
 		b.vtype[l.Reg] = l.Type
@@ -146,6 +159,12 @@ func (a *thread) build(extra func(prog.Type) int) (*builder, []*stmt) {
 func (b *builder) emit(s *stmt) {
 	if !b.dead {
 		*b.out = append(*b.out, s)
+	}
+	if s.k == sAssign {
+		// What was known about the variable no longer holds.
+		k := fmt.Sprintf("v%d", s.reg)
+		delete(b.facts, k)
+		b.killed[k] = true
 	}
 }
 
@@ -188,6 +207,10 @@ func (b *builder) remove(p *pend) {
 
 // operand is the value of register r where it is read.
 func (b *builder) operand(r int) *opnd {
+	if v, ok := b.views[r]; ok {
+		c := *v
+		return &opnd{e: &c}
+	}
 	if p := b.findPend(r); p != nil {
 		return &opnd{p: p}
 	}
@@ -453,8 +476,24 @@ func (b *builder) def(pc, r int, ops []*opnd, own int, build func([]*expr) *expr
 // block builds the statements of a list of nodes.
 func (b *builder) block(nodes []*node) []*stmt {
 	var out []*stmt
-	saved, savedDead := b.out, b.dead
+	saved, savedDead, savedEnd := b.out, b.dead, b.end
 	b.out, b.dead = &out, false
+	if e := maxPC(nodes); e >= 0 {
+		b.end = e + 1
+	}
+	savedFacts := map[string]bool{}
+	for k, v := range b.facts {
+		savedFacts[k] = v
+	}
+	defer func() {
+		b.end, b.facts = savedEnd, savedFacts
+		// A fact learnt here may have been killed by an assignment here.
+		for k := range savedFacts {
+			if _, ok := b.killed[k]; ok {
+				delete(savedFacts, k)
+			}
+		}
+	}()
 	b.depth++
 	for k, n := range nodes {
 		if b.skip[n] {
@@ -479,8 +518,24 @@ func (b *builder) block(nodes []*node) []*stmt {
 	}
 	b.settle(nil, -1, true, b.own())
 	b.depth--
+	b.endedDead = b.dead
 	b.out, b.dead = saved, savedDead
 	return out
+}
+
+// maxPC is the last instruction of nodes (-1: none).
+func maxPC(nodes []*node) int {
+	m := -1
+	for _, n := range nodes {
+		m = max(m, n.pc)
+		switch n.kind {
+		case nIf:
+			m = max(m, maxPC(n.then), maxPC(n.els))
+		case nLoop:
+			m = max(m, n.loop.exit)
+		}
+	}
+	return m
 }
 
 // own are the pending expressions made in the current block.
@@ -524,12 +579,82 @@ func (b *builder) ifNode(n *node) {
 			}
 		}
 	}
+	pure := cond.p == nil || !cond.p.effectful()
 	b.settle([]*opnd{cond}, -1, true, forced)
 	c := mat(cond)
+	if v, known := b.known(c); known && pure {
+		// The branch is decided where it stands (a match arm that
+		// cannot be reached): only the taken side is printed.
+		side := n.els
+		if v {
+			side = n.then
+		}
+		dead := b.dead
+		for _, st := range b.block(side) {
+			b.emit(st)
+		}
+		b.dead = dead || b.dead
+		return
+	}
 	s := &stmt{k: sIf, x: c, pc: n.pc}
-	s.then = b.block(n.then)
-	s.els = b.block(n.els)
+	k, pos := factKey(c)
+	fresh := k != "" && !(c.k == eVar && w[c.reg]) && !(c.k == eUn && c.x.k == eVar && w[c.x.reg])
+	withFact := func(v bool, nodes []*node) []*stmt {
+		if !fresh {
+			return b.block(nodes)
+		}
+		old, had := b.facts[k]
+		b.facts[k] = v
+		defer func() {
+			if had {
+				b.facts[k] = old
+			} else {
+				delete(b.facts, k)
+			}
+		}()
+		return b.block(nodes)
+	}
+	s.then = withFact(pos, n.then)
+	thenDead := b.endedDead
+	s.els = withFact(!pos, n.els)
+	elsDead := b.endedDead
 	b.emit(s)
+	if fresh {
+		// After a branch that leaves, the other side's condition holds.
+		switch {
+		case thenDead && !elsDead:
+			b.facts[k] = !pos
+		case elsDead && !thenDead:
+			b.facts[k] = pos
+		}
+	}
+}
+
+// factKey names the condition e tests, for facts: a variable or a Result's
+// success, and whether e holds when it is true (false for a negation).
+func factKey(e *expr) (string, bool) {
+	switch {
+	case e.k == eVar:
+		return fmt.Sprintf("v%d", e.reg), true
+	case e.k == eCASOk && e.x.k == eVar:
+		return fmt.Sprintf("ok%d", e.x.reg), true
+	case e.k == eCASErr && e.x.k == eVar:
+		return fmt.Sprintf("ok%d", e.x.reg), false
+	case e.k == eUn && e.un == prog.Not && e.t.Kind == prog.KindBool:
+		k, pos := factKey(e.x)
+		return k, !pos
+	}
+	return "", false
+}
+
+// known decides e from the facts.
+func (b *builder) known(e *expr) (bool, bool) {
+	k, pos := factKey(e)
+	if k == "" {
+		return false, false
+	}
+	v, ok := b.facts[k]
+	return v == pos, ok
 }
 
 func (b *builder) loopNode(n *node) {
@@ -542,6 +667,13 @@ func (b *builder) loopNode(n *node) {
 		}
 	}
 	b.settle(nil, -1, true, forced)
+	// The body runs again after it writes: what is known before the loop
+	// about what it writes does not hold at its head.
+	for r := range w {
+		k := fmt.Sprintf("v%d", r)
+		delete(b.facts, k)
+		b.killed[k] = true
+	}
 	saved := b.floor
 	b.floor = len(b.pend)
 	b.inLoop++
@@ -695,9 +827,30 @@ func (b *builder) casRust(pc int, in *prog.Instr) {
 		b.nregs++
 		b.emit(&stmt{k: sBindCAS, reg: r, x: b.casExpr(pc, in, mats(ops)), pc: pc})
 		rv := &expr{k: eVar, reg: r, t: prog.Type{Kind: prog.KindResult}}
-		b.def(pc, old, nil, -1, func([]*expr) *expr { return &expr{k: eCASOld, x: rv, t: t, pc: pc} })
-		b.def(pc, ok, nil, -1, func([]*expr) *expr { return &expr{k: eCASOk, x: rv, t: prog.Bool, pc: pc} })
+		vOld := &expr{k: eCASOld, x: rv, t: t, pc: pc}
+		vOk := &expr{k: eCASOk, x: rv, t: prog.Bool, pc: pc}
+		if !lOld && !lOk && b.inScope(pc, old) && b.inScope(pc, ok) {
+			// Read the Result where the value is used: it is in scope.
+			b.views[old], b.views[ok] = vOld, vOk
+			return
+		}
+		b.def(pc, old, nil, -1, func([]*expr) *expr { return vOld })
+		b.def(pc, ok, nil, -1, func([]*expr) *expr { return vOk })
 	}
+}
+
+// inScope reports whether register r, written only at pc, is read only
+// after pc in the current block.
+func (b *builder) inScope(pc, r int) bool {
+	if len(b.a.defs[r]) != 1 {
+		return false
+	}
+	for _, u := range b.a.uses[r] {
+		if u <= pc || u >= b.end {
+			return false
+		}
+	}
+	return true
 }
 
 // casC prints a compare_exchange as herd's atomic_compare_exchange, whose

@@ -791,8 +791,8 @@ func (pr *printer) cPropPrec1(e prog.Expr) (string, int) {
 		case *prog.LocalExpr, *prog.MemExpr:
 			return pr.cAtom(x, &prog.ConstExpr{Val: 0, T: prog.Bool}), hAtom
 		}
-		s, _ := pr.cPropPrec(e.X)
-		return "~(" + s + ")", hAtom
+		s, _ := pr.cPropPrec1(e.X)
+		return hNot(s), hAtom
 	case *prog.BinaryExpr:
 		switch e.Op {
 		case prog.LAnd, prog.LOr, prog.Implies:
@@ -811,18 +811,48 @@ func (pr *printer) cPropPrec1(e prog.Expr) (string, int) {
 			}
 			return paren(x, px, lmin) + op + paren(y, py, rmin), prec
 		case prog.Eq, prog.Ne:
+			if (!isCondValue(e.X) || !isCondValue(e.Y)) && exprType(e.X).Kind == prog.KindBool && exprType(e.Y).Kind == prog.KindBool {
+				// Propositions compared: p == q is (p /\ q) \/ (~p /\ ~q).
+				p, _ := pr.cPropPrec1(e.X)
+				q, _ := pr.cPropPrec1(e.Y)
+				np, nq := hNot(p), hNot(q)
+				if e.Op == prog.Ne {
+					q, nq = nq, q
+				}
+				return "(" + p + " /\\ " + q + ") \\/ (" + np + " /\\ " + nq + ")", hOr
+			}
 			if !isCondValue(e.X) || !isCondValue(e.Y) {
 				return bad("an expression")
 			}
 			s := pr.cAtom(e.X, e.Y)
 			if e.Op == prog.Ne {
-				return "~(" + s + ")", hAtom
+				return hNot(s), hAtom
 			}
 			return s, hAtom
 		}
 		return bad("operator " + e.Op.String())
 	}
 	return bad("this")
+}
+
+// hNot negates a proposition, undoing a negation.
+func hNot(s string) string {
+	if strings.HasPrefix(s, "~(") && strings.HasSuffix(s, ")") {
+		depth := 0
+		for i, c := range s[1:] {
+			switch c {
+			case '(':
+				depth++
+			case ')':
+				depth--
+				if depth == 0 && i != len(s)-2 {
+					return "~(" + s + ")"
+				}
+			}
+		}
+		return s[2 : len(s)-1]
+	}
+	return "~(" + s + ")"
 }
 
 func isCondValue(e prog.Expr) bool {

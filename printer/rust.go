@@ -521,8 +521,13 @@ func negate(e *expr) *expr {
 		return &c
 	}
 	if e.typ().Kind == prog.KindBool {
-		if e.k == eUn && e.un == prog.Not {
+		switch {
+		case e.k == eUn && e.un == prog.Not:
 			return e.x
+		case e.k == eCASOk:
+			return &expr{k: eCASErr, x: e.x, t: prog.Bool, pc: e.pc}
+		case e.k == eCASErr:
+			return &expr{k: eCASOk, x: e.x, t: prog.Bool, pc: e.pc}
 		}
 		return &expr{k: eUn, un: prog.Not, t: prog.Bool, x: e, pc: e.pc}
 	}
@@ -717,6 +722,9 @@ func (w *rustW) ex(e *expr) (string, prog.Type, int) {
 	case eCASOk:
 		x, _, _ := w.ex(e.x)
 		return x + ".is_ok()", prog.Bool, pAtom
+	case eCASErr:
+		x, _, _ := w.ex(e.x)
+		return x + ".is_err()", prog.Bool, pAtom
 	case eCASOld:
 		x, _, _ := w.ex(e.x)
 		return x + ".unwrap_or_else(|v| v)", e.t, pAtom
