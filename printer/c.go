@@ -553,8 +553,17 @@ func (w *cW) binary(e *expr) (string, prog.Type, int) {
 	T := cType(e.t)
 	narrow := T.Bits < 32
 	shift := e.bin == prog.Shl || e.bin == prog.Shr
-	if narrow && shift && !isLit(e.y) {
-		w.a.fail(e.pc, "a shift of a %s value by a computed amount has no exact herd C equivalent (C shifts the promoted int)", e.t)
+	if shift {
+		// An amount of the width or more panics; C shifts the promoted
+		// int, and converts the amount to the left operand's type first.
+		switch {
+		case narrow && !isLit(e.y):
+			w.a.fail(e.pc, "a shift of a %s value by a computed amount has no exact herd C equivalent (C shifts the promoted int)", e.t)
+		case narrow && litValue(e.y) >= uint64(T.Bits):
+			w.a.fail(e.pc, "a shift of a %s value by %d (which panics) has no exact herd C equivalent (C shifts the promoted int)", e.t, litValue(e.y))
+		case !isLit(e.y) && cType(e.y.typ()).Bits > promote(T).Bits:
+			w.a.fail(e.pc, "a shift of a %s value by a %s amount has no exact herd C equivalent (C converts the amount to %s)", e.t, e.y.typ(), e.t)
+		}
 	}
 	type operand struct {
 		s   string
@@ -589,9 +598,6 @@ func (w *cW) binary(e *expr) (string, prog.Type, int) {
 				o.t = T
 			}
 		}
-	}
-	if shift && !sameType(y.t, T) && y.lit {
-		// herd converts the amount to the left operand's type.
 	}
 	prec := cBinPrec[e.bin]
 	xs := paren(x.s, x.p, prec)
