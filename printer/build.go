@@ -30,6 +30,8 @@ const (
 	eCASOld           // x.unwrap_or_else(|v| v)
 	eLoadExp          // C: *E after a compare_exchange (exp is E)
 	eCASErr           // x.is_err()
+	eAnd              // x && y (short-circuit, bools)
+	eOr               // x || y
 )
 
 type expr struct {
@@ -132,6 +134,8 @@ type builder struct {
 	end int
 	// facts are conditions known to hold (true) or fail in the current
 	// branch, by factKey; killed are those an assignment ended.
+	occ       map[int]int // reads and writes of each variable, for shortCircuits
+	top       []*stmt
 	facts     map[string]bool
 	killed    map[string]bool
 	endedDead bool // the last block built ends in break, continue or panic
@@ -153,6 +157,8 @@ func (a *thread) build(extra func(prog.Type) int) (*builder, []*stmt) {
 		b.vtype[l.Reg] = l.Type
 	}
 	body := b.block(a.structure())
+	b.top = body
+	body = b.shortCircuits(body, nil)
 	return b, body
 }
 
@@ -743,6 +749,13 @@ func (b *builder) instr(n *node, rest []*node) {
 		}
 		b.def(pc, in.A, []*opnd{b.operand(in.B), b.operand(in.C)}, o, func(x []*expr) *expr {
 			e := &expr{k: eBin, bin: in.Bin, t: in.T, x: x[0], y: x[1], pc: pc}
+			if (in.Bin == prog.Ne || in.Bin == prog.Eq) && isLit(x[1]) && litValue(x[1]) == 0 && !isLit(x[0]) && x[0].typ().Kind == prog.KindBool {
+				// A bool (0 or 1) compared with 0.
+				if in.Bin == prog.Ne {
+					return x[0]
+				}
+				return negate(x[0])
+			}
 			if isLit(x[0]) && isLit(x[1]) {
 				// Fold it: the same value, one literal.
 				if v, err := prog.EvalBinary(in.Bin, in.T, litValue(x[0]), litValue(x[1])); err == nil {
@@ -1007,3 +1020,112 @@ var cOrderNames = [...]string{"memory_order_relaxed", "memory_order_acquire", "m
 	"memory_order_acq_rel", "memory_order_seq_cst", "memory_order_consume"}
 
 func ordC(o prog.Ordering) string { return cOrderNames[o] }
+
+// Short-circuit operators compile to a branch: r = x; if r { r = y }
+// (&&) or if !r { r = y } (||). shortCircuits puts them back together
+// when r is read once, by the next statement.
+func (b *builder) shortCircuits(list []*stmt, loops []*loopInfo) []*stmt {
+	for _, s := range list {
+		s.then = b.shortCircuits(s.then, loops)
+		s.els = b.shortCircuits(s.els, loops)
+		inner := loops
+		if s.k == sLoop {
+			inner = append(append([]*loopInfo(nil), loops...), s.loop)
+		}
+		s.body = b.shortCircuits(s.body, inner)
+	}
+	for i := 0; i+2 < len(list); i++ {
+		s0, s1, s2 := list[i], list[i+1], list[i+2]
+		if s0.k != sAssign || s1.k != sIf || len(s1.els) != 0 || len(s1.then) != 1 {
+			continue
+		}
+		r := s0.reg
+		s3 := s1.then[0]
+		if _, l := b.a.local[r]; l || r >= b.a.th.NumRegs || s3.k != sAssign || s3.reg != r ||
+			s0.x.typ().Kind != prog.KindBool || s3.x.typ().Kind != prog.KindBool {
+			continue
+		}
+		live := false
+		for _, l := range loops {
+			if r < l.live {
+				live = true
+			}
+		}
+		var k exprKind
+		switch {
+		case s1.x.k == eVar && s1.x.reg == r:
+			k = eAnd
+		case s1.x.k == eUn && s1.x.un == prog.Not && s1.x.x.k == eVar && s1.x.x.reg == r:
+			k = eOr
+		default:
+			continue
+		}
+		// r is written twice here and read by s1 and by s2 only.
+		if live || b.count(r) != 4 || readsVar(s0.x, r) || readsVar(s3.x, r) {
+			continue
+		}
+		slot := func() **expr {
+			switch {
+			case s2.k == sAssign && s2.x.k == eVar && s2.x.reg == r:
+				return &s2.x
+			case s2.k == sIf && s2.x.k == eVar && s2.x.reg == r:
+				return &s2.x
+			case s2.k == sIf && s2.x.k == eUn && s2.x.un == prog.Not && s2.x.x.k == eVar && s2.x.x.reg == r:
+				return &s2.x.x
+			}
+			return nil
+		}()
+		if slot == nil {
+			continue
+		}
+		*slot = &expr{k: k, x: s0.x, y: s3.x, t: prog.Bool, pc: s0.pc}
+		delete(b.isVar, r)
+		list = append(list[:i], list[i+2:]...)
+		i--
+	}
+	return list
+}
+
+func readsVar(e *expr, r int) bool {
+	m := map[int]bool{}
+	varsRead(e, m)
+	return m[r]
+}
+
+// count counts the reads and writes of variable r in the thread.
+func (b *builder) count(r int) int {
+	return b.counts()[r]
+}
+
+func (b *builder) counts() map[int]int {
+	if b.occ == nil {
+		b.occ = map[int]int{}
+		var walk func(list []*stmt)
+		var ex func(e *expr)
+		ex = func(e *expr) {
+			if e == nil {
+				return
+			}
+			if e.k == eVar {
+				b.occ[e.reg]++
+			}
+			ex(e.x)
+			ex(e.y)
+			ex(e.idx)
+		}
+		walk = func(list []*stmt) {
+			for _, s := range list {
+				if s.k == sAssign {
+					b.occ[s.reg]++
+				}
+				ex(s.x)
+				ex(s.idx)
+				walk(s.then)
+				walk(s.els)
+				walk(s.body)
+			}
+		}
+		walk(b.top)
+	}
+	return b.occ
+}

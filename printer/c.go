@@ -505,6 +505,14 @@ func (w *cW) ex(e *expr) (string, prog.Type, int) {
 		return s, t, cUnary
 	case eBin:
 		return w.binary(e)
+	case eAnd, eOr:
+		op, prec := " && ", cAnd
+		if e.k == eOr {
+			op, prec = " || ", cOr
+		}
+		x, _, px := w.ex(e.x)
+		y, _, py := w.ex(e.y)
+		return paren(x, px, prec) + op + paren(y, py, prec+1), prog.I32, prec
 	case eConv:
 		t := cType(e.t)
 		x, xt, px := w.ex(e.x)

@@ -402,3 +402,75 @@ exists (t2.f == 1 && t2.d == 0)
 		checkTrip(t, p, model.C20, toRust, toC)
 	}
 }
+
+// TestHerdLoops round-trips herd C loops: spin loops that block, counters
+// that reach the unroll bound, registers written in the body, and loops
+// whose condition is a whole expression. The counts of blocked and
+// bounded executions must survive (variables stay live at the loop head
+// exactly when they were).
+func TestHerdLoops(t *testing.T) {
+	srcs := []string{`C spin
+{}
+P0 (atomic_int* x, atomic_int* y) {
+  atomic_store_explicit(y, 1, memory_order_relaxed);
+  atomic_store_explicit(x, 1, memory_order_release);
+}
+P1 (atomic_int* x, atomic_int* y) {
+  int r0;
+  do {
+    r0 = atomic_load_explicit(x, memory_order_acquire);
+  } while (r0 == 0);
+  int r1 = atomic_load_explicit(y, memory_order_relaxed);
+}
+exists (1:r1=0)
+`, `C counter
+{}
+P0 (atomic_int* x) {
+  int n = 0;
+  while (atomic_load_explicit(x, memory_order_relaxed) != 2 && n < 3) {
+    n = n + 1;
+  }
+}
+P1 (atomic_int* x) {
+  atomic_store_explicit(x, 1, memory_order_relaxed);
+  atomic_store_explicit(x, 2, memory_order_relaxed);
+}
+exists (0:n=3)
+`, `C unbounded
+{}
+P0 (atomic_int* x) {
+  int n = 0;
+  while (atomic_load_explicit(x, memory_order_relaxed) == 0) {
+    n = n + 1;
+  }
+}
+P1 (atomic_int* x) {
+  atomic_store_explicit(x, 1, memory_order_relaxed);
+}
+exists (0:n=0)
+`, `C nested
+{}
+P0 (atomic_int* x, atomic_int* y) {
+  int a = 0;
+  int b = 0;
+  while (a < 2) {
+    if (atomic_load_explicit(x, memory_order_acquire) == 1) {
+      a = a + 1;
+    } else {
+      b = atomic_fetch_add_explicit(y, 1, memory_order_relaxed);
+      a = a + 2;
+    }
+  }
+}
+P1 (atomic_int* x, atomic_int* y) {
+  atomic_store_explicit(x, 1, memory_order_release);
+  int c = atomic_load_explicit(y, memory_order_relaxed);
+}
+exists (0:b=0 /\ 1:c=1)
+`}
+	for i, src := range srcs {
+		p := parse(t, fmt.Sprintf("loop%d.litmus", i), src)
+		checkTrip(t, p, model.RC11, toRust, toC)
+		checkTrip(t, p, model.C20, toRust, toC)
+	}
+}

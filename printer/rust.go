@@ -722,6 +722,14 @@ func (w *rustW) ex(e *expr) (string, prog.Type, int) {
 	case eCASOk:
 		x, _, _ := w.ex(e.x)
 		return x + ".is_ok()", prog.Bool, pAtom
+	case eAnd, eOr:
+		op, prec := " && ", pAnd
+		if e.k == eOr {
+			op, prec = " || ", pOr
+		}
+		x, px := w.asPrec(e.x, prog.Bool, false)
+		y, py := w.asPrec(e.y, prog.Bool, false)
+		return paren(x, px, prec) + op + paren(y, py, prec+1), prog.Bool, prec
 	case eCASErr:
 		x, _, _ := w.ex(e.x)
 		return x + ".is_err()", prog.Bool, pAtom

@@ -350,7 +350,10 @@ func (a *thread) restDead(from, hi int) {
 }
 
 func (a *thread) backward(pc int) {
-	a.fail(pc, "a loop without loop markers (a Rust for loop, which has no unroll bound) has no equivalent in %s", a.pr.t)
+	if a.pr.t == tRust {
+		a.fail(pc, "cannot print a loop without loop markers (a for loop) in the Rust-style language")
+	}
+	a.fail(pc, "a loop without loop markers (a Rust for loop, which has no unroll bound) has no equivalent in herd C")
 }
 
 // region structures [lo, hi); falling off its end continues at follow; lp
