@@ -176,6 +176,11 @@ func (b *builder) emit(s *stmt) {
 
 func (b *builder) markVar(r int, t prog.Type) {
 	b.isVar[r] = true
+	if t.Kind == prog.KindInt && t.Bits == 0 {
+		// An untyped literal (herd's constants): the other writes, or
+		// int, decide.
+		return
+	}
 	old, ok := b.vtype[r]
 	switch {
 	case !ok:
@@ -1040,17 +1045,34 @@ func (b *builder) shortCircuits(list []*stmt, loops []*loopInfo) []*stmt {
 			continue
 		}
 		r := s0.reg
+		// herd's || tests a copy: q = x; r = q; if !q { r = y }.
+		if i > 0 && s0.x.k == eVar && list[i-1].k == sAssign && list[i-1].reg == s0.x.reg {
+			q := s0.x.reg
+			c := s1.x
+			if c.k == eUn && c.un == prog.Not {
+				c = c.x
+			}
+			if _, l := b.a.local[q]; !l && c.k == eVar && c.reg == q && b.count(q) == 3 && !b.liveIn(q, loops) {
+				x := list[i-1].x
+				if c == s1.x {
+					s1.x = &expr{k: eVar, reg: r, t: prog.Bool}
+				} else {
+					s1.x = &expr{k: eUn, un: prog.Not, t: prog.Bool, x: &expr{k: eVar, reg: r, t: prog.Bool}}
+				}
+				s0.x = x
+				b.occ[r]++
+				delete(b.isVar, q)
+				list = append(list[:i-1], list[i:]...)
+				i--
+				s0, s1, s2 = list[i], list[i+1], list[i+2]
+			}
+		}
 		s3 := s1.then[0]
 		if _, l := b.a.local[r]; l || r >= b.a.th.NumRegs || s3.k != sAssign || s3.reg != r ||
 			s0.x.typ().Kind != prog.KindBool || s3.x.typ().Kind != prog.KindBool {
 			continue
 		}
-		live := false
-		for _, l := range loops {
-			if r < l.live {
-				live = true
-			}
-		}
+		live := b.liveIn(r, loops)
 		var k exprKind
 		switch {
 		case s1.x.k == eVar && s1.x.reg == r:
@@ -1084,6 +1106,16 @@ func (b *builder) shortCircuits(list []*stmt, loops []*loopInfo) []*stmt {
 		i--
 	}
 	return list
+}
+
+// liveIn reports whether register r is live at the head of one of loops.
+func (b *builder) liveIn(r int, loops []*loopInfo) bool {
+	for _, l := range loops {
+		if r < l.live {
+			return true
+		}
+	}
+	return false
 }
 
 func readsVar(e *expr, r int) bool {

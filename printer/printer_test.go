@@ -474,3 +474,36 @@ exists (0:b=0 /\ 1:c=1)
 		checkTrip(t, p, model.C20, toRust, toC)
 	}
 }
+
+// TestHerdExpressions round-trips herd C's expression forms: ?:, !, ~,
+// casts, unsigned, long and char arithmetic, || and comparisons used as
+// ints.
+func TestHerdExpressions(t *testing.T) {
+	p := parse(t, "exprs.litmus", `C exprs
+{ unsigned int u = 4000000000; long w = -5; char c = 100; }
+P0 (atomic_int* x, unsigned int* u, long* w, char* c) {
+  int a = atomic_load_explicit(x, memory_order_acquire);
+  int b = a ? 7 : -7;
+  int d = !a + (a == 1) * 3;
+  unsigned int e = *u + (unsigned int) a;
+  long f = *w * 2 - ~a;
+  char g = (char)(*c + 100);
+  int h;
+  if (a > 0 || *w < 0) h = -a; else h = 1;
+  int k = a && (*c > 0 || d == 3);
+  *c = g;
+  *u = e / 3;
+}
+P1 (atomic_int* x) {
+  atomic_store_explicit(x, 1, memory_order_release);
+}
+exists (0:b=7 /\ 0:d=3 /\ 0:f=-9 /\ 0:g=-56 /\ 0:h=-1 /\ 0:k=1 /\ u=1431655767 /\ c=-56)
+`)
+	checkTrip(t, p, model.RC11, toRust, toC)
+	rust := print(t, p, toRust)
+	for _, want := range []string{"if unsafe { a > 0 || w < 0 } {", "let f = unsafe { w * 2 - (!a as i64) };"} {
+		if !strings.Contains(rust, want) {
+			t.Errorf("want %q in:\n%s", want, rust)
+		}
+	}
+}
