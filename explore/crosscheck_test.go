@@ -90,6 +90,9 @@ func runExplorer(p *prog.Program, m *model.Model) *explored {
 	if ex.stats.Stopped {
 		ex.issues = append(ex.issues, "exploration stopped (timeout)")
 	}
+	if ex.stats.Complete != len(ex.keys) || ex.stats.Blocked != 0 || ex.stats.Bounded != 0 {
+		ex.issues = append(ex.issues, fmt.Sprintf("stats %+v, but %d complete executions visited", ex.stats, len(ex.keys)))
+	}
 	return ex
 }
 
