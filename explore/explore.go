@@ -76,6 +76,7 @@ func Explore(ctx context.Context, p *prog.Program, opts Options, visit func(*Exe
 	}
 	e.lastProgress = e.start
 	e.writers = staticWriters(p)
+	e.final = opts.Model.HasFinal()
 	e.g = graph.New(p)
 	n := len(p.Threads)
 	e.th = make([]*interp.State, n)
@@ -106,6 +107,7 @@ type explorer struct {
 	constraint []int
 	writers    [][]Set
 	x          model.Exec        // reused for every consistency check
+	final      bool              // the model has axioms checked only on whole graphs
 	saved      [][]*interp.State // per depth, spare states for backtracking
 
 	stats        Stats
@@ -187,6 +189,12 @@ func (e *explorer) explore(depth int) {
 		}
 	}
 	if !any {
+		if e.final {
+			e.x.Reset(e.g)
+			if e.opts.Model.CheckFinal(&e.x) != nil {
+				return
+			}
+		}
 		e.emit(status)
 		return
 	}

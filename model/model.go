@@ -20,6 +20,10 @@ type Axiom struct {
 	// check returns nil when the axiom holds, else a witness: the events of
 	// a cycle (dense indices), in order.
 	check func(d *derived) []int
+	// Final marks an axiom that is not preserved by taking prefixes of a
+	// graph (or too costly to test at every step): it is checked only on
+	// complete graphs, by CheckFinal.
+	Final bool
 }
 
 // Model is a memory model.
@@ -42,15 +46,35 @@ func (v *Violation) String() string {
 	return fmt.Sprintf("%s: %s", v.Axiom, v.Text)
 }
 
-// Check judges g. It returns nil when g is consistent.
+// Check judges a complete graph g with every axiom. It returns nil when g
+// is consistent.
 func (m *Model) Check(g *graph.Graph) *Violation {
-	return m.CheckExec(NewExec(g))
+	return m.CheckFinal(NewExec(g))
 }
 
-// CheckExec judges an Exec built by NewExec.
-func (m *Model) CheckExec(x *Exec) *Violation {
+// CheckExec judges a prefix of an execution, as the explorer builds it:
+// every axiom except the Final ones.
+func (m *Model) CheckExec(x *Exec) *Violation { return m.check(x, false) }
+
+// CheckFinal judges a complete graph with every axiom.
+func (m *Model) CheckFinal(x *Exec) *Violation { return m.check(x, true) }
+
+// HasFinal reports whether m has axioms only CheckFinal tests.
+func (m *Model) HasFinal() bool {
+	for _, a := range m.Axioms {
+		if a.Final {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *Model) check(x *Exec, final bool) *Violation {
 	d := m.derive(x)
 	for _, a := range m.Axioms {
+		if a.Final && !final {
+			continue
+		}
 		if c := a.check(d); c != nil {
 			v := &Violation{Axiom: a.Name, Text: a.Text}
 			for _, i := range c {
@@ -123,6 +147,9 @@ type derived struct {
 	swf      func(d *derived) Rel
 	hbv, eco *Rel
 	sw       *Rel
+	// initHB makes the initial writes happen before every other event
+	// (C++11's additional synchronises-with from initialisation).
+	initHB bool
 }
 
 func (d *derived) hb() Rel {
@@ -132,6 +159,19 @@ func (d *derived) hb() Rel {
 			hb = d.x.SB
 		} else {
 			hb = Union(d.x.SB, d.getSW()).Plus()
+		}
+		if d.initHB {
+			hb = hb.clone()
+			for i := 0; i < d.x.N; i++ {
+				if d.x.IW.Has(i) {
+					row := hb.Row(i)
+					for j := 0; j < d.x.N; j++ {
+						if !d.x.IW.Has(j) {
+							row.Add(j)
+						}
+					}
+				}
+			}
 		}
 		d.hbv = &hb
 	}
@@ -237,4 +277,5 @@ var builtin = map[string]*Model{
 	"sc":   SC,
 	"rc11": RC11,
 	"c20":  C20,
+	"c11":  C11,
 }
