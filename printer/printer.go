@@ -54,6 +54,7 @@ package printer
 import (
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strings"
 
 	"happens/prog"
@@ -91,7 +92,9 @@ func write(w io.Writer, p *prog.Program, t target) error {
 		defer func() {
 			if r := recover(); r != nil {
 				if _, ok := r.(bail); !ok {
-					panic(r)
+					// Never take the caller down: report a bug in the
+					// printer as an error at the file.
+					pr.errorf(pr.filePos(), "internal error in the printer: %v\n%s", r, debug.Stack())
 				}
 			}
 		}()
@@ -159,6 +162,10 @@ func (pr *printer) filePos() source.Pos {
 }
 
 func (pr *printer) program() string {
+	if len(pr.p.Threads) == 0 {
+		// (A Rust thread family over an empty range.)
+		pr.fail(pr.filePos(), "a program without threads has no equivalent in %s", pr.t)
+	}
 	if pr.t == tRust {
 		return pr.rustProgram()
 	}

@@ -195,8 +195,11 @@ func (pr *printer) rustProgram() string {
 	}
 	uses := map[string]bool{"Ordering": true}
 	var threads []string
+	// Without a condition the outcomes show every exported local: the
+	// top-level lets must be exactly the exported ones.
+	exact := noCond || p.Cond == nil
 	for ti := range p.Threads {
-		safe(func() { threads = append(threads, pr.rustThread(ti, exported[ti], noCond, uses)) })
+		safe(func() { threads = append(threads, pr.rustThread(ti, exported[ti], exact, uses)) })
 	}
 	var cond string
 	safe(func() { cond = pr.rustCond(noCond) })
@@ -270,7 +273,7 @@ func (pr *printer) rustStatic(vi int) string {
 }
 
 // rustThread prints one thread.
-func (pr *printer) rustThread(ti int, exported map[int]bool, noCond bool, uses map[string]bool) string {
+func (pr *printer) rustThread(ti int, exported map[int]bool, exact bool, uses map[string]bool) string {
 	a := pr.analyse(ti)
 	for _, l := range a.th.Locals {
 		if why := pr.badName(l.Name); why != "" {
@@ -284,7 +287,7 @@ func (pr *printer) rustThread(ti int, exported map[int]bool, noCond bool, uses m
 		}
 	}
 	b, body := a.build(nil)
-	if noCond {
+	if exact {
 		// Only the observed registers may be top-level lets: the rest
 		// goes in a block.
 		hidden := false
