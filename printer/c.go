@@ -477,7 +477,6 @@ func (w *cW) asPrec(e *expr, want prog.Type, loose bool) (string, int) {
 
 // ex prints e: the text, the C type of its value, its precedence.
 func (w *cW) ex(e *expr) (string, prog.Type, int) {
-	p := w.pr.p
 	switch e.k {
 	case eLit:
 		t := prog.I32
@@ -549,7 +548,6 @@ func (w *cW) ex(e *expr) (string, prog.Type, int) {
 		return fmt.Sprintf("%s(%s, %s, %s, %s, %s)", f, w.varName(v), w.varName(e.exp), w.as(e.y, t, true),
 			ordC(e.in.Ord), ordC(e.in.Ord2)), prog.I32, cAtom
 	}
-	_ = p
 	w.a.fail(e.pc, "cannot print this expression in herd C")
 	return "", prog.Type{}, 0
 }
@@ -679,7 +677,7 @@ func (pr *printer) cCond() string {
 		}
 		if rest != nil {
 			condNames(rest, named)
-			cond = pr.cProp(rest, 0)
+			cond = pr.cProp(rest)
 		}
 		for _, o := range taut {
 			addLoc(o)
@@ -701,7 +699,7 @@ func (pr *printer) cCond() string {
 		fmt.Fprintf(&b, "locations [%s;]\n", strings.Join(locs, "; "))
 	}
 	if p.Filter != nil {
-		fmt.Fprintf(&b, "filter (%s)\n", pr.cProp(p.Filter, 0))
+		fmt.Fprintf(&b, "filter (%s)\n", pr.cProp(p.Filter))
 	}
 	b.WriteString(cond)
 	return strings.TrimRight(b.String(), "\n")
@@ -744,7 +742,7 @@ const (
 	hAtom = 4
 )
 
-func (pr *printer) cProp(e prog.Expr, _ int) string {
+func (pr *printer) cProp(e prog.Expr) string {
 	s, _ := pr.cPropPrec(e)
 	return s
 }

@@ -31,12 +31,6 @@ type occur struct {
 	self bool   // the assignment also reads the variable
 }
 
-// placement is the result: names and where declarations go.
-type placement struct {
-	names map[int]string
-	defs  map[int]int // assignments of each variable
-}
-
 func (b *builder) collect(list *[]*stmt, bk *blk, path []site, occ map[int][]occur) {
 	for i, s := range *list {
 		here := append(append([]site(nil), path...), site{bk, i})

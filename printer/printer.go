@@ -6,37 +6,51 @@
 //
 // Printing rebuilds structured code from each thread's register code:
 //
-//   - straight-line memory accesses become statements; temporaries that are
-//     written once and read once are substituted forward into the
-//     expression that reads them, as long as the memory events keep their
-//     program order (an access is never moved across another);
+//   - straight-line memory accesses become statements; a temporary written
+//     once and read once is substituted forward into the expression that
+//     reads it, as long as memory events (and operations that can panic)
+//     keep their program order; otherwise it is assigned first;
 //   - forward branches become if/else, the loop markers (OpLoopEnter,
 //     OpLoopBack, OpLoopExit) become loops, jumps to a loop's exit or back
-//     edge become break and continue;
+//     edge become break and continue; the branch shapes of && and || are
+//     put back together; a branch decided by an enclosing one (the arm of
+//     a match that cannot be reached) keeps only its taken side;
 //   - registers the thread exports (prog.Thread.Locals) keep their names;
 //     other registers that must stay registers are named tN.
 //
 // The printed program means the same: parsed again it has the same memory
 // events in the same program order, the same values, the same final
-// condition and observed values, and the same loop spin and unroll
-// behaviour (variables stay live at a loop head exactly when they were).
-// What the target format cannot say is rejected with a positioned error
-// (a source.ErrorList) that names the construct: for Rust, consume
-// orderings, pointers, a plain access to a location that is also accessed
-// atomically, filter clauses, orderings Rust rejects; for C, arrays,
-// assertions and panics, fetch_nand/max/min, loops with a break or
-// continue in the middle, compare_exchange inside a loop, and conditions
-// beyond herd's (in)equalities.
+// condition and observed values, and the same loop behaviour: a variable
+// is declared before a loop exactly when its register was allocated before
+// the loop, so the spin check compares the same values and the same
+// executions are blocked or bounded.
+//
+// What the target cannot say is rejected with positioned errors (a
+// source.ErrorList) that name the construct. For Rust: memory_order_consume,
+// pointers, a plain access to a location also accessed atomically, a
+// relaxed fence, a release or acq_rel load or acquire or acq_rel store,
+// herd's filter clause. For C: arrays, assert!/assume!/panics (also those
+// of unwrap), fetch_nand/max/min, loops left from the middle (herd's C has
+// no break or continue) or without loop markers (for), compare_exchange
+// inside a loop (herd's compare_exchange writes its expected value back to
+// memory, which a Rust spin loop does not), a shift of a narrow integer
+// that C would compute differently, and conditions beyond herd's = and !=
+// between registers, locations and constants.
 //
 // Conventions of the translation:
 //
 //   - threads: herd's P0, P1, ... keep their names in Rust; Rust threads
 //     become P0, P1, ... in thread order;
-//   - bool becomes int 0/1 in C (exact: every bool operation the programs
-//     use has the same 0/1 result on ints);
+//   - bool becomes int 0/1 in C (exact: every bool operation a program can
+//     do has the same 0/1 result on ints);
 //   - a Rust compare_exchange becomes herd's atomic_compare_exchange with
 //     the expected value in a fresh plain location private to the thread
-//     (cas0, ...), whose extra plain accesses change no execution count;
+//     (cas0, ...): its extra plain accesses change no execution count and
+//     race with nothing; herd's compare_exchange on location E prints in
+//     Rust as a compare_exchange of E's plain value followed by the store
+//     back to E on failure; herd's release and acq_rel failure orderings,
+//     which Rust rejects, print as Relaxed and Acquire (a failed exchange
+//     is a read, to which no model gives release semantics);
 //   - herd's locations [...] clause becomes conjuncts `v == v` of the Rust
 //     condition (always true, they only make the outcomes show v); the C
 //     printer turns such conjuncts back into a locations clause;
@@ -183,6 +197,53 @@ func safe(f func()) {
 		}
 	}()
 	f()
+}
+
+// Facts about the shared variables, from every thread's reachable code.
+type varFacts struct {
+	atomicAt map[int]source.Pos // first atomic access of each variable
+	plainAt  map[int]source.Pos
+	used     []map[int]bool // variables each thread accesses
+}
+
+func (pr *printer) scanVars() {
+	p := pr.p
+	pr.atomicAt = map[int]source.Pos{}
+	pr.plainAt = map[int]source.Pos{}
+	pr.used = make([]map[int]bool, len(p.Threads))
+	for ti := range p.Threads {
+		th := &p.Threads[ti]
+		pr.used[ti] = map[int]bool{}
+		a := &thread{pr: pr, th: th, code: th.Code}
+		a.reachability()
+		for pc := range th.Code {
+			in := &th.Code[pc]
+			if !a.reach[pc] || !in.Op.IsMemory() || in.Op == prog.OpFence {
+				continue
+			}
+			v := in.Addr.Var
+			pr.used[ti][v] = true
+			m := pr.plainAt
+			if in.Atomic {
+				m = pr.atomicAt
+			}
+			if _, ok := m[v]; !ok {
+				m[v] = a.pos(pc)
+			}
+		}
+	}
+}
+
+// atomicVar decides whether a variable is declared atomic: when some
+// access is atomic, or when nothing accesses it and it was declared so.
+func (pr *printer) atomicVar(v int) bool {
+	if _, ok := pr.atomicAt[v]; ok {
+		return true
+	}
+	if _, ok := pr.plainAt[v]; ok {
+		return false
+	}
+	return pr.p.Vars[v].Atomic
 }
 
 // Names.

@@ -10,53 +10,6 @@ import (
 	"happens/source"
 )
 
-// Facts about the shared variables, from every thread's reachable code.
-type varFacts struct {
-	atomicAt map[int]source.Pos // first atomic access of each variable
-	plainAt  map[int]source.Pos
-	used     []map[int]bool // variables each thread accesses
-}
-
-func (pr *printer) scanVars() {
-	p := pr.p
-	pr.atomicAt = map[int]source.Pos{}
-	pr.plainAt = map[int]source.Pos{}
-	pr.used = make([]map[int]bool, len(p.Threads))
-	for ti := range p.Threads {
-		th := &p.Threads[ti]
-		pr.used[ti] = map[int]bool{}
-		a := &thread{pr: pr, th: th, code: th.Code}
-		a.reachability()
-		for pc := range th.Code {
-			in := &th.Code[pc]
-			if !a.reach[pc] || !in.Op.IsMemory() || in.Op == prog.OpFence {
-				continue
-			}
-			v := in.Addr.Var
-			pr.used[ti][v] = true
-			m := pr.plainAt
-			if in.Atomic {
-				m = pr.atomicAt
-			}
-			if _, ok := m[v]; !ok {
-				m[v] = a.pos(pc)
-			}
-		}
-	}
-}
-
-// atomicVar decides whether a variable is declared atomic: when some
-// access is atomic, or when nothing accesses it and it was declared so.
-func (pr *printer) atomicVar(v int) bool {
-	if _, ok := pr.atomicAt[v]; ok {
-		return true
-	}
-	if _, ok := pr.plainAt[v]; ok {
-		return false
-	}
-	return pr.p.Vars[v].Atomic
-}
-
 // trivialTrue reports whether e is the constant true.
 func trivialTrue(e prog.Expr) bool {
 	c, ok := e.(*prog.ConstExpr)
@@ -751,7 +704,7 @@ func (pr *printer) rustCond(noCond bool) string {
 	if p.Cond == nil || noCond {
 		return ""
 	}
-	s := pr.rustCondExpr(p.Cond.Expr, 0)
+	s := pr.rustCondExpr(p.Cond.Expr)
 	// Observed values the condition does not name (herd's locations)
 	// become conjuncts v == v.
 	named := map[string]bool{}
@@ -811,7 +764,7 @@ func (pr *printer) rustCondPrec(e prog.Expr) int {
 	return pAtom
 }
 
-func (pr *printer) rustCondExpr(e prog.Expr, _ int) string {
+func (pr *printer) rustCondExpr(e prog.Expr) string {
 	switch e := e.(type) {
 	case *prog.ConstExpr:
 		if e.T.Kind == prog.KindBool {
@@ -830,19 +783,19 @@ func (pr *printer) rustCondExpr(e prog.Expr, _ int) string {
 		if e.Op == prog.Neg {
 			op = "-"
 		}
-		return op + paren(pr.rustCondExpr(e.X, 0), pr.rustCondPrec(e.X), pUnary)
+		return op + paren(pr.rustCondExpr(e.X), pr.rustCondPrec(e.X), pUnary)
 	case *prog.BinaryExpr:
 		if e.Op == prog.Implies {
-			x := "!" + paren(pr.rustCondExpr(e.X, 0), pr.rustCondPrec(e.X), pUnary)
-			return x + " || " + paren(pr.rustCondExpr(e.Y, 0), pr.rustCondPrec(e.Y), pOr+1)
+			x := "!" + paren(pr.rustCondExpr(e.X), pr.rustCondPrec(e.X), pUnary)
+			return x + " || " + paren(pr.rustCondExpr(e.Y), pr.rustCondPrec(e.Y), pOr+1)
 		}
 		prec := rustBinPrec[e.Op]
 		lmin, rmin := prec, prec+1
 		if prec == pCmp {
 			lmin = pCmp + 1
 		}
-		x := paren(pr.rustCondExpr(e.X, 0), pr.rustCondPrec(e.X), lmin)
-		y := paren(pr.rustCondExpr(e.Y, 0), pr.rustCondPrec(e.Y), rmin)
+		x := paren(pr.rustCondExpr(e.X), pr.rustCondPrec(e.X), lmin)
+		y := paren(pr.rustCondExpr(e.Y), pr.rustCondPrec(e.Y), rmin)
 		return x + " " + e.Op.String() + " " + y
 	}
 	pr.fail(pr.condPos(), "cannot print this condition")
