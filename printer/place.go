@@ -219,8 +219,12 @@ func (b *builder) names(taken map[string]bool) map[int]string {
 	}
 	sort.Ints(regs)
 	for _, r := range regs {
-		if r >= b.a.th.NumRegs {
-			names[r] = fresh(fmt.Sprintf("cas%d", r))
+		if k := r - b.a.th.NumRegs; k >= 0 {
+			if k == 0 {
+				names[r] = fresh("cas")
+			} else {
+				names[r] = fresh(fmt.Sprintf("cas%d", k))
+			}
 		} else {
 			names[r] = fresh(fmt.Sprintf("t%d", r))
 		}
