@@ -279,3 +279,125 @@ var builtin = map[string]*Model{
 	"c20":  C20,
 	"c11":  C11,
 }
+
+// EdgeLabel names the most basic relation of m that holds from a to b
+// (dense indices), for printing a cycle: sb, rf, mo, fr (reads-before),
+// sw, hb, eco; fallback when none does (the axiom's own relation).
+func (m *Model) EdgeLabel(x *Exec, a, b int, fallback string) string {
+	switch {
+	case x.SB.Has(a, b):
+		return "sb"
+	case x.RF.Has(a, b):
+		return "rf"
+	case x.MO.Has(a, b):
+		return "mo"
+	case x.RB.Has(a, b):
+		return "fr"
+	}
+	d := m.derive(x)
+	if d.swf != nil && d.getSW().Has(a, b) {
+		return "sw"
+	}
+	if d.hb().Has(a, b) {
+		return "hb"
+	}
+	if d.getECO().Has(a, b) {
+		return "eco"
+	}
+	return fallback
+}
+
+// Path justifies a derived edge a → b with a path of basic relations:
+// through sb ∪ sw when hb holds (hb = (sb ∪ sw)⁺), through rf ∪ mo ∪ rb when
+// eco holds (eco = (rf ∪ mo ∪ rb)⁺), else as hb? ; eco ; hb? (the shape of
+// the SeqCst fence rules). It returns the intermediate events and the label
+// of every step, or nil when no such path exists.
+func (m *Model) Path(x *Exec, a, b int) (mid []int, labels []string) {
+	d := m.derive(x)
+	sw := x.empty.like()
+	if d.swf != nil {
+		sw = d.getSW()
+	}
+	hbBase := []namedRel{{"sb", x.SB}, {"sw", sw}}
+	ecoBase := []namedRel{{"rf", x.RF}, {"mo", x.MO}, {"fr", x.RB}}
+	hb, eco := d.hb(), d.getECO()
+	if hb.Has(a, b) {
+		if p, l := bfs(x.N, hbBase, a, b); p != nil {
+			return p, l
+		}
+	}
+	if eco.Has(a, b) {
+		if p, l := bfs(x.N, ecoBase, a, b); p != nil {
+			return p, l
+		}
+	}
+	// hb? ; eco ; hb?
+	for m1 := 0; m1 < x.N; m1++ {
+		if m1 != a && !hb.Has(a, m1) {
+			continue
+		}
+		for m2 := 0; m2 < x.N; m2++ {
+			if !eco.Has(m1, m2) || (m2 != b && !hb.Has(m2, b)) {
+				continue
+			}
+			var mid []int
+			var labels []string
+			if m1 != a {
+				p, l := bfs(x.N, hbBase, a, m1)
+				mid, labels = append(mid, p...), append(labels, l...)
+				mid = append(mid, m1)
+			}
+			p, l := bfs(x.N, ecoBase, m1, m2)
+			mid, labels = append(mid, p...), append(labels, l...)
+			if m2 != b {
+				mid = append(mid, m2)
+				p, l := bfs(x.N, hbBase, m2, b)
+				mid, labels = append(mid, p...), append(labels, l...)
+			}
+			return mid, labels
+		}
+	}
+	return nil, nil
+}
+
+type namedRel struct {
+	name string
+	r    Rel
+}
+
+// bfs finds a shortest path a → b in the union of rels, returning the
+// events strictly between and the relation name of each step.
+func bfs(n int, rels []namedRel, a, b int) ([]int, []string) {
+	prev := make([]int, n)
+	via := make([]string, n)
+	for i := range prev {
+		prev[i] = -2
+	}
+	prev[a] = -1
+	queue := []int{a}
+	for len(queue) > 0 {
+		u := queue[0]
+		queue = queue[1:]
+		for _, nr := range rels {
+			for v := 0; v < n; v++ {
+				if prev[v] != -2 || !nr.r.Has(u, v) {
+					continue
+				}
+				prev[v], via[v] = u, nr.name
+				if v == b {
+					var mid []int
+					var labels []string
+					for x := b; x != a; x = prev[x] {
+						labels = append([]string{via[x]}, labels...)
+						if prev[x] != a {
+							mid = append([]int{prev[x]}, mid...)
+						}
+					}
+					return mid, labels
+				}
+				queue = append(queue, v)
+			}
+		}
+	}
+	return nil, nil
+}

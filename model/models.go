@@ -109,3 +109,13 @@ func pscC20(d *derived) []int {
 	}
 	return acyclicOrCycle(s)
 }
+
+// Candidates has no axioms: every graph the explorer can build (reads from
+// writes already present, RMWs directly after the write they read) is
+// accepted. Exploring with it enumerates the candidate executions that
+// explanations judge with a real model.
+var Candidates = &Model{
+	Name:   "candidates",
+	Doc:    "no axioms: every candidate execution",
+	derive: func(x *Exec) *derived { return &derived{x: x, swf: swC20} },
+}

@@ -129,14 +129,7 @@ type Collector struct {
 
 // NewCollector starts a Result for p under m.
 func NewCollector(p *prog.Program, m *model.Model, show Show) *Collector {
-	obs := p.Observed
-	if len(obs) == 0 && p.Cond == nil {
-		for t, th := range p.Threads {
-			for _, l := range th.Locals {
-				obs = append(obs, prog.Observable{Name: th.Name + "." + l.Name, Thread: t, Reg: l.Reg, Loc: -1, Type: l.Type})
-			}
-		}
-	}
+	obs := Observables(p)
 	return &Collector{
 		R:     &Result{Program: p, Model: m.Name, Observed: obs},
 		m:     m,
@@ -282,4 +275,19 @@ func (c *Collector) Finish(stats explore.Stats, unroll int) *Result {
 // Format prints one observed value.
 func (r *Result) Format(i int, v uint64) string {
 	return r.Program.FormatValue(r.Observed[i].Type, v)
+}
+
+// Observables are the values an outcome shows: those the program names
+// (its condition, herd's locations), or every thread's top-level locals
+// when it has no condition.
+func Observables(p *prog.Program) []prog.Observable {
+	obs := p.Observed
+	if len(obs) == 0 && p.Cond == nil {
+		for t, th := range p.Threads {
+			for _, l := range th.Locals {
+				obs = append(obs, prog.Observable{Name: th.Name + "." + l.Name, Thread: t, Reg: l.Reg, Loc: -1, Type: l.Type})
+			}
+		}
+	}
+	return obs
 }

@@ -31,6 +31,8 @@ Usage:
   happens run [flags] FILE...     explore a litmus program (Rust-style or herd7 C)
   happens run [flags] DIR...      run every .litmus below DIR, one line per test, on all cores
   happens fmt --to rust|c FILE    print a test in the Rust-style language or herd7's C format
+  happens explain [flags] FILE    can an outcome happen? if not, which axiom forbids it, with the cycle
+  happens compare [flags] FILE    outcomes × models (--models sc,c11,rc11,c20), with the reason for each difference
   happens models                  list the memory models
   happens help                    this text
 
@@ -50,6 +52,10 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return run(ctx, args[1:], stdout, stderr)
 	case "fmt":
 		return fmtCommand(args[1:], stdout, stderr)
+	case "explain":
+		return runExplain(ctx, args[1:], stdout, stderr)
+	case "compare":
+		return runCompare(ctx, args[1:], stdout, stderr)
 	case "models":
 		for _, n := range model.Names() {
 			m, _ := model.ByName(n)
