@@ -138,6 +138,10 @@ func (c *compiler) compile(f *file) {
 		if th.incl {
 			end++
 		}
+		if end <= int64(lo.v) {
+			c.errs.Add(th.p, "thread family %s has no threads: its range is empty", th.name)
+			continue
+		}
 		if end-int64(lo.v) > 64 {
 			c.errs.Add(th.p, "thread family %s has %d threads; at most 64 are supported", th.name, end-int64(lo.v))
 			continue
