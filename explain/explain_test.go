@@ -106,4 +106,3 @@ func checkCycle(t *testing.T, m *model.Model, r *explain.Reason) {
 		t.Errorf("%s/%s: empty cycle", m.Name, r.Axiom)
 	}
 }
-

@@ -10,8 +10,8 @@ import (
 
 	"happens/graph"
 	"happens/model"
-	"happens/render/diagram"
 	"happens/prog"
+	"happens/render/diagram"
 	"happens/result"
 )
 
