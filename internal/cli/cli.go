@@ -112,7 +112,7 @@ func runFlags(o *runOpts, out io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.timeout, "timeout", 0, "stop after this long, e.g. 30s (0: no limit)")
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON (same as --format json)")
 	fs.StringVar(&o.format, "format", "text", "output: text, json, or herd (herd7's output block)")
-	fs.StringVar(&o.show, "show", "", "list executions: witness (one per interesting outcome) or all")
+	fs.StringVar(&o.show, "show", "", "list executions: witness (one per interesting outcome), all, or events (all, as event lists)")
 	fs.StringVar(&o.draw, "draw", "text", "how --show draws an execution: text (diagrams), ascii, events (a list), svg or dot")
 	fs.StringVar(&o.out, "out", "", "with --draw svg|dot: write one file per execution into this directory (default: the first to stdout)")
 	fs.Var(o.defines, "D", "override a const: -D N=5 (repeatable)")
@@ -158,8 +158,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		show = result.ShowWitness
 	case "all":
 		show = result.ShowAll
+	case "events":
+		show, o.draw = result.ShowAll, "events"
 	default:
-		fmt.Fprintf(stderr, "happens run: --show takes witness or all, not %q\n", o.show)
+		fmt.Fprintf(stderr, "happens run: --show takes witness, all or events, not %q\n", o.show)
 		return ExitUsage
 	}
 	if o.json {
