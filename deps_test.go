@@ -17,7 +17,10 @@ func TestLayers(t *testing.T) {
 		"happens/model":            {"happens/graph", "happens/prog"},
 		"happens/explore":          {"happens/graph", "happens/interp", "happens/model", "happens/prog"},
 		"happens/result":           {"happens/explore", "happens/graph", "happens/model", "happens/prog"},
-		"happens/render":           {"happens/result", "happens/graph", "happens/model", "happens/prog", "happens/render/diagram"},
+		"happens/render":           {"happens/result", "happens/explain", "happens/graph", "happens/model", "happens/prog", "happens/render/diagram"},
+		"happens/explain":          {"happens/explore", "happens/graph", "happens/model", "happens/prog"},
+		"happens/printer":          {"happens/prog", "happens/source"},
+		"happens/frontend/herdc":   {"happens/prog", "happens/source"},
 		"happens/render/diagram":   {"happens/graph", "happens/model", "happens/prog"},
 		"happens/frontend/rustlit": {"happens/prog", "happens/source"},
 	}
