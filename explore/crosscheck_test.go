@@ -235,7 +235,7 @@ func crossCheck(t *testing.T, stream uint64, budget float64, what string, compar
 }
 
 func TestCrossCheckBruteForce(t *testing.T) {
-	for i, m := range []*model.Model{model.SC, model.RC11, model.C20, model.C11} {
+	for i, m := range []*model.Model{model.SC, model.RC11, model.C20, model.C11, model.X86} {
 		t.Run(m.Name, func(t *testing.T) {
 			t.Parallel()
 			crossCheck(t, uint64(i+1), *ccMax, "explorer vs brute force under "+m.Name, func(p *prog.Program) (string, int) {

@@ -31,6 +31,9 @@ type Model struct {
 	Name   string
 	Doc    string
 	Axioms []Axiom
+	// Hardware marks a model of a CPU running the compiled program: data
+	// races are not undefined behaviour there, so none are reported.
+	Hardware bool
 	// derive computes the model's relations lazily over a base Exec.
 	derive func(x *Exec) *derived
 }
@@ -111,7 +114,7 @@ type Race struct {
 
 // Races returns the data races of g under m's happens-before.
 func (m *Model) Races(x *Exec) []Race {
-	if !x.NA.intersects(x.NA) {
+	if m.Hardware || !x.NA.intersects(x.NA) {
 		return nil
 	}
 	hb := m.derive(x).hb()
@@ -278,6 +281,7 @@ var builtin = map[string]*Model{
 	"rc11": RC11,
 	"c20":  C20,
 	"c11":  C11,
+	"x86":  X86,
 }
 
 // EdgeLabel names the most basic relation of m that holds from a to b
