@@ -55,6 +55,11 @@ func Run(ctx context.Context, p *prog.Program, opts Options) (*result.Result, er
 		unroll = explore.DefaultUnroll
 	}
 	c := result.NewCollector(p, m, opts.Show)
-	stats := explore.Explore(ctx, p, explore.Options{Model: m, Unroll: unroll, MaxExecutions: opts.MaxExecutions, Progress: opts.Progress}, c.Visit)
+	eo := explore.Options{Model: m, Unroll: unroll, MaxExecutions: opts.MaxExecutions, Progress: opts.Progress}
+	run := explore.Explore
+	if m.Cycles {
+		run = explore.Speculate
+	}
+	stats := run(ctx, p, eo, c.Visit)
 	return c.Finish(stats, unroll), nil
 }

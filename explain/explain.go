@@ -73,13 +73,20 @@ type state struct{ x *explore.Execution }
 func (s state) Local(t, reg int) uint64 { return s.x.Threads[t].Regs[reg] }
 func (s state) Mem(loc int) uint64      { return s.x.G.Final(loc) }
 
-// enumerate visits every complete candidate execution of p.
-func enumerate(ctx context.Context, p *prog.Program, opts Options, visit func(*explore.Execution)) bool {
+// enumerate visits every complete candidate execution of p. When a model
+// allows cycles in po ∪ rf, the candidates include them (explore.Speculate).
+func enumerate(ctx context.Context, p *prog.Program, models []*model.Model, opts Options, visit func(*explore.Execution)) bool {
 	max := opts.MaxCandidates
 	if max == 0 {
 		max = DefaultMax
 	}
-	st := explore.Explore(ctx, p, explore.Options{Model: model.Candidates, Unroll: opts.Unroll, MaxExecutions: max}, func(x *explore.Execution) {
+	run := explore.Explore
+	for _, m := range models {
+		if m.Cycles {
+			run = explore.Speculate
+		}
+	}
+	st := run(ctx, p, explore.Options{Model: model.Candidates, Unroll: opts.Unroll, MaxExecutions: max}, func(x *explore.Execution) {
 		if x.Status == explore.Complete {
 			visit(x)
 		}
@@ -146,7 +153,7 @@ func sortReasons(m map[string]*Reason) []*Reason {
 func Explain(ctx context.Context, p *prog.Program, m *model.Model, outcome prog.Expr, opts Options) *Answer {
 	a := &Answer{Model: m.Name}
 	reasons := map[string]*Reason{}
-	a.Partial = enumerate(ctx, p, opts, func(x *explore.Execution) {
+	a.Partial = enumerate(ctx, p, []*model.Model{m}, opts, func(x *explore.Execution) {
 		if p.Filter != nil && prog.Eval(p.Filter, state{x}) == 0 {
 			return
 		}
@@ -253,7 +260,7 @@ func Compare(ctx context.Context, p *prog.Program, observed []prog.Observable, m
 	}
 	rows := map[string]*row{}
 	var order []string
-	t.Partial = enumerate(ctx, p, opts, func(x *explore.Execution) {
+	t.Partial = enumerate(ctx, p, models, opts, func(x *explore.Execution) {
 		if p.Filter != nil && prog.Eval(p.Filter, state{x}) == 0 {
 			return
 		}

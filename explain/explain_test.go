@@ -25,7 +25,7 @@ func TestAgainstExplorer(t *testing.T) {
 		t.Fatal("no testdata")
 	}
 	wantRE := regexp.MustCompile(`(?m)^\s*//\s*want\s+(\w+)\s*:`)
-	models := []*model.Model{model.SC, model.C11, model.RC11, model.C20}
+	models := []*model.Model{model.SC, model.C11, model.RC11, model.C20, model.X86}
 	for _, file := range files {
 		file := file
 		t.Run(filepath.Base(file), func(t *testing.T) {

@@ -244,7 +244,8 @@ func (e *explorer) step(t, depth int) {
 	st := e.th[t]
 	req := st.Req
 	in := req.Instr
-	ev := graph.Event{Thread: t, Loc: req.Loc, Ord: in.Ord, Atomic: in.Atomic, Instr: in, RF: graph.None}
+	ev := graph.Event{Thread: t, Loc: req.Loc, Ord: in.Ord, Atomic: in.Atomic, Instr: in, RF: graph.None,
+		Addr: req.Addr, Data: req.Data, Ctrl: req.Ctrl}
 	switch in.Op {
 	case prog.OpFence:
 		ev.Kind, ev.Loc, ev.Atomic = graph.Fence, -1, true

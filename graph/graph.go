@@ -44,6 +44,9 @@ type Event struct {
 	// Spurious marks a compare_exchange_weak that failed although the value
 	// matched.
 	Spurious bool
+	// Addr, Data and Ctrl are the event's dependencies on earlier events
+	// of its thread, as bit masks over their Index (see interp.MaxDeps).
+	Addr, Data, Ctrl uint64
 }
 
 // IsRead reports whether e reads memory.

@@ -41,7 +41,15 @@ type Request struct {
 	Val   uint64 // value to store, or RMW operand
 	Exp   uint64 // CAS expected value
 	New   uint64 // CAS new value
+	// Dependencies on the thread's earlier accesses, as bit masks over
+	// their indices (bit k: the k-th access of the thread, k < 64): the
+	// address, the value written, and the branches taken before it.
+	Addr, Data, Ctrl uint64
 }
+
+// MaxDeps is the number of accesses per thread whose dependencies are
+// tracked; hardware models that respect dependencies refuse longer threads.
+const MaxDeps = 64
 
 type frame struct {
 	id     uint64
@@ -53,26 +61,32 @@ type frame struct {
 
 // State is one thread's execution state.
 type State struct {
-	P       *prog.Program
-	T       *prog.Thread
-	PC      int
-	Regs    []uint64
-	loops   []frame
-	writes  int // events with a side effect so far (stores, RMWs, fences)
-	Req     Request
-	Failure string // for Failed: the message
-	FailPos *prog.Instr
+	P      *prog.Program
+	T      *prog.Thread
+	PC     int
+	Regs   []uint64
+	loops  []frame
+	writes int // events with a side effect so far (stores, RMWs, fences)
+	// taint[r] is the set of the thread's reads register r's value depends
+	// on; ctrl the reads that branches taken so far depend on.
+	taint    []uint64
+	ctrl     uint64
+	Accesses int // accesses completed so far
+	Req      Request
+	Failure  string // for Failed: the message
+	FailPos  *prog.Instr
 }
 
 // New returns the initial state of thread t.
 func New(p *prog.Program, t int) *State {
 	th := &p.Threads[t]
-	return &State{P: p, T: th, Regs: make([]uint64, th.NumRegs)}
+	return &State{P: p, T: th, Regs: make([]uint64, th.NumRegs), taint: make([]uint64, th.NumRegs)}
 }
 
 // CopyFrom makes s an independent copy of o, reusing s's storage.
 func (s *State) CopyFrom(o *State) {
 	regs := append(s.Regs[:0], o.Regs...)
+	taint := append(s.taint[:0], o.taint...)
 	loops := s.loops[:0]
 	for _, f := range o.loops {
 		f.regs = append([]uint64(nil), f.regs...)
@@ -80,6 +94,7 @@ func (s *State) CopyFrom(o *State) {
 	}
 	*s = *o
 	s.Regs = regs
+	s.taint = taint
 	s.loops = loops
 }
 
@@ -99,30 +114,36 @@ func (s *State) Run(unroll int) Stop {
 		switch in.Op {
 		case prog.OpConst:
 			s.Regs[in.A] = in.Imm
+			s.taint[in.A] = 0
 		case prog.OpMove:
 			s.Regs[in.A] = s.Regs[in.B]
+			s.taint[in.A] = s.taint[in.B]
 		case prog.OpUnary:
 			s.Regs[in.A] = prog.EvalUnary(in.Un, in.T, s.Regs[in.B])
+			s.taint[in.A] = s.taint[in.B]
 		case prog.OpBinary:
 			v, err := prog.EvalBinary(in.Bin, in.T, s.Regs[in.B], s.Regs[in.C])
 			if err != nil {
 				return s.fail(in, "panicked: "+err.Error())
 			}
 			s.Regs[in.A] = v
+			s.taint[in.A] = s.taint[in.B] | s.taint[in.C]
 		case prog.OpJump:
 			s.PC = in.Target
 			continue
 		case prog.OpBranch:
+			s.ctrl |= s.taint[in.A]
 			if s.Regs[in.A] == 0 {
 				s.PC = in.Target
 				continue
 			}
 		case prog.OpLoad, prog.OpStore, prog.OpRMW, prog.OpCAS, prog.OpFence:
-			s.Req = Request{Instr: in}
+			s.Req = Request{Instr: in, Ctrl: s.ctrl}
 			if in.Op != prog.OpFence {
 				idx := uint64(0)
 				if in.Addr.Index >= 0 {
 					idx = s.Regs[in.Addr.Index]
+					s.Req.Addr = s.taint[in.Addr.Index]
 				}
 				loc, ok := s.P.LocAddr(in.Addr, idx)
 				if !ok {
@@ -134,9 +155,11 @@ func (s *State) Run(unroll int) Stop {
 			switch in.Op {
 			case prog.OpStore, prog.OpRMW:
 				s.Req.Val = s.Regs[in.B]
+				s.Req.Data = s.taint[in.B]
 			case prog.OpCAS:
 				s.Req.Exp = s.Regs[in.B]
 				s.Req.New = s.Regs[in.C]
+				s.Req.Data = s.taint[in.B] | s.taint[in.C]
 			}
 			return Access
 		case prog.OpAssert:
@@ -212,13 +235,20 @@ func (s *State) fail(in *prog.Instr, msg string) Stop {
 // had a side effect (a store, a successful RMW, a fence).
 func (s *State) Complete(read uint64, ok bool) {
 	in := s.Req.Instr
+	var bit uint64
+	if s.Accesses < MaxDeps {
+		bit = 1 << uint(s.Accesses)
+	}
 	switch in.Op {
 	case prog.OpLoad, prog.OpRMW:
 		s.Regs[in.A] = read
+		s.taint[in.A] = bit
 	case prog.OpCAS:
 		s.Regs[in.A] = read
 		s.Regs[in.A+1] = b2u(ok)
+		s.taint[in.A], s.taint[in.A+1] = bit, bit
 	}
+	s.Accesses++
 	switch in.Op {
 	case prog.OpStore, prog.OpRMW, prog.OpFence:
 		s.writes++

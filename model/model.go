@@ -34,6 +34,9 @@ type Model struct {
 	// Hardware marks a model of a CPU running the compiled program: data
 	// races are not undefined behaviour there, so none are reported.
 	Hardware bool
+	// Cycles marks a model that allows cycles in po ∪ rf (load
+	// buffering): its executions are enumerated by explore.Speculate.
+	Cycles bool
 	// derive computes the model's relations lazily over a base Exec.
 	derive func(x *Exec) *derived
 }
@@ -277,11 +280,12 @@ func ByName(name string) (*Model, error) {
 }
 
 var builtin = map[string]*Model{
-	"sc":   SC,
-	"rc11": RC11,
-	"c20":  C20,
-	"c11":  C11,
-	"x86":  X86,
+	"sc":    SC,
+	"rc11":  RC11,
+	"c20":   C20,
+	"c11":   C11,
+	"x86":   X86,
+	"armv8": ARMv8,
 }
 
 // EdgeLabel names the most basic relation of m that holds from a to b

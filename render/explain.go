@@ -20,6 +20,11 @@ var axiomSentences = map[string]string{
 	"hb":          "happens-before would be cyclic.",
 	"visible":     "a plain (non-atomic) read would read a write that is not the latest one happening before it.",
 	"sc-reads":    "in every total order S of the SeqCst operations that respects the other rules, some SeqCst read would read a write older than the last SeqCst write before it in S.",
+	"uniproc":     "a single core would see its own accesses to one location out of order (po-loc, rf, fr and co form a cycle).",
+	"tso":         "x86-TSO's global order would be cyclic: only a store followed by a later load may be reordered (through the store buffer), and locked instructions and mfence forbid even that.",
+	"internal":    "a core would see its own accesses to one location out of order (po-loc, fr, co and rf form a cycle).",
+	"external":    "ARMv8's ordered-before would be cyclic: the cycle passes only through edges the architecture must respect (communication between cores, dependencies, barriers, acquire/release).",
+	"atomic":      "another core's write would come between an exclusive load and its store.",
 }
 
 func axiomSentence(m, axiom string) string {

@@ -1,0 +1,72 @@
+package explore_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"happens"
+	"happens/explore"
+	"happens/model"
+	"happens/prog"
+)
+
+// TestSpeculateAgrees runs the candidate enumerator and the explorer on
+// every golden test without loops, under every model that forbids po ∪ rf
+// cycles: the two independent methods must find the same executions.
+func TestSpeculateAgrees(t *testing.T) {
+	files, _ := filepath.Glob("../testdata/*.litmus")
+	checked := 0
+	defer func() {
+		t.Logf("%d straight-line golden tests compared", checked)
+		if checked < 40 {
+			t.Errorf("only %d tests compared", checked)
+		}
+	}()
+	for _, file := range files {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := happens.Parse(file, src, nil)
+		if err != nil {
+			continue
+		}
+		if hasLoop(p) {
+			continue
+		}
+		checked++
+		for _, m := range []*model.Model{model.SC, model.RC11, model.C20, model.C11, model.X86} {
+			var a, b []string
+			ctx := context.Background()
+			st := explore.Speculate(ctx, p, explore.Options{Model: m, MaxExecutions: 20000}, func(x *explore.Execution) { a = append(a, x.G.Key()) })
+			if st.Stopped {
+				continue
+			}
+			explore.Explore(ctx, p, explore.Options{Model: m}, func(x *explore.Execution) {
+				if x.Status == explore.Complete {
+					b = append(b, x.G.Key())
+				}
+			})
+			sort.Strings(a)
+			sort.Strings(b)
+			if strings.Join(a, "|") != strings.Join(b, "|") {
+				t.Errorf("%s under %s: speculation finds %d executions, the explorer %d", filepath.Base(file), m.Name, len(a), len(b))
+			}
+		}
+	}
+}
+
+func hasLoop(p *prog.Program) bool {
+	for _, th := range p.Threads {
+		for _, in := range th.Code {
+			if in.Op == prog.OpLoopEnter {
+				return true
+			}
+		}
+	}
+	return false
+}
