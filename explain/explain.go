@@ -331,3 +331,19 @@ func Compare(ctx context.Context, p *prog.Program, observed []prog.Observable, m
 	t.Outcomes, t.Cells = outs, cells
 	return t
 }
+
+// OutcomeExpr is the condition "every observed value equals vals".
+func OutcomeExpr(observed []prog.Observable, vals []uint64) prog.Expr {
+	var e prog.Expr = &prog.ConstExpr{Val: 1, T: prog.Bool}
+	for i, o := range observed {
+		var v prog.Expr
+		if o.Thread >= 0 {
+			v = &prog.LocalExpr{Thread: o.Thread, Reg: o.Reg, T: o.Type}
+		} else {
+			v = &prog.MemExpr{Loc: o.Loc, T: o.Type}
+		}
+		eq := &prog.BinaryExpr{Op: prog.Eq, X: v, Y: &prog.ConstExpr{Val: vals[i], T: o.Type}, T: o.Type}
+		e = &prog.BinaryExpr{Op: prog.LAnd, X: e, Y: eq, T: prog.Bool}
+	}
+	return e
+}

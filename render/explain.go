@@ -27,7 +27,8 @@ var axiomSentences = map[string]string{
 	"atomic":      "another core's write would come between an exclusive load and its store.",
 }
 
-func axiomSentence(m, axiom string) string {
+// AxiomSentence says in words what breaking a model's axiom would mean.
+func AxiomSentence(m, axiom string) string {
 	if axiom == "sc" {
 		switch m {
 		case "sc":
@@ -127,7 +128,7 @@ func Explanation(w io.Writer, p *prog.Program, m *model.Model, outcome string, a
 	default:
 		fmt.Fprintf(b, "No: %s would produce it, and the model rejects every one.\n", plural(a.Candidates, "candidate execution"))
 		for _, r := range a.Reasons {
-			fmt.Fprintf(b, "\n%s: %s\n", countOf(r.Count, a.Candidates), axiomSentence(m.Name, r.Axiom))
+			fmt.Fprintf(b, "\n%s: %s\n", countOf(r.Count, a.Candidates), AxiomSentence(m.Name, r.Axiom))
 			fmt.Fprintf(b, "  Axiom %s: %s. Shortest cycle found:\n", r.Axiom, r.Text)
 			Cycle(b, r.G, r.Cycle)
 			if opts.Draw {
@@ -214,7 +215,7 @@ func Comparison(w io.Writer, p *prog.Program, t *explain.Table) error {
 				continue
 			}
 			why := c.Reasons[0]
-			fmt.Fprintf(b, ", because %s\n", axiomSentence(t.Models[no].Name, why.Axiom))
+			fmt.Fprintf(b, ", because %s\n", AxiomSentence(t.Models[no].Name, why.Axiom))
 			Cycle(b, why.G, why.Cycle)
 		}
 	}

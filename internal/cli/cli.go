@@ -33,6 +33,8 @@ Usage:
   happens fmt --to rust|c FILE    print a test in the Rust-style language or herd7's C format
   happens explain [flags] FILE    can an outcome happen? if not, which axiom forbids it, with the cycle
   happens compare [flags] FILE    outcomes × models (--models sc,c11,rc11,c20), with the reason for each difference
+  happens check-mapping [--arch A] [--model M] FILE|DIR...
+                                  outcomes the compiled program shows on hardware that M forbids
   happens models                  list the memory models
   happens help                    this text
 
@@ -56,6 +58,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runExplain(ctx, args[1:], stdout, stderr)
 	case "compare":
 		return runCompare(ctx, args[1:], stdout, stderr)
+	case "check-mapping":
+		return runCheckMapping(ctx, args[1:], stdout, stderr)
 	case "models":
 		for _, n := range model.Names() {
 			m, _ := model.ByName(n)
