@@ -33,6 +33,9 @@ Usage:
   happens fmt --to rust|c FILE    print a test in the Rust-style language or herd7's C format
   happens explain [flags] FILE    can an outcome happen? if not, which axiom forbids it, with the cycle
   happens compare [flags] FILE    outcomes × models (--models sc,c11,rc11,c20), with the reason for each difference
+  happens asm FILE --arch A       the program's accesses as instructions under the standard mappings
+  happens asm --mapping [--arch A]   the mapping table (x86-64, aarch64, aarch64-lse, riscv64, power)
+  happens stress FILE [--runs N]  compile the test to C, run it on this machine, outcomes against the model
   happens check-mapping [--arch A] [--model M] FILE|DIR...
                                   outcomes the compiled program shows on hardware that M forbids
   happens models                  list the memory models
@@ -58,6 +61,10 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runExplain(ctx, args[1:], stdout, stderr)
 	case "compare":
 		return runCompare(ctx, args[1:], stdout, stderr)
+	case "asm":
+		return asmCommand(args[1:], stdout, stderr)
+	case "stress":
+		return stressCommand(ctx, args[1:], stdout, stderr)
 	case "check-mapping":
 		return runCheckMapping(ctx, args[1:], stdout, stderr)
 	case "models":
