@@ -39,6 +39,7 @@ func runCheckMapping(ctx context.Context, args []string, stdout, stderr io.Write
 	srcName := fs.String("model", "c20", "source model the compiled program must refine")
 	defs := defines{}
 	fs.Var(defs, "D", "override a const: -D N=5 (repeatable)")
+	maxCand := fs.Int("max-candidates", explain.DefaultMax, "bound on candidate executions per test")
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		return ExitUsage
@@ -68,7 +69,7 @@ func runCheckMapping(ctx context.Context, args []string, stdout, stderr io.Write
 		return ExitUsage
 	}
 	status := ExitOK
-	clean, added, rejected := 0, 0, 0
+	clean, added, rejected, inconclusive := 0, 0, 0, 0
 	for _, file := range files {
 		text, err := os.ReadFile(file)
 		if err != nil {
@@ -83,7 +84,7 @@ func runCheckMapping(ctx context.Context, args []string, stdout, stderr io.Write
 			continue
 		}
 		obs := result.Observables(p)
-		t := explain.Compare(ctx, p, obs, []*model.Model{src, hwm}, explain.Options{})
+		t := explain.Compare(ctx, p, obs, []*model.Model{src, hwm}, explain.Options{MaxCandidates: *maxCand})
 		var extra []int
 		for i, cells := range t.Cells {
 			if cells[1].Count > 0 && cells[0].Count == 0 {
@@ -94,9 +95,14 @@ func runCheckMapping(ctx context.Context, args []string, stdout, stderr io.Write
 		if t.Partial {
 			partial = " (partial: a bound cut the enumeration)"
 		}
+		if len(extra) == 0 && t.Partial {
+			inconclusive++
+			fmt.Fprintf(stdout, "%-40s INCONCLUSIVE: no added outcome found, but a bound cut the enumeration (raise --max-candidates)\n", p.Name)
+			continue
+		}
 		if len(extra) == 0 {
 			clean++
-			fmt.Fprintf(stdout, "%-40s clean: %s on %s adds no outcome to %s%s\n", p.Name, arch, hwm.Name, src.Name, partial)
+			fmt.Fprintf(stdout, "%-40s clean: %s on %s adds no outcome to %s\n", p.Name, arch, hwm.Name, src.Name)
 			continue
 		}
 		added++
@@ -129,7 +135,7 @@ func runCheckMapping(ctx context.Context, args []string, stdout, stderr io.Write
 		}
 		fmt.Fprintln(stdout)
 	}
-	fmt.Fprintf(stderr, "%d tests: %d clean, %d where the hardware adds outcomes, %d rejected\n", len(files), clean, added, rejected)
+	fmt.Fprintf(stderr, "%d tests: %d clean, %d where the hardware adds outcomes, %d inconclusive (bounded), %d rejected\n", len(files), clean, added, inconclusive, rejected)
 	if rejected > 0 && status == ExitOK {
 		status = ExitUsage
 	}
