@@ -143,19 +143,23 @@ func parseFile(filename string, src []byte, errs *source.ErrorList) (f *file) {
 	return f
 }
 
-func (p *parser) item(f *file) {
-	start := p.i
-	defer func() {
-		if r := recover(); r != nil {
-			if _, ok := r.(bail); !ok {
-				panic(r)
-			}
-			if p.i == start {
-				p.next()
-			}
-			p.sync(false)
+// resync is deferred by item and stmt: after a bail it skips to the next
+// ';' or '}' (over a balanced one when !stopAtBrace), always making
+// progress from start. It must be the deferred call itself to recover.
+func (p *parser) resync(start int, stopAtBrace bool) {
+	if r := recover(); r != nil {
+		if _, ok := r.(bail); !ok {
+			panic(r)
 		}
-	}()
+		if p.i == start {
+			p.next()
+		}
+		p.sync(stopAtBrace)
+	}
+}
+
+func (p *parser) item(f *file) {
+	defer p.resync(p.i, false)
 	t := p.tok()
 	switch {
 	case p.isPunct("#"):
@@ -315,18 +319,7 @@ func (p *parser) block() *blockExpr {
 // stmt parses one statement into b; a final expression without ';' becomes
 // b.tail.
 func (p *parser) stmt(b *blockExpr) {
-	start := p.i
-	defer func() {
-		if r := recover(); r != nil {
-			if _, ok := r.(bail); !ok {
-				panic(r)
-			}
-			if p.i == start {
-				p.next()
-			}
-			p.sync(true)
-		}
-	}()
+	defer p.resync(p.i, true)
 	if b.tail != nil {
 		// The previous expression had no ';' but was not last.
 		x := b.tail
