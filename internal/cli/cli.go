@@ -124,7 +124,8 @@ func runFlags(o *runOpts, out io.Writer) *flag.FlagSet {
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON (same as --format json)")
 	fs.StringVar(&o.format, "format", "text", "output: text, json, or herd (herd7's output block)")
 	fs.StringVar(&o.show, "show", "", "list executions: witness (one per interesting outcome), all, or events (all, as event lists)")
-	fs.StringVar(&o.draw, "draw", "text", "how --show draws an execution: text (diagrams), ascii, events (a list), svg or dot")
+	o.draw = "text"
+	fs.Var((*drawFlag)(&o.draw), "draw", "how --show draws an execution: --draw (diagrams, the default), --draw=ascii, --draw=events (a list), --draw=svg or --draw=dot")
 	fs.StringVar(&o.out, "out", "", "with --draw svg|dot: write one file per execution into this directory (default: the first to stdout)")
 	fs.Var(o.defines, "D", "override a const: -D N=5 (repeatable)")
 	fs.BoolVar(&o.progress, "progress", true, "show a progress line on stderr for long runs")
@@ -296,3 +297,17 @@ func (p *progress) clear() {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
 }
+
+// drawFlag is --draw: alone it means the default diagrams, --draw=FORM
+// picks another form.
+type drawFlag string
+
+func (d *drawFlag) String() string { return string(*d) }
+func (d *drawFlag) Set(v string) error {
+	if v == "true" {
+		v = "text"
+	}
+	*d = drawFlag(v)
+	return nil
+}
+func (d *drawFlag) IsBoolFlag() bool { return true }
