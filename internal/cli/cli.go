@@ -247,7 +247,11 @@ func runFile(ctx context.Context, file string, o runOpts, show result.Show, stdo
 	case "herd":
 		render.Herd(stdout, res)
 	default:
-		render.Text(stdout, res)
+		summary := stdout
+		if show != result.ShowNone && (o.draw == "svg" || o.draw == "dot") && o.out == "" {
+			summary = stderr // stdout carries the picture alone
+		}
+		render.Text(summary, res)
 		if show != result.ShowNone {
 			if err := drawExecutions(res, o, stdout, stderr); err != nil {
 				fmt.Fprintf(stderr, "happens: %v\n", err)
