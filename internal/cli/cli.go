@@ -14,6 +14,7 @@ import (
 
 	"happens"
 	"happens/explore"
+	"happens/hw/mesi"
 	"happens/model"
 	"happens/render"
 	"happens/result"
@@ -38,6 +39,7 @@ Usage:
   happens stress FILE [--runs N]  compile the test to C, run it on this machine, outcomes against the model
   happens check-mapping [--arch A] [--model M] FILE|DIR...
                                   outcomes the compiled program shows on hardware that M forbids
+  happens trace FILE --model mesi-weak --outcome 'COND'   a shortest run of the MESI machine reaching COND, step by step
   happens models                  list the memory models
   happens help                    this text
 
@@ -67,6 +69,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return stressCommand(ctx, args[1:], stdout, stderr)
 	case "check-mapping":
 		return runCheckMapping(ctx, args[1:], stdout, stderr)
+	case "trace":
+		return runTrace(ctx, args[1:], stdout, stderr)
 	case "models":
 		for _, n := range model.Names() {
 			m, _ := model.ByName(n)
@@ -109,6 +113,7 @@ type runOpts struct {
 	out      string
 	defines  defines
 	progress bool
+	states   int // --max-states, for the mesi models (mesi.go)
 }
 
 func runFlags(o *runOpts, out io.Writer) *flag.FlagSet {
@@ -129,6 +134,7 @@ func runFlags(o *runOpts, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.out, "out", "", "with --draw svg|dot: write one file per execution into this directory (default: the first to stdout)")
 	fs.Var(o.defines, "D", "override a const: -D N=5 (repeatable)")
 	fs.BoolVar(&o.progress, "progress", true, "show a progress line on stderr for long runs")
+	fs.IntVar(&o.states, "max-states", 0, "with --model mesi-strong|mesi-weak: stop after this many machine states (0: 2000000)")
 	return fs
 }
 
@@ -159,8 +165,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "happens run: name a file to explore")
 		return ExitUsage
 	}
-	if _, err := model.ByName(o.model); err != nil {
-		fmt.Fprintf(stderr, "happens run: %v\n", err)
+	if _, err := model.ByName(o.model); err != nil && !mesi.IsModel(o.model) {
+		fmt.Fprintf(stderr, "happens run: %v (or mesi-strong, mesi-weak)\n", err)
 		return ExitUsage
 	}
 	var show result.Show
@@ -226,6 +232,9 @@ func runFile(ctx context.Context, file string, o runOpts, show result.Show, stdo
 	if err != nil {
 		fmt.Fprint(stderr, source.Format(err, src))
 		return ExitUsage
+	}
+	if mesi.IsModel(o.model) {
+		return runMESI(ctx, p, o, show, stdout, stderr)
 	}
 	opts := happens.Options{Model: o.model, Unroll: o.unroll, MaxExecutions: o.max, Timeout: o.timeout, Show: show}
 	var prog *progress

@@ -241,7 +241,7 @@ func runOne(ctx context.Context, file string, o runOpts) *corpusRecord {
 	if r.expect == nil && p.Expect != nil {
 		r.expect = &expectation{from: "expect line", verdict: p.Expect.Verdict}
 	}
-	res, err := happens.Run(ctx, p, happens.Options{Model: o.model, Unroll: o.unroll, MaxExecutions: o.max, Timeout: o.timeout})
+	res, err := runModel(ctx, p, o) // mesi.go
 	if err != nil {
 		r.errText = err.Error() + "\n"
 		return r
