@@ -73,7 +73,10 @@
 // its value) before the next instruction starts, so neither machine
 // reorders a load with anything later: load buffering never shows. The
 // weak behaviours come only from the store buffer (both machines) and the
-// mailbox (mesi-weak).
+// mailbox (mesi-weak). Dependencies order nothing: on mesi-weak a load
+// whose address depends on an earlier load may still hit a stale line, as
+// on Alpha (McKenney's smp_read_barrier_depends), where ARMv8 and POWER
+// would order the two loads.
 //
 // # Exploration
 //

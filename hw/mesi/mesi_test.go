@@ -28,13 +28,18 @@ func parse(t *testing.T, file string) *prog.Program {
 	return p
 }
 
-// rcsc lists tests where a Release store is followed by an Acquire load in
-// the same thread: ARMv8's stlr; ldar keeps them in order (RCsc), the
-// barrier mapping (wmb; st ... ld; rmb) does not, so mesi-weak shows store
-// buffering there, as C++ allows.
-var rcsc = map[string]bool{
-	"sb-rel-acq":             true,
-	"seed000-example-acqrel": true,
+// armExceptions lists the tests where mesi-weak reaches an outcome ARMv8
+// forbids, and why: they are differences of the machine, not bugs.
+var armExceptions = map[string]string{
+	// A Release store followed by an Acquire load in the same thread:
+	// ARMv8's stlr; ldar keeps them in order (RCsc); the barrier mapping
+	// (wmb; st ... ld; rmb) does not, so mesi-weak shows store buffering
+	// there, as C++ allows.
+	"sb-rel-acq":             "rcsc",
+	"seed000-example-acqrel": "rcsc",
+	// A load whose address depends on an earlier load may hit a stale line:
+	// McKenney's machine, like Alpha, orders nothing by dependencies.
+	"mp-addr-stale": "dependency",
 }
 
 // issueWeak holds the issue's expectations for mesi-weak on the shared
@@ -72,7 +77,7 @@ func TestVerdicts(t *testing.T) {
 			case "mesi-weak":
 				want[Weak] = w[2]
 			case "armv8":
-				if w[2] == "never" && !rcsc[name] {
+				if w[2] == "never" && armExceptions[name] == "" {
 					want[Weak] = "never"
 				}
 			}
@@ -106,13 +111,17 @@ func TestVerdicts(t *testing.T) {
 	}
 }
 
-// TestRCSCExceptions keeps the documented difference honest: on the tests
-// listed in rcsc, mesi-weak does show store buffering.
-func TestRCSCExceptions(t *testing.T) {
-	for name := range rcsc {
-		res, _ := Run(context.Background(), parse(t, "../../testdata/"+name+".litmus"), Options{Mode: Weak})
+// TestARMExceptions keeps the documented differences honest: on each test
+// listed in armExceptions, mesi-weak does reach the condition.
+func TestARMExceptions(t *testing.T) {
+	for name := range armExceptions {
+		file := "../../testdata/" + name + ".litmus"
+		if _, err := os.Stat(file); err != nil {
+			file = "testdata/" + name + ".litmus"
+		}
+		res, _ := Run(context.Background(), parse(t, file), Options{Mode: Weak})
 		if res.Verdict != "Sometimes" {
-			t.Errorf("%s on mesi-weak: %s; the rcsc exception is stale", name, res.Verdict)
+			t.Errorf("%s on mesi-weak: %s; the exception is stale", name, res.Verdict)
 		}
 	}
 }

@@ -266,6 +266,9 @@ func (s *sim) drain(m *machine, c, i int, d *strings.Builder) {
 	e := co.sb[i]
 	x := int(e.loc)
 	l := s.line(m, c, x)
+	if s.desc && i > 0 {
+		fmt.Fprintf(d, "(overtaking %d older store%s, no write barrier between) ", i, plural(i))
+	}
 	if l.st == M || l.st == E {
 		l.st, l.val = M, e.val
 		co.sb = normSB(append(co.sb[:i], co.sb[i+1:]...))
@@ -470,4 +473,11 @@ func (s *sim) complete(m *machine, c, x int, d *strings.Builder) {
 		s.rmw(m, c, x, d)
 		s.finishInst(m, c)
 	}
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
