@@ -259,6 +259,13 @@ type ReportOptions struct {
 	Elapsed time.Duration // compile not included
 }
 
+func plural(n int, what string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, what)
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
 func percent(n, total int) string {
 	if total == 0 {
 		return "-"
@@ -278,7 +285,7 @@ func WriteReport(w io.Writer, r *Report, o ReportOptions) error {
 	if o.Machine != "" {
 		fmt.Fprintf(&b, " (%s)", o.Machine)
 	}
-	fmt.Fprintf(&b, ": %d iterations, %d threads on %d CPUs", r.Iterations, len(p.Threads), r.CPUs)
+	fmt.Fprintf(&b, ": %s, %s on %s", plural(r.Iterations, "iteration"), plural(len(p.Threads), "thread"), plural(r.CPUs, "CPU"))
 	if o.Elapsed > 0 {
 		fmt.Fprintf(&b, ", %v", o.Elapsed.Round(time.Millisecond))
 	}
@@ -337,7 +344,7 @@ func WriteReport(w io.Writer, r *Report, o ReportOptions) error {
 		fmt.Fprintf(&b, "Condition %s %s: seen in %d of %d iterations (%s) (* above)\n", p.Cond.Kind, p.Cond.Text, r.Satisfied, r.Counted, percent(r.Satisfied, r.Counted))
 	}
 	for _, pc := range r.Panics {
-		fmt.Fprintf(&b, "Panic in %s at %s: %s (%d iterations)\n", pc.ThreadName, pc.Pos, pc.Msg, pc.Count)
+		fmt.Fprintf(&b, "Panic in %s at %s: %s (%s)\n", pc.ThreadName, pc.Pos, pc.Msg, plural(pc.Count, "iteration"))
 	}
 	if r.Blocked > 0 {
 		fmt.Fprintf(&b, "Blocked: %d iterations failed an assume! (the model discards them too; not counted)\n", r.Blocked)

@@ -479,6 +479,18 @@ func (g *gen) thread(ti int) {
 		g.instr(ti, pc)
 	}
 	g.f("\t\tgoto done;\n\tdone:\n")
+	if th.NumRegs > 0 {
+		g.f("\t\t")
+		for r := 0; r < th.NumRegs; r++ {
+			if r > 0 && r%8 == 0 {
+				g.f("\n\t\t")
+			} else if r > 0 {
+				g.f(" ")
+			}
+			g.f("(void)r%d;", r)
+		}
+		g.f("\n")
+	}
 	k := len(g.regs[ti]) + 1
 	g.f("\t\tres%d[i * %d] = st;\n", ti, k)
 	for j, r := range g.regs[ti] {
@@ -767,11 +779,14 @@ static void *alloc_lines(size_t n)
 
 /* A clock every CPU reads alike: the time stamp counter, the ARM virtual
    counter, or the monotonic clock; and how far ahead of "now" the start of
-   an iteration is set (about a microsecond). */
+   an iteration is set (about a microsecond; cc -DAHEAD=0 turns the common
+   start off, leaving the barrier alone). */
 #if defined(__x86_64__) || defined(__i386__)
 #include <x86intrin.h>
 static inline uint64_t ticks(void) { return __rdtsc(); }
+#ifndef AHEAD
 #define AHEAD 2000
+#endif
 #elif defined(__aarch64__)
 static inline uint64_t ticks(void)
 {
@@ -779,7 +794,9 @@ static inline uint64_t ticks(void)
 	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v) : : "memory");
 	return v;
 }
+#ifndef AHEAD
 #define AHEAD 50
+#endif
 #else
 #include <time.h>
 static inline uint64_t ticks(void)
@@ -788,7 +805,9 @@ static inline uint64_t ticks(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
+#ifndef AHEAD
 #define AHEAD 1000
+#endif
 #endif
 
 /* A sense-reversing spinning barrier, on lines of its own. The last thread
