@@ -109,6 +109,7 @@ type item struct {
 	cond    *cexpr // kBranch: taken when cond is false, or true if ifTrue; comment says what for
 	ifTrue  bool
 	soft    bool // kNote: a loop marker; a jump over it to the next label is still dropped
+	stop    bool // kNote: a panic, after which nothing runs
 }
 
 type lister struct {
@@ -203,7 +204,7 @@ func (l *lister) emit() {
 		case prog.OpAssume:
 			l.items = append(l.items, item{kind: kNote, comment: join(fmt.Sprintf("assume %s: the execution is discarded otherwise", l.cond(pc, in.A)), l.line(pc))})
 		case prog.OpPanic:
-			l.items = append(l.items, item{kind: kNote, comment: join("panic "+quote(in.Msg), l.line(pc))})
+			l.items = append(l.items, item{kind: kNote, stop: true, comment: join("panic "+quote(in.Msg), l.line(pc))})
 		}
 	}
 	if n, ok := l.labels[len(code)]; ok {
@@ -352,12 +353,35 @@ func (l *lister) access(pc int) {
 // labels nothing jumps to, and turns a branch over a jump into the
 // opposite branch.
 func (l *lister) peephole() {
-	for changed := true; changed; {
+	for pass, changed := 0, true; changed && pass < 10*len(l.items)+10; pass++ {
 		changed = false
 		for i := 0; i < len(l.items); i++ {
 			it := l.items[i]
+			// What follows an unconditional jump or a panic up to the next
+			// label is never reached.
+			if it.kind == kJump || it.stop {
+				k := i + 1
+				for k < len(l.items) && l.items[k].kind != kLabel && !(l.items[k].kind == kNote && l.items[k].soft) {
+					k++
+				}
+				if k > i+1 {
+					l.items = append(l.items[:i+1], l.items[k:]...)
+					changed = true
+					break
+				}
+			}
 			if it.kind != kJump && it.kind != kBranch {
 				continue
+			}
+			// A jump to a jump goes straight to the second one's target.
+			if j := l.jumpAt(it.label); j != nil && j.label != it.label {
+				it.label = j.label
+				if it.comment == "" {
+					it.comment = j.comment
+				}
+				l.items[i] = it
+				changed = true
+				break
 			}
 			if l.follows(i+1, it.label) {
 				l.items = append(l.items[:i], l.items[i+1:]...)
@@ -389,6 +413,26 @@ func (l *lister) peephole() {
 		}
 		l.items = out
 	}
+}
+
+// jumpAt is the unconditional jump that label n leads to without passing
+// an instruction, if any.
+func (l *lister) jumpAt(n int) *item {
+	for i, it := range l.items {
+		if it.kind == kLabel && it.label == n {
+			for k := i + 1; k < len(l.items); k++ {
+				switch x := &l.items[k]; {
+				case x.kind == kLabel, x.kind == kNote && x.soft:
+				case x.kind == kJump:
+					return x
+				default:
+					return nil
+				}
+			}
+			return nil
+		}
+	}
+	return nil
 }
 
 // follows reports whether label n is reached from item i without passing

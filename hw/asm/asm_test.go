@@ -127,13 +127,17 @@ thread t1 {
 	}
 }
 
-// TestEveryAccessListed checks, over the repository's examples, that every
-// reachable memory instruction of every thread appears in the listing with
-// its line, on every architecture.
+// TestEveryAccessListed checks, over the repository's examples and tests,
+// that every reachable memory instruction of every thread appears in the
+// listing, on every architecture, and that every branch goes to a label
+// the listing has.
 func TestEveryAccessListed(t *testing.T) {
-	files, _ := filepath.Glob("../../examples/*.litmus")
-	more, _ := filepath.Glob("testdata/*.litmus")
-	for _, file := range append(files, more...) {
+	var files []string
+	for _, glob := range []string{"../../examples/*.litmus", "../../testdata/*.litmus", "testdata/*.litmus"} {
+		more, _ := filepath.Glob(glob)
+		files = append(files, more...)
+	}
+	for _, file := range files {
 		p := parseFile(t, file)
 		for _, a := range hw.Archs {
 			var b strings.Builder
@@ -141,6 +145,19 @@ func TestEveryAccessListed(t *testing.T) {
 				t.Fatalf("%s %s: %v", file, a, err)
 			}
 			out := b.String()
+			labels := map[string]bool{}
+			for _, ln := range strings.Split(out, "\n") {
+				if strings.HasPrefix(ln, ".L") && strings.HasSuffix(ln, ":") {
+					labels[strings.TrimSuffix(ln, ":")] = true
+				}
+			}
+			for _, ln := range strings.Split(out, "\n") {
+				code, _, _ := strings.Cut(ln, dialects[a].comment)
+				f := strings.Fields(code)
+				if len(f) > 1 && strings.HasPrefix(f[len(f)-1], ".L") && !labels[f[len(f)-1]] {
+					t.Errorf("%s %s: %q goes to a label the listing lacks:\n%s", file, a, ln, out)
+				}
+			}
 			for _, th := range p.Threads {
 				reach := reachable(th.Code)
 				for pc, in := range th.Code {

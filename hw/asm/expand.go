@@ -320,7 +320,7 @@ func casLines(arch hw.Arch, in *prog.Instr, out []line) []line {
 		l := &out[i]
 		switch m := mnemonic(l.text); {
 		case arch == hw.X86 && m == "lock":
-			l.note = "ZF=0 when [x] != eax: the exchange fails (eax = the value read); locked either way"
+			l.note = "ZF=0 when the location differs from eax: the exchange fails (eax = the value read); locked either way"
 			if in.Weak {
 				l.note += "; compare_exchange_weak is the same instruction: no spurious failure on x86"
 			}
