@@ -12,6 +12,13 @@
 //   - a location's name stands for the register that holds its address
 //     (`ldar w0, [Y]`); values are shown in 32-bit registers whatever
 //     their width;
+//   - the mapping's sequences are written out as compilers emit them for
+//     the actual operation: the body of a load-exclusive/store-exclusive
+//     loop, the negated operand of fetch_sub, the instruction of each
+//     fetch_op where the mapping has one placeholder (LSE ldclr/ldset/
+//     ldeor/ldsmax/..., RISC-V amoand/amoor/amoxor/amomax/...), a
+//     compare-exchange loop for x86's fetch_and/or/xor/nand/max/min, and
+//     an exclusive loop for nand, which has no LSE or AMO instruction;
 //   - a plain (non-atomic) access lowers like a relaxed one;
 //   - a compare-exchange is lowered with its success ordering, strengthened
 //     when the failure ordering asks for more (Relaxed/Acquire becomes

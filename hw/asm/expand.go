@@ -224,7 +224,10 @@ func refine(arch hw.Arch, in *prog.Instr, l line, signed bool) []line {
 			if in.RMW == prog.RMWNand {
 				// No AMO computes nand: a load-reserved/store-conditional loop.
 				lr, sc := "lr.w", "sc.w"
-				if strings.Contains(sfx, "aq") {
+				switch {
+				case in.Ord == prog.SeqCst: // as LLVM: SC with other SC accesses
+					lr += ".aqrl"
+				case strings.Contains(sfx, "aq"):
 					lr += ".aq"
 				}
 				if strings.Contains(sfx, "rl") {
