@@ -11,7 +11,7 @@ import (
 )
 
 // MaxRounds bounds the rounds that grow the value domain of Speculate.
-const MaxRounds = 8
+const MaxRounds = 12
 
 // Speculate enumerates the executions of p for models that allow a read to
 // read from a write that comes later in program order ∪ reads-from (load
@@ -38,33 +38,104 @@ func Speculate(ctx context.Context, p *prog.Program, opts Options, visit func(*E
 		s.domain[l] = map[uint64]bool{loc.Init: true}
 	}
 	for round := 0; ; round++ {
-		grew := false
 		s.runs = make([][]threadRun, len(p.Threads))
 		for t := range p.Threads {
 			s.runs[t] = s.threadRuns(t)
-			for _, r := range s.runs[t] {
-				for _, e := range r.events {
-					if e.Kind == graph.Write || e.Kind == graph.RMW {
-						if !s.domain[e.Loc][e.WVal] {
-							s.domain[e.Loc][e.WVal] = true
-							grew = true
-						}
-					}
-				}
-			}
 		}
-		if !grew {
+		// Grow the domain with the values written by justified
+		// combinations only: every value read is written by another event
+		// of the same combination. Values then come from the initial ones
+		// step by step, as in any real execution.
+		grew := s.grow()
+		if !grew || s.stats.Stopped {
 			break
 		}
 		if round+1 >= MaxRounds || ctx.Err() != nil {
+			// Enumerate with the values reached, but say it is partial.
 			s.stats.Stopped = true
-			s.stats.Elapsed = time.Since(start)
-			return s.stats
+			s.runs = make([][]threadRun, len(p.Threads))
+			for t := range p.Threads {
+				s.runs[t] = s.threadRuns(t)
+			}
+			break
 		}
 	}
+	stopped := s.stats.Stopped
+	s.stats.Stopped = false
 	s.combine(0, make([]*threadRun, len(p.Threads)))
+	s.stats.Stopped = s.stats.Stopped || stopped
 	s.stats.Elapsed = time.Since(start)
 	return s.stats
+}
+
+// grow adds to the domain the values written by justified combinations of
+// the current runs, and reports whether it grew.
+func (s *speculator) grow() bool {
+	add := make([]map[uint64]bool, len(s.domain))
+	for l := range add {
+		add[l] = map[uint64]bool{}
+	}
+	pick := make([]*threadRun, len(s.runs))
+	var walk func(t int)
+	walk = func(t int) {
+		if s.halted() {
+			return
+		}
+		if t < len(pick) {
+			for i := range s.runs[t] {
+				pick[t] = &s.runs[t][i]
+				walk(t + 1)
+			}
+			return
+		}
+		if !justified(s.p, pick) {
+			return
+		}
+		for _, r := range pick {
+			for _, e := range r.events {
+				if (e.Kind == graph.Write || e.Kind == graph.RMW) && !s.domain[e.Loc][e.WVal] {
+					add[e.Loc][e.WVal] = true
+				}
+			}
+		}
+	}
+	walk(0)
+	grew := false
+	for l, vs := range add {
+		for v := range vs {
+			s.domain[l][v] = true
+			grew = true
+		}
+	}
+	return grew
+}
+
+// justified reports whether every value read in a combination of runs is
+// the initial value of its location or written by another event of it.
+func justified(p *prog.Program, pick []*threadRun) bool {
+	for t, r := range pick {
+		for i, e := range r.events {
+			if !e.IsRead() || e.RVal == p.Locs[e.Loc].Init {
+				continue
+			}
+			found := false
+			for u, q := range pick {
+				for j, w := range q.events {
+					if (u != t || j != i) && (w.Kind == graph.Write || w.Kind == graph.RMW) && w.Loc == e.Loc && w.WVal == e.RVal {
+						found = true
+						break
+					}
+				}
+				if found {
+					break
+				}
+			}
+			if !found {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 type threadRun struct {
