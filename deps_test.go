@@ -21,6 +21,10 @@ func TestLayers(t *testing.T) {
 		"happens/explain":          {"happens/explore", "happens/graph", "happens/model", "happens/prog"},
 		"happens/printer":          {"happens/prog", "happens/source"},
 		"happens/frontend/herdc":   {"happens/prog", "happens/source"},
+		"happens/hw":               {"happens/prog"},
+		"happens/hw/asm":           {"happens/hw", "happens/prog"},
+		"happens/hw/stress":        {"happens/prog", "happens/result", "happens/source"},
+		"happens/hw/mesi":          {"happens/explore", "happens/hw", "happens/interp", "happens/prog", "happens/result"},
 		"happens/render/diagram":   {"happens/graph", "happens/model", "happens/prog"},
 		"happens/frontend/rustlit": {"happens/prog", "happens/source"},
 	}

@@ -237,7 +237,10 @@ func lowerRISCV(op Op, ord prog.Ordering) []Inst {
 		return nil
 	case OpCAS:
 		lr, sc := "lr.w", "sc.w"
-		if acq {
+		switch {
+		case ord == prog.SeqCst:
+			lr += ".aqrl" // as LLVM emits it
+		case acq:
 			lr += ".aq"
 		}
 		if rel {

@@ -83,6 +83,26 @@ func (c *compiler) offset(p source.Pos) int {
 	return c.lineStart[p.Line-1] + p.Col - 1
 }
 
+// exprStart is where an expression's text begins: the leftmost token,
+// not the operator or bracket its own position names.
+func exprStart(e expr) source.Pos {
+	switch e := e.(type) {
+	case *indexExpr:
+		return exprStart(e.x)
+	case *methodExpr:
+		return exprStart(e.recv)
+	case *fieldExpr:
+		return exprStart(e.x)
+	case *binaryExpr:
+		return exprStart(e.x)
+	case *castExpr:
+		return exprStart(e.x)
+	case *callExpr:
+		return exprStart(e.fn)
+	}
+	return e.exprPos()
+}
+
 func (c *compiler) text(from source.Pos, end int) string {
 	a := c.offset(from)
 	if a < 0 || end > len(c.src) || a > end {

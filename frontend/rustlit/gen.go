@@ -212,7 +212,7 @@ func (g *gen) coerce(v value, t prog.Type, pos source.Pos) value {
 }
 
 func (g *gen) assign(s *assignStmt) {
-	text := g.c.text(s.p, s.end)
+	text := g.c.text(exprStart(s.target), s.end)
 	var op prog.BinOp
 	compound := s.op != "="
 	if compound {

@@ -55,7 +55,7 @@ func (g *gen) method(e *methodExpr) value {
 		return g.atomicMethod(e, vi, idx)
 	}
 	recv := g.expr(e.recv)
-	text := g.c.text(e.recv.exprPos(), e.end)
+	text := g.c.text(exprStart(e.recv), e.end)
 	if recv.t.Kind == prog.KindResult {
 		val := value{reg: recv.reg, t: recv.elem}
 		ok := value{reg: recv.reg + 1, t: prog.Bool}
@@ -124,7 +124,7 @@ func (g *gen) method(e *methodExpr) value {
 
 func (g *gen) atomicMethod(e *methodExpr, vi int, idx expr) value {
 	v := &g.c.p.Vars[vi]
-	text := g.c.text(e.recv.exprPos(), e.end)
+	text := g.c.text(exprStart(e.recv), e.end)
 	if !v.Atomic {
 		g.errorf(e.p, "%s is not atomic (static mut of type %s); read and assign it directly", v.Name, v.Type)
 	}
