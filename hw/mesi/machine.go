@@ -66,6 +66,7 @@ const mark = -1
 type sbEntry struct {
 	loc int32
 	val uint64
+	rel bool // written by a Release store: an Acquire load waits for it (as stlr;ldar)
 }
 
 // MsgKind is a response travelling on the interconnect.
@@ -242,6 +243,7 @@ func (s *sim) key(m *machine) []byte {
 		for _, e := range c.sb {
 			u(uint64(e.loc + 1))
 			u(e.val)
+			u(b2u(e.rel))
 		}
 		u(uint64(len(c.mbox)))
 		for _, x := range c.mbox {

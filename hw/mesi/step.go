@@ -69,6 +69,11 @@ func (s *sim) canExec(m *machine, c int) bool {
 	x := co.th.Req.Loc
 	switch in.Kind {
 	case hw.Load:
+		if s.mode == Weak && acquiring(co.th.Req.Instr) && releasePending(co.sb) {
+			// As ARMv8's stlr;ldar: an Acquire load does not pass an
+			// earlier Release store still in the store buffer.
+			return false
+		}
 		if forward(co.sb, x) >= 0 || s.line(m, c, x).st != I {
 			return true
 		}
@@ -133,6 +138,13 @@ func (s *sim) exec(m *machine, c int, d *strings.Builder) {
 	}
 	switch in.Kind {
 	case hw.Load:
+		if s.mode == Weak && req.Addr != 0 && len(co.mbox) > 0 {
+			// A load whose address depends on an earlier read sees no
+			// older value than that read did: ARM respects address
+			// dependencies, so the pending invalidations are applied first
+			// (Alpha would not).
+			s.applyMailbox(m, c, d)
+		}
 		if i := forward(co.sb, x); i >= 0 {
 			co.val = co.sb[i].val
 			if s.desc {
@@ -160,7 +172,7 @@ func (s *sim) exec(m *machine, c int, d *strings.Builder) {
 		s.request(m, c, x, forLoad, d)
 	case hw.Store:
 		v := s.p.Locs[x].Type.Wrap(req.Val)
-		co.sb = append(co.sb, sbEntry{loc: int32(x), val: v})
+		co.sb = append(co.sb, sbEntry{loc: int32(x), val: v, rel: req.Instr.Atomic && req.Instr.Ord.IsRelease()})
 		if s.desc {
 			fmt.Fprintf(d, "%s into its store buffer", s.assign(x, v))
 		}
@@ -480,4 +492,19 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// acquiring reports whether an access has acquire semantics.
+func acquiring(in *prog.Instr) bool {
+	return in.Atomic && (in.Ord.IsAcquire() || in.Ord == prog.Consume)
+}
+
+// releasePending reports whether a Release store waits in the buffer.
+func releasePending(sb []sbEntry) bool {
+	for _, e := range sb {
+		if e.rel {
+			return true
+		}
+	}
+	return false
 }
