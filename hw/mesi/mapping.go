@@ -26,6 +26,11 @@ var (
 //	         AcqRel:  wmb; rmw; rmb                          SeqCst: mb; rmw; mb
 //	fence    Acquire: rmb          Release: wmb              AcqRel: rmb; wmb   SeqCst: mb
 //
+// Two rules of the machine add what ARMv8 guarantees and the bare mapping
+// would not: an Acquire load waits until no Release store is left in the
+// store buffer (stlr;ldar), and a load whose address depends on an earlier
+// read applies the mailbox first (address dependencies are respected).
+//
 // A release needs only a write barrier because a load on this machine
 // finishes before the next instruction starts: earlier loads are never
 // passed. A compare-exchange uses its success ordering; a plain access
