@@ -79,6 +79,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 				fmt.Fprintf(stdout, "         %-12s %s\n", a.Name, a.Text)
 			}
 		}
+		fmt.Fprintln(stdout, "mesi-strong  an operational MESI machine: x86-like FIFO store buffers, invalidations applied at once (x86-64 mapping)")
+		fmt.Fprintln(stdout, "mesi-weak    the same with invalidation queues (mailboxes) acknowledged before they are applied (barrier mapping)")
 		return ExitOK
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usageHeader)
