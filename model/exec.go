@@ -24,6 +24,8 @@ type Exec struct {
 
 	arena arena
 	empty Rel // template relation in the arena
+	used  []bool // per location: touched by a thread event (reused)
+	byLoc []Set  // per location: its events (reused)
 }
 
 // NewExec builds the base relations of g. Initial writes of locations that
@@ -44,7 +46,12 @@ func (x *Exec) Reset(g *graph.Graph) {
 		x.dense = make([]int, len(g.Events))
 	}
 	x.dense = x.dense[:len(g.Events)]
-	used := make([]bool, len(g.P.Locs))
+	if cap(x.used) < len(g.P.Locs) {
+		x.used = make([]bool, len(g.P.Locs))
+		x.byLoc = make([]Set, len(g.P.Locs))
+	}
+	used := x.used[:len(g.P.Locs)]
+	clear(used)
 	for _, evs := range g.Threads {
 		for _, id := range evs {
 			if l := g.Events[id].Loc; l >= 0 {
@@ -149,7 +156,8 @@ func (x *Exec) Reset(g *graph.Graph) {
 		row[i>>6] &^= 1 << (uint(i) & 63)
 	}
 	// Same location: one set per location, copied into each row.
-	byLoc := make(map[int]Set)
+	byLoc := x.byLoc[:len(g.P.Locs)]
+	clear(byLoc)
 	for i, id := range x.IDs {
 		if l := g.Events[id].Loc; l >= 0 {
 			s := byLoc[l]
