@@ -23,7 +23,7 @@ type Exec struct {
 	hasSC               bool
 
 	arena arena
-	empty Rel // template relation in the arena
+	empty Rel    // template relation in the arena
 	used  []bool // per location: touched by a thread event (reused)
 	byLoc []Set  // per location: its events (reused)
 }
