@@ -26,17 +26,7 @@ func staticWriters(p *prog.Program) [][]Set {
 			for pc := len(code) - 1; pc >= 0; pc-- {
 				in := &code[pc]
 				s := sets[pc]
-				var succ []int
-				switch in.Op {
-				case prog.OpJump, prog.OpLoopBack:
-					succ = []int{in.Target}
-				case prog.OpBranch:
-					succ = []int{pc + 1, in.Target}
-				case prog.OpPanic:
-				default:
-					succ = []int{pc + 1}
-				}
-				for _, n := range succ {
+				for _, n := range prog.Successors(code, pc) {
 					for w := range s {
 						if s[w]|sets[n][w] != s[w] {
 							s[w] |= sets[n][w]

@@ -86,26 +86,7 @@ func (a *thread) fail(pc int, format string, args ...any) {
 }
 
 // succs are the instructions control can reach from pc.
-func (a *thread) succs(pc int) []int {
-	in := &a.code[pc]
-	var out []int
-	next := func(t int) {
-		if t >= 0 && t < len(a.code) {
-			out = append(out, t)
-		}
-	}
-	switch in.Op {
-	case prog.OpJump, prog.OpLoopBack:
-		next(in.Target)
-	case prog.OpBranch:
-		next(pc + 1)
-		next(in.Target)
-	case prog.OpPanic:
-	default:
-		next(pc + 1)
-	}
-	return out
-}
+func (a *thread) succs(pc int) []int { return prog.Successors(a.code, pc) }
 
 func (a *thread) reachability() {
 	a.reach = make([]bool, len(a.code))

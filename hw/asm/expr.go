@@ -81,7 +81,7 @@ func reachingDefs(th *prog.Thread, reach []bool) *defs {
 			}
 			out := d.in[pc]
 			w := writes(&th.Code[pc])
-			for _, s := range succs(th.Code, pc) {
+			for _, s := range prog.Successors(th.Code, pc) {
 				for r := 0; r < nr; r++ {
 					add := out[r]
 					if contains(w, r) {
@@ -137,28 +137,6 @@ func writes(in *prog.Instr) []int {
 	return nil
 }
 
-// succs are the instructions control can reach from pc.
-func succs(code []prog.Instr, pc int) []int {
-	in := &code[pc]
-	var out []int
-	next := func(t int) {
-		if t >= 0 && t < len(code) {
-			out = append(out, t)
-		}
-	}
-	switch in.Op {
-	case prog.OpJump, prog.OpLoopBack:
-		next(in.Target)
-	case prog.OpBranch:
-		next(pc + 1)
-		next(in.Target)
-	case prog.OpPanic:
-	default:
-		next(pc + 1)
-	}
-	return out
-}
-
 func reachable(code []prog.Instr) []bool {
 	reach := make([]bool, len(code))
 	if len(code) == 0 {
@@ -169,7 +147,7 @@ func reachable(code []prog.Instr) []bool {
 	for len(stack) > 0 {
 		pc := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		for _, s := range succs(code, pc) {
+		for _, s := range prog.Successors(code, pc) {
 			if !reach[s] {
 				reach[s] = true
 				stack = append(stack, s)
