@@ -11,9 +11,6 @@ type parser struct {
 	toks []token
 	i    int
 	errs *source.ErrorList
-	// noStruct is set while parsing the condition of if/while/match, where
-	// a '{' starts the body.
-	depth int
 }
 
 const maxErrors = 25
@@ -228,15 +225,7 @@ func (p *parser) item(f *file) {
 		th := &threadItem{p: t.pos}
 		th.name = p.ident().text
 		if p.got("[") {
-			th.famVar = p.ident().text
-			p.expect("in")
-			th.lo = p.exprNoStruct()
-			if p.got("..=") {
-				th.incl = true
-			} else {
-				p.expect("..")
-			}
-			th.hi = p.exprNoStruct()
+			th.famVar, th.lo, th.hi, th.incl = p.inRange()
 			p.expect("]")
 		}
 		th.body = p.block()
@@ -390,13 +379,21 @@ func blockLike(x expr) bool {
 	return false
 }
 
-func (p *parser) exprNoStruct() expr {
-	p.depth++
-	defer func() { p.depth-- }()
-	return p.binary(0)
-}
-
 func (p *parser) expr() expr { return p.binary(0) }
+
+// inRange parses "NAME in LO..HI" or "NAME in LO..=HI", the header of a
+// for loop and of a thread family.
+func (p *parser) inRange() (name string, lo, hi expr, incl bool) {
+	name = p.ident().text
+	p.expect("in")
+	lo = p.expr()
+	if p.got("..=") {
+		incl = true
+	} else {
+		p.expect("..")
+	}
+	return name, lo, p.expr(), incl
+}
 
 var precedence = map[string]int{
 	"||": 1, "&&": 2,
@@ -510,7 +507,7 @@ func (p *parser) primary() expr {
 				w.pat = p.pattern()
 				p.expect("=")
 			}
-			w.cond = p.exprNoStruct()
+			w.cond = p.expr()
 			w.body = p.block()
 			return w
 		case "loop":
@@ -519,21 +516,13 @@ func (p *parser) primary() expr {
 		case "for":
 			p.next()
 			f := &forExpr{p: t.pos}
-			f.name = p.ident().text
-			p.expect("in")
-			f.lo = p.exprNoStructRange()
-			if p.got("..=") {
-				f.incl = true
-			} else {
-				p.expect("..")
-			}
-			f.hi = p.exprNoStruct()
+			f.name, f.lo, f.hi, f.incl = p.inRange()
 			f.body = p.block()
 			return f
 		case "match":
 			p.next()
 			m := &matchExpr{p: t.pos}
-			m.x = p.exprNoStruct()
+			m.x = p.expr()
 			p.expect("{")
 			for !p.isPunct("}") && p.tok().kind != tEOF {
 				arm := matchArm{p: p.tok().pos}
@@ -597,9 +586,7 @@ func (p *parser) primary() expr {
 			if p.got(")") {
 				return &blockExpr{p: t.pos} // unit
 			}
-			p.depth++
 			x := p.expr()
-			p.depth--
 			p.expect(")")
 			if bx, ok := x.(*binaryExpr); ok {
 				bx.paren = true
@@ -642,13 +629,6 @@ func (p *parser) primary() expr {
 	return nil
 }
 
-// exprNoStructRange parses the low end of a range (stops before '..').
-func (p *parser) exprNoStructRange() expr {
-	p.depth++
-	defer func() { p.depth-- }()
-	return p.binary(0)
-}
-
 func (p *parser) ifExpr() expr {
 	t := p.expect("if")
 	x := &ifExpr{p: t.pos}
@@ -656,7 +636,7 @@ func (p *parser) ifExpr() expr {
 		x.pat = p.pattern()
 		p.expect("=")
 	}
-	x.cond = p.exprNoStruct()
+	x.cond = p.expr()
 	x.then = p.block()
 	if p.got("else") {
 		if p.is("if") {
