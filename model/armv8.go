@@ -41,7 +41,24 @@ type armNode struct {
 	loc        int
 }
 
-func armCheck(d *derived, which int) []int {
+// armRels are the relations of aarch64.cat over the split graph (an RMW
+// as its read and its write part), built once per graph and shared by the
+// three axioms.
+type armRels struct {
+	nodes                                 []armNode
+	n                                     int
+	po, rf, co, fr, rmw, addr, data, ctrl Rel
+	R, W, A, L, FULL, LD                  Set
+}
+
+func (d *derived) armRels() *armRels {
+	if d.arm == nil {
+		d.arm = armBuild(d)
+	}
+	return d.arm
+}
+
+func armBuild(d *derived) *armRels {
 	x := d.x
 	g := x.G
 	var nodes []armNode
@@ -167,6 +184,15 @@ func armCheck(d *derived, which int) []int {
 	L := set(func(a armNode) bool { return a.rel })
 	FULL := set(func(a armNode) bool { return a.f && a.full })
 	LD := set(func(a armNode) bool { return a.f && a.ld })
+	return &armRels{nodes: nodes, n: n, po: po, rf: rf, co: co, fr: fr, rmw: rmw, addr: addr, data: data, ctrl: ctrl,
+		R: R, W: W, A: A, L: L, FULL: FULL, LD: LD}
+}
+
+func armCheck(d *derived, which int) []int {
+	a := d.armRels()
+	nodes, n, po, rf, co, fr, rmw, addr, data, ctrl := a.nodes, a.n, a.po, a.rf, a.co, a.fr, a.rmw, a.addr, a.data, a.ctrl
+	R, W, A, L, FULL, LD := a.R, a.W, a.A, a.L, a.FULL, a.LD
+	sameThread := func(a, b int) bool { return nodes[a].thread == nodes[b].thread && nodes[a].thread >= 0 }
 	ext := func(r Rel) Rel {
 		c := NewRel(n)
 		r.each(func(a, b int) {

@@ -23,9 +23,12 @@ type Exec struct {
 	hasSC               bool
 
 	arena arena
-	empty Rel    // template relation in the arena
-	used  []bool // per location: touched by a thread event (reused)
-	byLoc []Set  // per location: its events (reused)
+	empty Rel // template relation in the arena
+	// derived caches the relations of the model that last judged x.
+	derivedBy *Model
+	derived   *derived
+	used      []bool // per location: touched by a thread event (reused)
+	byLoc     []Set  // per location: its events (reused)
 }
 
 // NewExec builds the base relations of g. Initial writes of locations that
@@ -40,6 +43,7 @@ func NewExec(g *graph.Graph) *Exec {
 // before are no longer valid.
 func (x *Exec) Reset(g *graph.Graph) {
 	x.arena.reset()
+	x.derivedBy, x.derived = nil, nil
 	x.G = g
 	x.IDs = x.IDs[:0]
 	if cap(x.dense) < len(g.Events) {

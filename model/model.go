@@ -76,7 +76,7 @@ func (m *Model) HasFinal() bool {
 }
 
 func (m *Model) check(x *Exec, final bool) *Violation {
-	d := m.derive(x)
+	d := m.relations(x)
 	for _, a := range m.Axioms {
 		if a.Final && !final {
 			continue
@@ -94,12 +94,12 @@ func (m *Model) check(x *Exec, final bool) *Violation {
 
 // HB returns happens-before under m over x's dense indices (x.ID maps
 // them back to graph events), for renderers and explanations.
-func (m *Model) HB(x *Exec) Rel { return m.derive(x).hb() }
+func (m *Model) HB(x *Exec) Rel { return m.relations(x).hb() }
 
 // SW returns synchronises-with under m over x's dense indices; empty for
 // models without it.
 func (m *Model) SW(x *Exec) Rel {
-	d := m.derive(x)
+	d := m.relations(x)
 	if d.swf == nil {
 		return x.empty.like()
 	}
@@ -120,7 +120,7 @@ func (m *Model) Races(x *Exec) []Race {
 	if m.Hardware || !x.NA.intersects(x.NA) {
 		return nil
 	}
-	hb := m.derive(x).hb()
+	hb := m.relations(x).hb()
 	var out []Race
 	for i := 0; i < x.N; i++ {
 		a := x.Event(i)
@@ -153,6 +153,7 @@ type derived struct {
 	swf      func(d *derived) Rel
 	hbv, eco *Rel
 	sw       *Rel
+	arm      *armRels // armv8's relations over the split graph
 	// initHB makes the initial writes happen before every other event
 	// (C++11's additional synchronises-with from initialisation).
 	initHB bool
@@ -302,7 +303,7 @@ func (m *Model) EdgeLabel(x *Exec, a, b int, fallback string) string {
 	case x.RB.Has(a, b):
 		return "fr"
 	}
-	d := m.derive(x)
+	d := m.relations(x)
 	if d.swf != nil && d.getSW().Has(a, b) {
 		return "sw"
 	}
@@ -321,7 +322,7 @@ func (m *Model) EdgeLabel(x *Exec, a, b int, fallback string) string {
 // the SeqCst fence rules). It returns the intermediate events and the label
 // of every step, or nil when no such path exists.
 func (m *Model) Path(x *Exec, a, b int) (mid []int, labels []string) {
-	d := m.derive(x)
+	d := m.relations(x)
 	sw := x.empty.like()
 	if d.swf != nil {
 		sw = d.getSW()
@@ -408,4 +409,13 @@ func bfs(n int, rels []namedRel, a, b int) ([]int, []string) {
 		}
 	}
 	return nil, nil
+}
+
+// relations returns m's derived relations over x, computed once per graph:
+// x keeps those of the last model that asked, until Reset.
+func (m *Model) relations(x *Exec) *derived {
+	if x.derivedBy != m {
+		x.derivedBy, x.derived = m, m.derive(x)
+	}
+	return x.derived
 }
