@@ -27,6 +27,10 @@ func TestLayers(t *testing.T) {
 		"happens/hw/mesi":          {"happens/explore", "happens/hw", "happens/interp", "happens/prog", "happens/result"},
 		"happens/render/diagram":   {"happens/graph", "happens/model", "happens/prog"},
 		"happens/frontend/rustlit": {"happens/prog", "happens/source"},
+		"happens/examples":         {},
+		"happens/web/playground": {"happens", "happens/examples", "happens/explain", "happens/explore", "happens/frontend",
+			"happens/frontend/rustlit", "happens/graph", "happens/hw", "happens/hw/asm", "happens/hw/mesi", "happens/model",
+			"happens/prog", "happens/render", "happens/render/diagram", "happens/result", "happens/source"},
 	}
 	forbidden := []string{"os", "os/exec", "os/signal", "flag", "net", "net/http", "syscall"}
 	for pkg, allowed := range core {

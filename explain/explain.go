@@ -196,7 +196,7 @@ func Interleaving(g *graph.Graph) (order []graph.ID, ok bool) {
 		}
 	}
 	done := make([]bool, n)
-	for len(order) < n {
+	for picked := 0; picked < n; picked++ {
 		pick := -1
 		// Smallest ready event by thread, then index, for a stable answer;
 		// initial writes first.

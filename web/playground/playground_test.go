@@ -1,0 +1,230 @@
+package playground
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func example(t *testing.T, name string) Source {
+	t.Helper()
+	src, err := os.ReadFile("../../examples/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Source{Src: string(src), Name: name}
+}
+
+// Store buffering, counted by hand: each thread's load reads the initial
+// value or the other thread's store, four combinations; c20 allows all four
+// (one execution each), sc forbids both loads reading 0.
+func TestRunStoreBuffering(t *testing.T) {
+	s := NewSession()
+	for _, tc := range []struct {
+		model    string
+		execs    int
+		verdict  string
+		outcomes int
+	}{
+		{"c20", 4, "Sometimes", 4},
+		{"sc", 3, "Never", 3},
+		{"x86", 4, "Sometimes", 4},
+	} {
+		r := s.Run(context.Background(), RunRequest{Source: example(t, "sb.litmus"), Model: tc.model}, nil)
+		if len(r.Errors) > 0 {
+			t.Fatalf("%s: %v", tc.model, r.Errors)
+		}
+		if r.Stats.Executions != tc.execs || r.Cond == nil || r.Cond.Verdict != tc.verdict || len(r.Outcomes) != tc.outcomes {
+			t.Errorf("%s: %d executions, %d outcomes, cond %+v; want %d, %d, %s", tc.model, r.Stats.Executions, len(r.Outcomes), r.Cond, tc.execs, tc.outcomes, tc.verdict)
+		}
+		if !r.Complete || len(r.Partial) != 0 || r.Kept != tc.execs {
+			t.Errorf("%s: complete %v, partial %v, kept %d", tc.model, r.Complete, r.Partial, r.Kept)
+		}
+		if !slices.Equal(r.Observed, []string{"t1.a", "t2.b"}) {
+			t.Errorf("%s: observed %v", tc.model, r.Observed)
+		}
+		for i, o := range r.Outcomes {
+			if o.Exec < 0 {
+				t.Errorf("%s: outcome %d has no execution to show", tc.model, i)
+				continue
+			}
+			d := s.Draw(DrawRequest{Run: r.Run, Kind: "outcome", Index: i})
+			if d.Error != "" || !strings.Contains(d.SVG, "<svg") || d.Exec != o.Exec || d.Outcome != i {
+				t.Errorf("%s: drawing outcome %d: exec %d outcome %d error %q", tc.model, i, d.Exec, d.Outcome, d.Error)
+			}
+			// Lines 8, 9, 13, 14 of sb.litmus hold the four accesses.
+			if !slices.Equal(d.Lines, []int{8, 9, 13, 14}) {
+				t.Errorf("%s: lines %v", tc.model, d.Lines)
+			}
+		}
+	}
+}
+
+// TestRunMachine runs the mailbox example on the MESI machines: McKenney's
+// invalidate queues allow the stale read; x86-like caches do not.
+func TestRunMachine(t *testing.T) {
+	s := NewSession()
+	for model, verdict := range map[string]string{"mesi-weak": "Sometimes", "mesi-strong": "Never"} {
+		r := s.Run(context.Background(), RunRequest{Source: example(t, "stale-read.litmus"), Model: model}, nil)
+		if !r.Machine || r.Cond == nil || r.Cond.Verdict != verdict || !r.Complete || r.Stats.States == 0 {
+			t.Errorf("%s: %+v", model, r)
+		}
+		if d := s.Draw(DrawRequest{Run: r.Run, Kind: "exec"}); d.Error == "" {
+			t.Errorf("%s: drawing a machine run should say there is no graph", model)
+		}
+	}
+}
+
+// TestRunCancelled: a run cancelled before it starts stops at its first
+// check and says it is partial.
+func TestRunCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	src, err := os.ReadFile("../../testdata/fadd-5.litmus")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewSession().Run(ctx, RunRequest{Source: Source{Src: string(src)}, Model: "c20"}, nil)
+	if r.Complete || !r.Cancelled || len(r.Partial) == 0 || !strings.Contains(r.Text, "PARTIAL") {
+		t.Errorf("cancelled run: complete %v cancelled %v partial %v", r.Complete, r.Cancelled, r.Partial)
+	}
+}
+
+func TestRunLimit(t *testing.T) {
+	r := NewSession().Run(context.Background(), RunRequest{Source: example(t, "iriw.litmus"), MaxExecutions: 2}, nil)
+	if r.Complete || r.Cancelled || r.Stats.Executions != 2 || len(r.Partial) != 1 || !strings.Contains(r.Partial[0], "limit") {
+		t.Errorf("limited run: %+v", r)
+	}
+}
+
+// TestDiagnostics: positions are 1-based lines and UTF-16 columns, and
+// offsets count UTF-16 units, as JavaScript strings do.
+func TestDiagnostics(t *testing.T) {
+	// "é" is one UTF-16 unit and two bytes, "𝄞" two units and four bytes.
+	src := "//! é𝄞\nstatic X: AtomicU32 = AtomicU32::new(0);\nthread t1 { let a = X.lod(Ordering::Relaxed); }\n"
+	r := Check(Source{Src: src})
+	if len(r.Errors) == 0 {
+		t.Fatal("no error")
+	}
+	d := r.Errors[0]
+	if d.Line != 3 {
+		t.Fatalf("error %+v: want line 3", d)
+	}
+	// The first line is 7 UTF-16 units and a newline; the second is ASCII.
+	lineStart := 8 + len("static X: AtomicU32 = AtomicU32::new(0);\n")
+	if d.From != lineStart+d.Col-1 {
+		t.Errorf("from %d, col %d: inconsistent (line starts at %d)", d.From, d.Col, lineStart)
+	}
+	if got := src[len("//! é𝄞\n")+len("static X: AtomicU32 = AtomicU32::new(0);\n")+d.Col-1:]; !strings.HasPrefix(got, "X.lod") && !strings.HasPrefix(got, "lod") {
+		t.Errorf("col %d points at %.10q", d.Col, got)
+	}
+	if line, col, from := utf16Pos("é𝄞x\ny", 1, 7); line != 1 || col != 4 || from != 3 {
+		t.Errorf("utf16Pos: %d %d %d", line, col, from)
+	}
+	if c := Check(example(t, "sb.litmus")); len(c.Errors) != 0 || c.Format != "rust" || c.Cond == "" {
+		t.Errorf("sb: %+v", c)
+	}
+	herd := "C sb\n{ }\nP0(atomic_int* x, atomic_int* y) { atomic_store_explicit(x, 1, memory_order_relaxed); int r0 = atomic_load_explicit(y, memory_order_relaxed); }\nP1(atomic_int* x, atomic_int* y) { atomic_store_explicit(y, 1, memory_order_relaxed); int r0 = atomic_load_explicit(x, memory_order_relaxed); }\nexists (0:r0=0 /\\ 1:r0=0)\n"
+	if c := Check(Source{Src: herd}); c.Format != "c" || len(c.Errors) != 0 {
+		t.Errorf("herd: %+v", c)
+	}
+}
+
+// TestExplainStoreBuffering: under sc, both loads reading 0 needs each
+// load before the other thread's store, and each store before its own
+// thread's load: a cycle through all four accesses.
+func TestExplainStoreBuffering(t *testing.T) {
+	src := example(t, "sb.litmus")
+	a := Explain(context.Background(), ExplainRequest{Source: src, Model: "sc"})
+	if a.Possible || a.Candidates != 1 || len(a.Reasons) != 1 {
+		t.Fatalf("sc: %+v", a)
+	}
+	r := a.Reasons[0]
+	if r.Axiom != "sc" || len(r.Cycle) != 4 || !strings.Contains(r.SVG, "cycle") {
+		t.Errorf("reason %+v", r)
+	}
+	got := slices.Clone(r.Lines)
+	slices.Sort(got)
+	if !slices.Equal(got, []int{8, 9, 13, 14}) {
+		t.Errorf("cycle lines %v", r.Lines)
+	}
+	a = Explain(context.Background(), ExplainRequest{Source: src, Model: "c20", Question: Question{Raw: []string{"0", "0"}}})
+	if !a.Possible || a.Witness == "" || a.Outcome != "t1.a=0 t2.b=0" {
+		t.Errorf("c20: %+v", a)
+	}
+	a = Explain(context.Background(), ExplainRequest{Source: src, Model: "sc", Question: Question{Outcome: "t1.a == 1 && t2.b == 1"}})
+	if !a.Possible || len(a.Interleaving) != 4 {
+		t.Errorf("sc 1,1: %+v", a)
+	}
+	a = Explain(context.Background(), ExplainRequest{Source: src, Model: "sc", Question: Question{Outcome: "t1.zz == 1"}})
+	if len(a.OutcomeErrors) == 0 {
+		t.Errorf("bad outcome accepted: %+v", a)
+	}
+	if a := Explain(context.Background(), ExplainRequest{Source: src, Model: "mesi-weak"}); a.Unsupported == "" {
+		t.Errorf("mesi: %+v", a)
+	}
+}
+
+func TestOutcomesAndCompare(t *testing.T) {
+	src := example(t, "sb.litmus")
+	o := Outcomes(context.Background(), OutcomesRequest{Source: src, Model: "sc"})
+	forbidden := 0
+	for _, c := range o.Outcomes {
+		if !c.Allowed {
+			forbidden++
+			if !slices.Equal(c.Values, []string{"0", "0"}) || c.Axiom != "sc" {
+				t.Errorf("forbidden %+v", c)
+			}
+		}
+	}
+	if len(o.Outcomes) != 4 || forbidden != 1 {
+		t.Errorf("outcomes %+v", o)
+	}
+	c := Compare(context.Background(), CompareRequest{Source: src})
+	if !slices.Equal(c.Models, []string{"sc", "c11", "rc11", "c20"}) || len(c.Rows) != 4 || !slices.Equal(c.Totals, []int{3, 4, 4, 4}) {
+		t.Fatalf("compare %+v", c)
+	}
+	if len(c.Diffs) != 1 || c.Diffs[0].Forbidden != "sc" || c.Diffs[0].Allowed != "c11" || len(c.Diffs[0].Cycle) == 0 {
+		t.Errorf("diffs %+v", c.Diffs)
+	}
+}
+
+func TestAsmAndTrace(t *testing.T) {
+	src := example(t, "sb.litmus")
+	a := Asm(AsmRequest{Source: src})
+	if len(a.Listings) != 5 || a.Listings[0].Arch != "x86-64" || !strings.Contains(a.Listings[0].Text, "mov") {
+		t.Errorf("asm %+v", a)
+	}
+	if a := Asm(AsmRequest{Source: src, Arch: "vax"}); len(a.Errors) == 0 {
+		t.Error("vax accepted")
+	}
+	tr := Trace(context.Background(), TraceRequest{Source: example(t, "stale-read.litmus"), Model: "mesi-weak"})
+	if !tr.Found || len(tr.Rows) < 2 || !tr.Mailboxes || !slices.Equal(tr.CoreNames, []string{"w", "r"}) {
+		t.Errorf("trace %+v", tr)
+	}
+	tr = Trace(context.Background(), TraceRequest{Source: example(t, "stale-read.litmus"), Model: "mesi-strong"})
+	if tr.Found || tr.Partial != "" {
+		t.Errorf("mesi-strong trace %+v", tr)
+	}
+}
+
+func TestCatalog(t *testing.T) {
+	c := NewCatalog()
+	var models []string
+	for _, m := range c.Models {
+		models = append(models, m.Name)
+	}
+	want := []string{"sc", "c11", "rc11", "c20", "x86", "armv8", "mesi-strong", "mesi-weak"}
+	if !slices.Equal(models, want) {
+		t.Errorf("models %v, want %v", models, want)
+	}
+	if !slices.Equal(c.Groups, []string{"Memory orderings", "Fences", "Hardware"}) {
+		t.Errorf("groups %v", c.Groups)
+	}
+	if _, err := json.Marshal(c); err != nil {
+		t.Error(err)
+	}
+}

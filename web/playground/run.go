@@ -1,0 +1,414 @@
+package playground
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"happens"
+	"happens/explore"
+	"happens/graph"
+	"happens/hw/mesi"
+	"happens/model"
+	"happens/prog"
+	"happens/render"
+	"happens/render/diagram"
+	"happens/result"
+)
+
+// RunRequest asks for every execution of a program under a model.
+type RunRequest struct {
+	Source
+	Model         string `json:"model"`
+	Unroll        int    `json:"unroll,omitempty"`
+	MaxExecutions int    `json:"maxExecutions,omitempty"`
+	MaxStates     int    `json:"maxStates,omitempty"` // the MESI machine's bound
+}
+
+// Progress is what a long run reports about every second.
+type Progress struct {
+	Executions int     `json:"executions"`
+	Blocked    int     `json:"blocked"`
+	Bounded    int     `json:"bounded"`
+	States     int     `json:"states,omitempty"` // MESI machine states
+	ElapsedMS  float64 `json:"elapsedMs"`
+}
+
+// Outcome is one distinct final state.
+type Outcome struct {
+	Values []string `json:"values"` // as the program prints them, one per Observed
+	Raw    []string `json:"raw"`    // the raw values, to ask about this outcome
+	Count  int      `json:"count"`
+	// Satisfies says the program's condition holds in this state.
+	Satisfies bool `json:"satisfies"`
+	// Exec is the index of an execution with this outcome among the
+	// executions kept, or -1.
+	Exec int `json:"exec"`
+}
+
+// Access is one side of a data race.
+type Access struct {
+	Thread string `json:"thread"`
+	Kind   string `json:"kind"`
+	Loc    string `json:"loc"`
+	Text   string `json:"text"`
+	Line   int    `json:"line"`
+	Col    int    `json:"col"`
+}
+
+// Race is a data race and how many executions have it.
+type Race struct {
+	A     Access `json:"a"`
+	B     Access `json:"b"`
+	Count int    `json:"count"`
+}
+
+// Failure is a failed assertion or a panic.
+type Failure struct {
+	Thread string `json:"thread"`
+	Line   int    `json:"line"`
+	Col    int    `json:"col"`
+	Msg    string `json:"msg"`
+	Count  int    `json:"count"`
+}
+
+// Cond is the program's final condition and its verdict.
+type Cond struct {
+	Kind     string `json:"kind"` // exists, forall, not-exists
+	Text     string `json:"text"`
+	Verdict  string `json:"verdict"` // Always, Sometimes, Never
+	Positive int    `json:"positive"`
+	Negative int    `json:"negative"`
+	Holds    bool   `json:"holds"`
+	// Expect is the verdict an `expect` line claims, if any.
+	Expect string `json:"expect,omitempty"`
+}
+
+// RunResponse is the summary of one run.
+type RunResponse struct {
+	// Run names the result in the session, for Draw; 0 when the program
+	// did not parse.
+	Run      int       `json:"run"`
+	Errors   []Diag    `json:"errors"`
+	Test     string    `json:"test,omitempty"`
+	Doc      string    `json:"doc,omitempty"`
+	Model    string    `json:"model,omitempty"`
+	Machine  bool      `json:"machine,omitempty"` // the MESI machine: outcomes are final machine states
+	Observed []string  `json:"observed"`
+	Outcomes []Outcome `json:"outcomes"`
+	Cond     *Cond     `json:"cond"`
+	Races    []Race    `json:"races"`
+	Failures []Failure `json:"failures"`
+	Stats    Progress  `json:"stats"`
+	// Transitions counts the MESI machine's steps.
+	Transitions int  `json:"transitions,omitempty"`
+	Complete    bool `json:"complete"`
+	Cancelled   bool `json:"cancelled,omitempty"`
+	// Partial says in words what cut the run short, when it was.
+	Partial []string `json:"partial"`
+	// Kept executions can be drawn (Draw, kind "exec"); Dropped were not
+	// kept.
+	Kept    int `json:"kept"`
+	Dropped int `json:"dropped"`
+	// Failed is the command line's exit status 1: an assertion can fail,
+	// a race exists, or a forall / ~exists condition does not hold.
+	Failed bool   `json:"failed"`
+	Text   string `json:"text"` // the command line's summary
+}
+
+// Session keeps the last few results for drawing. It is safe for
+// concurrent use.
+type Session struct {
+	mu    sync.Mutex
+	next  int
+	runs  map[int]*kept
+	order []int
+}
+
+// keptRuns is how many results a session keeps.
+const keptRuns = 4
+
+type kept struct {
+	res  *result.Result
+	m    *model.Model
+	keys map[string]int // graph key → index in res.Executions
+}
+
+// NewSession starts an empty session.
+func NewSession() *Session { return &Session{runs: map[int]*kept{}} }
+
+func (s *Session) add(k *kept) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.next++
+	s.runs[s.next] = k
+	s.order = append(s.order, s.next)
+	if len(s.order) > keptRuns {
+		delete(s.runs, s.order[0])
+		s.order = s.order[1:]
+	}
+	return s.next
+}
+
+func (s *Session) get(id int) *kept {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.runs[id]
+}
+
+// Run explores the program. progress, when not nil, is called about every
+// second. A cancelled ctx ends the run early with a partial result.
+func (s *Session) Run(ctx context.Context, req RunRequest, progress func(Progress)) RunResponse {
+	resp := RunResponse{Errors: []Diag{}, Outcomes: []Outcome{}, Races: []Race{}, Failures: []Failure{}, Partial: []string{}}
+	p, ds := req.parse()
+	if ds != nil {
+		resp.Errors = ds
+		return resp
+	}
+	name := req.Model
+	if name == "" {
+		name = "c20"
+	}
+	var (
+		res *result.Result
+		m   *model.Model
+	)
+	if mode, ok := mesi.ModeByName(name); ok {
+		opts := mesi.Options{Mode: mode, Unroll: req.Unroll, MaxStates: req.MaxStates}
+		if progress != nil {
+			opts.Progress = func(st mesi.Stats) {
+				progress(Progress{Executions: st.Complete, Blocked: st.Blocked, Bounded: st.Bounded, States: st.States, ElapsedMS: ms(st.Elapsed)})
+			}
+		}
+		var st mesi.Stats
+		res, st = mesi.Run(ctx, p, opts)
+		resp.Machine = true
+		resp.Stats.States, resp.Transitions = st.States, st.Transitions
+		if st.Stopped && ctx.Err() == nil {
+			max := req.MaxStates
+			if max <= 0 {
+				max = mesi.DefaultMaxStates
+			}
+			resp.Partial = append(resp.Partial, fmt.Sprintf("the machine state bound (%d states) was reached", max))
+		}
+	} else {
+		var err error
+		if m, err = model.ByName(name); err != nil {
+			resp.Errors = []Diag{{From: -1, Msg: err.Error()}}
+			return resp
+		}
+		opts := happens.Options{Model: name, Unroll: req.Unroll, MaxExecutions: req.MaxExecutions, Show: result.ShowAll}
+		if progress != nil {
+			opts.Progress = func(st explore.Stats) {
+				progress(Progress{Executions: st.Complete, Blocked: st.Blocked, Bounded: st.Bounded, ElapsedMS: ms(st.Elapsed)})
+			}
+		}
+		if res, err = happens.Run(ctx, p, opts); err != nil {
+			resp.Errors = []Diag{{From: -1, Msg: err.Error()}}
+			return resp
+		}
+		if res.Stats.Stopped && ctx.Err() == nil && req.MaxExecutions > 0 && res.Stats.Complete >= req.MaxExecutions {
+			resp.Partial = append(resp.Partial, fmt.Sprintf("the execution limit (%d) was reached", req.MaxExecutions))
+		}
+	}
+	st := res.Stats
+	resp.Test, resp.Doc, resp.Model = p.Name, p.Doc, name
+	resp.Stats.Executions, resp.Stats.Blocked, resp.Stats.Bounded = st.Complete, st.Blocked, st.Bounded
+	resp.Stats.ElapsedMS = ms(st.Elapsed)
+	resp.Complete = res.Complete()
+	resp.Failed = res.Failed()
+	if ctx.Err() != nil && st.Stopped {
+		resp.Cancelled = true
+		resp.Complete = false
+		resp.Partial = append(resp.Partial, "cancelled: the result covers only the executions explored before Cancel")
+	} else if st.Stopped && len(resp.Partial) == 0 {
+		resp.Partial = append(resp.Partial, "the exploration stopped early")
+	}
+	if st.Bounded > 0 {
+		resp.Partial = append(resp.Partial, fmt.Sprintf("%s cut by the loop bound (unroll %d)", plural(st.Bounded, "execution"), res.Unroll))
+	}
+	for _, o := range res.Observed {
+		resp.Observed = append(resp.Observed, o.Name)
+	}
+	k := &kept{res: res, m: m, keys: map[string]int{}}
+	for i, g := range res.Executions {
+		if _, dup := k.keys[g.Key()]; !dup {
+			k.keys[g.Key()] = i
+		}
+	}
+	for _, o := range res.Outcomes {
+		out := Outcome{Count: o.Count, Satisfies: o.Satisfies, Exec: -1}
+		for i, v := range o.Values {
+			out.Values = append(out.Values, res.Format(i, v))
+			out.Raw = append(out.Raw, strconv.FormatUint(v, 10))
+		}
+		if o.Witness != nil {
+			if i, ok := k.keys[o.Witness.Key()]; ok {
+				out.Exec = i
+			}
+		}
+		resp.Outcomes = append(resp.Outcomes, out)
+	}
+	if c := p.Cond; c != nil {
+		resp.Cond = &Cond{Kind: c.Kind.String(), Text: c.Text, Verdict: res.Verdict, Positive: res.Positive, Negative: res.Negative, Holds: res.CondHolds()}
+		if p.Expect != nil {
+			resp.Cond.Expect = p.Expect.Verdict
+		}
+	}
+	for _, r := range res.Races {
+		resp.Races = append(resp.Races, Race{A: access(r.A), B: access(r.B), Count: r.Count})
+	}
+	for _, f := range res.Failures {
+		resp.Failures = append(resp.Failures, Failure{Thread: f.Thread, Line: f.Pos.Line, Col: f.Pos.Col, Msg: f.Msg, Count: f.Count})
+	}
+	resp.Kept, resp.Dropped = len(res.Executions), res.Dropped
+	var b strings.Builder
+	render.Text(&b, res)
+	resp.Text = b.String()
+	resp.Run = s.add(k)
+	return resp
+}
+
+func access(a result.Access) Access {
+	return Access{Thread: a.Thread, Kind: a.Kind, Loc: a.Loc, Text: a.Text, Line: a.Pos.Line, Col: a.Pos.Col}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func observables(p *prog.Program) []prog.Observable { return result.Observables(p) }
+
+// DrawRequest asks for the drawing of one execution of a kept result.
+type DrawRequest struct {
+	Run int `json:"run"`
+	// Kind is "exec" (the Index-th execution kept), "outcome" (an
+	// execution with the Index-th outcome), "race" or "failure" (the
+	// execution that shows the Index-th race or failure).
+	Kind  string `json:"kind"`
+	Index int    `json:"index"`
+	// Labels is what event boxes say: "ops" (the articles' notation),
+	// "orderings" or "source".
+	Labels string `json:"labels,omitempty"`
+	// Width, when positive, is the number of character cells the drawing
+	// may take before its threads are split into groups.
+	Width int `json:"width,omitempty"`
+}
+
+// DrawResponse is one execution, drawn.
+type DrawResponse struct {
+	SVG string `json:"svg"`
+	// Exec is the execution's index among those kept (-1 when it is not
+	// one of them), Total how many were kept.
+	Exec  int `json:"exec"`
+	Total int `json:"total"`
+	// Outcome is the index of the outcome it shows, when known (-1).
+	Outcome int `json:"outcome"`
+	// Lines are the source lines of its events.
+	Lines []int  `json:"lines"`
+	Error string `json:"error,omitempty"`
+}
+
+// Draw draws one execution of a result the session keeps.
+func (s *Session) Draw(req DrawRequest) DrawResponse {
+	resp := DrawResponse{Exec: -1, Outcome: -1, Lines: []int{}}
+	k := s.get(req.Run)
+	if k == nil {
+		resp.Error = "that result is no longer kept: run the program again"
+		return resp
+	}
+	r := k.res
+	resp.Total = len(r.Executions)
+	if k.m == nil {
+		resp.Error = "the MESI machine builds no execution graphs: use the MESI trace tab for a run of the machine"
+		return resp
+	}
+	var g *graph.Graph
+	in := func(n int) bool { return req.Index >= 0 && req.Index < n }
+	switch req.Kind {
+	case "exec", "":
+		if in(len(r.Executions)) {
+			g = r.Executions[req.Index]
+		}
+	case "outcome":
+		if in(len(r.Outcomes)) {
+			g = r.Outcomes[req.Index].Witness
+		}
+	case "race":
+		if in(len(r.Races)) {
+			g = r.Races[req.Index].Witness
+		}
+	case "failure":
+		if in(len(r.Failures)) {
+			g = r.Failures[req.Index].Witness
+		}
+	}
+	if g == nil {
+		resp.Error = fmt.Sprintf("no %s %d to draw", req.Kind, req.Index)
+		return resp
+	}
+	key := g.Key()
+	if i, ok := k.keys[key]; ok {
+		resp.Exec = i
+	}
+	for i, o := range r.Outcomes {
+		if o.Witness != nil && o.Witness.Key() == key {
+			resp.Outcome = i
+			break
+		}
+	}
+	var b strings.Builder
+	if err := diagram.SVG(&b, g, k.m, diagram.Options{Width: req.Width, Labels: labels(req.Labels)}); err != nil {
+		resp.Error = err.Error()
+		return resp
+	}
+	resp.SVG = b.String()
+	resp.Lines = lines(g, nil)
+	return resp
+}
+
+func labels(s string) diagram.LabelStyle {
+	switch s {
+	case "orderings":
+		return diagram.LabelOrderings
+	case "source":
+		return diagram.LabelSource
+	}
+	return diagram.LabelOps
+}
+
+// lines lists the distinct source lines of g's events (of only, when not
+// nil), in order.
+func lines(g *graph.Graph, only []graph.ID) []int {
+	ids := only
+	if ids == nil {
+		for i := range g.Events {
+			ids = append(ids, graph.ID(i))
+		}
+	}
+	seen := map[int]bool{}
+	out := []int{}
+	defer func() {
+		if only == nil {
+			slices.Sort(out)
+		}
+	}()
+	for _, id := range ids {
+		e := &g.Events[id]
+		if e.Instr == nil || !e.Instr.Pos.IsValid() || seen[e.Instr.Pos.Line] {
+			continue
+		}
+		seen[e.Instr.Pos.Line] = true
+		out = append(out, e.Instr.Pos.Line)
+	}
+	return out
+}
