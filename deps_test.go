@@ -28,6 +28,7 @@ func TestLayers(t *testing.T) {
 		"happens/render/diagram":   {"happens/graph", "happens/model", "happens/prog"},
 		"happens/frontend/rustlit": {"happens/prog", "happens/source"},
 		"happens/examples":         {},
+		"happens/web":              {"happens/examples", "happens/hw", "happens/hw/mesi", "happens/model", "happens/web/playground"},
 		"happens/web/playground": {"happens", "happens/examples", "happens/explain", "happens/explore", "happens/frontend",
 			"happens/frontend/rustlit", "happens/graph", "happens/hw", "happens/hw/asm", "happens/hw/mesi", "happens/model",
 			"happens/prog", "happens/render", "happens/render/diagram", "happens/result", "happens/source"},

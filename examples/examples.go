@@ -36,7 +36,7 @@ type Example struct {
 // menu lists every entry; Menu checks that it names every file.
 var menu = []struct{ group, file, model, name string }{
 	{Orderings, "sb.litmus", "c20", "Store buffering (Relaxed)"},
-	{Orderings, "mp.litmus", "c20", "Message passing (Release/Acquire)"},
+	{Orderings, "mp.litmus", "c20", "Message passing"},
 	{Orderings, "lb.litmus", "c20", "Load buffering: no thin air"},
 	{Orderings, "iriw.litmus", "c20", "Independent reads of independent writes"},
 	{Orderings, "acqrel-vs-seqcst.litmus", "c20", "Acquire/Release versus SeqCst"},

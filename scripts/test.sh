@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
-# The project's one test command: vet, every test, then a short fuzz run of
-# each parser. CI runs exactly this (.ci/run).
+# The project's one test command: vet, every test (the playground's browser
+# tests need Chromium: .ci/run installs it), the WebAssembly bridge's tests
+# under Node, the check that the committed page matches a fresh build, then
+# a short fuzz run of each parser. CI runs exactly this (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 go vet ./...
+GOOS=js GOARCH=wasm go vet ./cmd/happens-wasm ./web/playground
 go test ./...
+# The engine as the browser runs it: GOOS=js GOARCH=wasm, executed by Node.
+GOOS=js GOARCH=wasm go test -exec="$(go env GOROOT)/lib/wasm/go_js_wasm_exec" ./cmd/happens-wasm
+# The committed page (web/dist) must be what web/ui builds to.
+bash scripts/build-web.sh --check
 fuzztime=${FUZZTIME:-15s}
 for pkg in $(go list ./frontend/...); do
   dir=$(go list -f '{{.Dir}}' "$pkg")

@@ -40,6 +40,8 @@ Usage:
   happens check-mapping [--arch A] [--model M] FILE|DIR...
                                   outcomes the compiled program shows on hardware that M forbids
   happens trace FILE --model mesi-weak --outcome 'COND'   a shortest run of the MESI machine reaching COND, step by step
+  happens serve [--addr 127.0.0.1:8080]   the playground: a web page that runs all of this in the browser
+  happens site DIR                write the playground's files into DIR, for any static file host
   happens models                  list the memory models
   happens help                    this text
 
@@ -71,6 +73,10 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runCheckMapping(ctx, args[1:], stdout, stderr)
 	case "trace":
 		return runTrace(ctx, args[1:], stdout, stderr)
+	case "serve":
+		return serveCommand(ctx, args[1:], stdout, stderr)
+	case "site":
+		return siteCommand(args[1:], stdout, stderr)
 	case "models":
 		for _, n := range model.Names() {
 			m, _ := model.ByName(n)

@@ -3,6 +3,7 @@ package playground
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -211,20 +212,35 @@ func TestAsmAndTrace(t *testing.T) {
 	}
 }
 
-func TestCatalog(t *testing.T) {
-	c := NewCatalog()
-	var models []string
-	for _, m := range c.Models {
-		models = append(models, m.Name)
+func TestCall(t *testing.T) {
+	s := NewSession()
+	var progressed bool
+	out := s.Call(context.Background(), "run", []byte(`{"src":"static X: AtomicU32 = AtomicU32::new(0);\nthread a { X.store(1, Ordering::Relaxed); }\nthread b { let r = X.load(Ordering::Relaxed); }\n","model":"sc"}`), func(Progress) { progressed = true })
+	var r RunResponse
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatal(err)
 	}
-	want := []string{"sc", "c11", "rc11", "c20", "x86", "armv8", "mesi-strong", "mesi-weak"}
-	if !slices.Equal(models, want) {
-		t.Errorf("models %v, want %v", models, want)
+	// b reads the initial 0 or a's 1: two executions.
+	if r.Stats.Executions != 2 || r.Run == 0 || progressed {
+		t.Errorf("run: %s", out)
 	}
-	if !slices.Equal(c.Groups, []string{"Memory orderings", "Fences", "Hardware"}) {
-		t.Errorf("groups %v", c.Groups)
+	out = s.Call(context.Background(), "draw", []byte(fmt.Sprintf(`{"run":%d,"kind":"exec","index":1}`, r.Run)), nil)
+	var d DrawResponse
+	if err := json.Unmarshal(out, &d); err != nil || d.Exec != 1 || d.Total != 2 {
+		t.Errorf("draw: %v %.200s", err, out)
 	}
-	if _, err := json.Marshal(c); err != nil {
-		t.Error(err)
+	for _, bad := range []struct{ method, req, want string }{
+		{"nope", `{}`, "unknown method"},
+		{"run", `{"src": 3}`, "bad run request"},
+	} {
+		var e Error
+		if err := json.Unmarshal(s.Call(context.Background(), bad.method, []byte(bad.req), nil), &e); err != nil || !strings.Contains(e.Error, bad.want) {
+			t.Errorf("%s %s: %q, want %q", bad.method, bad.req, e.Error, bad.want)
+		}
+	}
+	for _, m := range Methods {
+		if strings.Contains(string(s.Call(context.Background(), m, []byte(`{"src":""}`), nil)), "unknown method") {
+			t.Errorf("%s not served", m)
+		}
 	}
 }

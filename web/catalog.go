@@ -1,4 +1,4 @@
-package playground
+package web
 
 import (
 	"happens/examples"

@@ -1,0 +1,24 @@
+//go:build js && wasm
+
+// Command happens-wasm is the engine of the web playground: happens
+// compiled to WebAssembly (GOOS=js GOARCH=wasm), run by the page's Web
+// Worker. It installs one object on the global scope,
+//
+//	happens.call(id, method, requestJSON, onProgress, onDone)
+//	happens.cancel(id)
+//
+// and waits. call serves web/playground's Session.Call in a goroutine and
+// returns at once; onProgress(json) is called about every second during a
+// long run and onDone(json) once with the answer. cancel stops the request
+// with that id, which then answers with what it found so far, marked
+// partial.
+//
+// scripts/build-web.sh builds it into web/dist/happens.wasm.gz.
+package main
+
+import "syscall/js"
+
+func main() {
+	newBridge().install(js.Global())
+	select {}
+}

@@ -1,0 +1,275 @@
+package e2e
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"happens/internal/cli"
+)
+
+var (
+	once      sync.Once
+	teardown  []func()
+	setupErr  error
+	serverURL string
+	browser   context.Context // one browser for every test; each test opens tabs in it
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for i := len(teardown) - 1; i >= 0; i-- {
+		teardown[i]()
+	}
+	os.Exit(code)
+}
+
+// findBrowser returns the Chromium to drive.
+func findBrowser() (string, error) {
+	if p := os.Getenv("HAPPENS_CHROME"); p != "" {
+		return p, nil
+	}
+	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("no Chromium found: install Debian's chromium (apt-get install -y chromium, as .ci/run does) or set HAPPENS_CHROME to a Chrome or Chromium binary")
+}
+
+func setup() {
+	path, err := findBrowser()
+	if err != nil {
+		setupErr = err
+		return
+	}
+	h, err := cli.SiteHandler()
+	if err != nil {
+		setupErr = err
+		return
+	}
+	srv := httptest.NewServer(h)
+	serverURL = srv.URL
+	teardown = append(teardown, srv.Close)
+	dir, err := os.MkdirTemp("", "happens-e2e-chrome-")
+	if err != nil {
+		setupErr = err
+		return
+	}
+	teardown = append(teardown, func() { os.RemoveAll(dir) })
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(dir),
+		chromedp.WindowSize(1280, 900),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
+		chromedp.Flag("metrics-recording-only", true),
+		chromedp.Flag("password-store", "basic"),
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	// The first context starts the browser; tabs are new contexts from it.
+	var cancelBrowser context.CancelFunc
+	browser, cancelBrowser = chromedp.NewContext(alloc)
+	// Closing the browser context stops Chromium; the allocator waits for it.
+	teardown = append(teardown, cancelAlloc, cancelBrowser)
+	if err := chromedp.Do(browser, chromedp.Navigate("about:blank")); err != nil {
+		setupErr = fmt.Errorf("starting %s: %v", path, err)
+	}
+}
+
+// tab is one browser tab on the playground.
+type tab struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+func newTab(t *testing.T) *tab {
+	t.Helper()
+	if os.Getenv("HAPPENS_E2E") == "skip" {
+		t.Skip("HAPPENS_E2E=skip: the browser tests are skipped on purpose")
+	}
+	once.Do(setup)
+	if setupErr != nil {
+		t.Fatalf("the browser tests need Chromium: %v", setupErr)
+	}
+	ctx, cancel := chromedp.NewContext(browser)
+	t.Cleanup(cancel)
+	ctx, cancel2 := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(cancel2)
+	return &tab{t: t, ctx: ctx}
+}
+
+// open loads a page of the playground and waits until the engine is ready.
+func (b *tab) open(path string) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, chromedp.Navigate(serverURL+path)); err != nil {
+		b.t.Fatalf("open %s: %v", path, err)
+	}
+	b.wait("window.happensPage && happensPage.engine && happensPage.engine.isReady", 30*time.Second, "the engine to load")
+}
+
+func (b *tab) do(actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, actions...); err != nil {
+		b.fail("%v", err)
+	}
+}
+
+func eval[T any](b *tab, expr string) T {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		b.fail("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+// wait polls a JavaScript predicate.
+func (b *tab) wait(expr string, timeout time.Duration, what string) {
+	b.t.Helper()
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(timeout), chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+		b.fail("waiting for %s: %v", what, err)
+	}
+}
+
+// fail stops the test with a screenshot and the page's status line.
+func (b *tab) fail(format string, args ...any) {
+	b.t.Helper()
+	b.shot("FAILED-" + strings.ReplaceAll(b.t.Name(), "/", "-"))
+	st, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.getElementById("status") ? document.getElementById("status").textContent : document.title`))
+	b.t.Fatalf(format+"\n(page status: %q)", append(args, st)...)
+}
+
+func artifacts() string {
+	if d := os.Getenv("HAPPENS_ARTIFACTS"); d != "" {
+		return d
+	}
+	return "artifacts"
+}
+
+// shot saves a screenshot of the viewport in the artifacts directory.
+func (b *tab) shot(name string) { b.save(name, chromedp.CaptureScreenshot()) }
+
+// fullShot saves a screenshot of the whole page.
+func (b *tab) fullShot(name string) { b.save(name, chromedp.FullScreenshot(100)) }
+
+func (b *tab) save(name string, a chromedp.Action[[]byte]) {
+	png, err := chromedp.Run(b.ctx, a)
+	if err != nil {
+		b.t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	if err := os.MkdirAll(artifacts(), 0o755); err == nil {
+		ext := ".png"
+		if len(png) > 2 && png[0] == 0xff && png[1] == 0xd8 {
+			ext = ".jpg"
+		}
+		os.WriteFile(filepath.Join(artifacts(), name+ext), png, 0o644)
+	}
+}
+
+// result is what the Result tab shows.
+type result struct {
+	Run      int
+	Test     string
+	Verdict  string
+	Partial  bool
+	Status   string
+	Explored string
+	Rows     []struct {
+		Values []string
+		Count  int
+		Sat    bool
+	}
+}
+
+func (r result) executions() int {
+	n := 0
+	for _, row := range r.Rows {
+		n += row.Count
+	}
+	return n
+}
+
+const readResult = `(() => {
+  const q = (s) => document.querySelector(s);
+  const rows = [...document.querySelectorAll("#outcomes tbody tr")].map((r) => ({
+    Values: [...r.querySelectorAll("td.val")].map((td) => td.textContent),
+    Count: parseInt(r.querySelector("td.count").textContent.replace(/,/g, ""), 10),
+    Sat: r.classList.contains("sat"),
+  }));
+  return {
+    Run: parseInt(q("#panel-result").dataset.run || "0", 10),
+    Test: q(".test-title") ? q(".test-title").textContent : "",
+    Verdict: q("#verdict") ? q("#verdict").textContent : "",
+    Partial: !!q("#partial"),
+    Status: q("#status").textContent,
+    Explored: q("#explored") ? q("#explored").textContent : "",
+    Rows: rows,
+  };
+})()`
+
+// runNumber is the number of the last run shown.
+func (b *tab) runNumber() int {
+	return eval[int](b, `parseInt(document.getElementById("panel-result").dataset.run || "0", 10)`)
+}
+
+// awaitRun waits for a run newer than after to be shown, and reads it.
+func (b *tab) awaitRun(after int, timeout time.Duration) result {
+	b.t.Helper()
+	b.wait(fmt.Sprintf(`parseInt(document.getElementById("panel-result").dataset.run || "0", 10) > %d && !happensPage.fg`, after), timeout, "a result")
+	return eval[result](b, readResult)
+}
+
+// pick selects an option of a <select> by its text and fires change, as
+// choosing it with the keyboard does.
+func (b *tab) pick(id, text string) {
+	b.t.Helper()
+	ok := eval[bool](b, fmt.Sprintf(`(() => {
+	  const s = document.getElementById(%q);
+	  const o = [...s.options].find((o) => o.textContent === %q || o.value === %q);
+	  if (!o) return false;
+	  s.focus();
+	  s.value = o.value;
+	  s.dispatchEvent(new Event("change", { bubbles: true }));
+	  return true;
+	})()`, id, text, text))
+	if !ok {
+		b.fail("no option %q in #%s", text, id)
+	}
+}
+
+func srcLink(src, model string) string {
+	return "/?src=" + base64.RawURLEncoding.EncodeToString([]byte(src)) + "&model=" + model
+}
+
+func readExample(t *testing.T, name string) string {
+	b, err := os.ReadFile(filepath.Join("..", "..", "examples", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

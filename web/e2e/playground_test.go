@@ -1,0 +1,314 @@
+package e2e
+
+import (
+	"fmt"
+
+	"github.com/chromedp/chromedp/kb"
+
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestLoad: the page comes up with every model and example, and the engine
+// loads.
+func TestLoad(t *testing.T) {
+	b := newTab(t)
+	b.open("/")
+	models := eval[[]string](b, `[...document.querySelectorAll("#model option")].map((o) => o.value)`)
+	want := "sc c11 rc11 c20 x86 armv8 mesi-strong mesi-weak"
+	if strings.Join(models, " ") != want {
+		t.Errorf("models %v, want %s", models, want)
+	}
+	groups := eval[[]string](b, `[...document.querySelectorAll("#example optgroup")].map((g) => g.label)`)
+	if strings.Join(groups, "|") != "Memory orderings|Fences|Hardware" {
+		t.Errorf("example groups %v", groups)
+	}
+	if n := eval[int](b, `document.querySelectorAll(".cm-content").length`); n != 1 {
+		t.Errorf("%d editors", n)
+	}
+	b.shot("load")
+}
+
+// TestRunExample runs message passing from the menu. By hand: t2's two
+// loads each read the initial value or t1's store, and with Relaxed
+// accesses nothing rules a combination out: 4 executions, one of which sees
+// the flag without the data (Sometimes). Under sc that one is impossible:
+// 3 executions, Never.
+func TestRunExample(t *testing.T) {
+	b := newTab(t)
+	b.open("/")
+	n := b.runNumber()
+	b.pick("example", "Message passing")
+	r := b.awaitRun(n, 30*time.Second)
+	if r.executions() != 4 || len(r.Rows) != 4 || r.Verdict != "Sometimes" || r.Partial {
+		t.Errorf("mp under c20: %+v", r)
+	}
+	sat := 0
+	for _, row := range r.Rows {
+		if row.Sat {
+			sat++
+			if strings.Join(row.Values, ",") != "1,0" {
+				t.Errorf("the satisfying outcome is %v, want f=1 d=0", row.Values)
+			}
+		}
+	}
+	if sat != 1 {
+		t.Errorf("%d satisfying outcomes", sat)
+	}
+	b.shot("run-mp")
+	n = b.runNumber()
+	b.pick("model", "sc")
+	r = b.awaitRun(n, 30*time.Second)
+	if r.executions() != 3 || r.Verdict != "Never" {
+		t.Errorf("mp under sc: %+v", r)
+	}
+}
+
+// TestSwitchModel: store buffering, by hand: each load reads 0 or the other
+// thread's store, 4 executions under c20, both-zero among them
+// (Sometimes); sc forbids both-zero: 3 executions, Never.
+func TestSwitchModel(t *testing.T) {
+	b := newTab(t)
+	b.open("/?example=sb.litmus")
+	r := b.awaitRun(0, 30*time.Second)
+	if r.executions() != 4 || r.Verdict != "Sometimes" || !strings.Contains(r.Test, "c20") {
+		t.Errorf("sb under c20: %+v", r)
+	}
+	b.pick("model", "sc")
+	r = b.awaitRun(r.Run, 30*time.Second)
+	if r.executions() != 3 || r.Verdict != "Never" || !strings.Contains(r.Test, "sc") {
+		t.Errorf("sb under sc: %+v", r)
+	}
+	b.shot("sb-sc")
+}
+
+// TestShareLink opens the documented link form, which runs at once, then
+// makes a link with Share and opens that in a new tab.
+func TestShareLink(t *testing.T) {
+	src := readExample(t, "sb.litmus")
+	b := newTab(t)
+	b.open(srcLink(src, "sc"))
+	r := b.awaitRun(0, 30*time.Second)
+	if r.executions() != 3 || r.Verdict != "Never" {
+		t.Errorf("?src= link under sc: %+v", r)
+	}
+	if got := eval[string](b, `happensPage.editor.text`); got != src {
+		t.Errorf("the editor holds %q", got)
+	}
+	// Change the model and share: the link must carry both.
+	b.pick("model", "c20")
+	b.awaitRun(r.Run, 30*time.Second)
+	b.do(chromedpClick("#share"))
+	b.wait(`document.getElementById("share-url").value.includes("src=")`, 5*time.Second, "the share link")
+	link := eval[string](b, `document.getElementById("share-url").value`)
+	if !strings.Contains(link, "model=c20") {
+		t.Errorf("share link %s has no model", link)
+	}
+	c := newTab(t)
+	c.open(strings.TrimPrefix(link, serverURL))
+	r = c.awaitRun(0, 30*time.Second)
+	if r.executions() != 4 || r.Verdict != "Sometimes" {
+		t.Errorf("shared link: %+v", r)
+	}
+	if got := eval[string](c, `happensPage.editor.text`); got != src {
+		t.Errorf("the shared program differs: %q", got)
+	}
+	// A long program takes the compressed form, which opens as well.
+	long := src + strings.Repeat("// padding, to make the link long enough to compress\n", 60)
+	c.do(chromedpEval(fmt.Sprintf(`happensPage.editor.text = %q`, long)))
+	c.do(chromedpClick("#share"))
+	c.wait(`document.getElementById("share-url").value.includes("z=")`, 5*time.Second, "a compressed link")
+	link = eval[string](c, `document.getElementById("share-url").value`)
+	d := newTab(t)
+	d.open(strings.TrimPrefix(link, serverURL))
+	d.awaitRun(0, 30*time.Second)
+	if got := eval[string](d, `happensPage.editor.text`); got != long {
+		t.Errorf("the compressed link's program differs (%d bytes, want %d)", len(got), len(long))
+	}
+}
+
+// TestWhyNot: under sc, store buffering's both-zero outcome is forbidden;
+// by hand its one candidate execution has the cycle store ⇒ load (sb), load
+// reads-before the other store (fr), that store ⇒ its load (sb), and that
+// load reads-before the first store (fr), through all four accesses.
+func TestWhyNot(t *testing.T) {
+	b := newTab(t)
+	b.open(srcLink(readExample(t, "sb.litmus"), "sc"))
+	b.awaitRun(0, 30*time.Second)
+	b.do(chromedpClick("#tab-why"))
+	b.wait(`document.querySelectorAll("#why-chips button").length === 4`, 30*time.Second, "the candidate outcomes")
+	forbidden := eval[[]string](b, `[...document.querySelectorAll("#why-chips button.forbidden")].map((x) => x.textContent)`)
+	if len(forbidden) != 1 || forbidden[0] != "✗ t1.a=0 t2.b=0" {
+		t.Fatalf("forbidden outcomes %q", forbidden)
+	}
+	b.do(chromedpClick("#why-chips button.forbidden"))
+	b.wait(`((document.getElementById("why-question") || {}).textContent || "").startsWith("Can t1.a=0 t2.b=0 happen in ")`, 30*time.Second, "the explanation")
+	lead := eval[string](b, `document.getElementById("why-lead").textContent`)
+	if !strings.HasPrefix(lead, "No: 1 candidate execution would produce it") {
+		t.Errorf("answer %q", lead)
+	}
+	rels := eval[[]string](b, `[...document.querySelectorAll("#why-answer table.cycle td.rel")].map((x) => x.textContent)`)
+	if strings.Join(rels, " ") != " sb fr sb fr" && strings.Join(rels, " ") != " fr sb fr sb" {
+		t.Errorf("cycle relations %q", rels)
+	}
+	// The cycle is drawn heavy, and its four source lines are highlighted.
+	if n := eval[int](b, `document.querySelector(".cycle-drawing").shadowRoot.querySelectorAll("g.cycle").length`); n != 4 {
+		t.Errorf("%d events drawn in the cycle, want 4", n)
+	}
+	if n := eval[int](b, `document.querySelectorAll(".cm-line.hl-cycle").length`); n != 4 {
+		t.Errorf("%d editor lines highlighted, want 4", n)
+	}
+	b.shot("why-not")
+
+	// An outcome that does happen, from the Result tab: clicking "Why?"
+	// gives a yes with an execution.
+	b.do(chromedpClick("#tab-result"))
+	b.do(chromedpClick(`#outcomes tbody tr:nth-child(2) button.why`))
+	b.wait(`(document.getElementById("why-lead") || {}).textContent.startsWith("Yes")`, 30*time.Second, "a yes")
+	if n := eval[int](b, `document.querySelectorAll("#why-answer ol li").length`); n != 4 {
+		t.Errorf("sc interleaving of %d events, want 4", n)
+	}
+}
+
+// TestExecutions walks through store buffering's four executions and asks
+// for one with a given outcome.
+func TestExecutions(t *testing.T) {
+	b := newTab(t)
+	b.open(srcLink(readExample(t, "sb.litmus"), "c20"))
+	b.awaitRun(0, 30*time.Second)
+	b.do(chromedpClick("#tab-executions"))
+	b.wait(`document.getElementById("exec-pos").textContent === "Execution 1 of 4"`, 20*time.Second, "the first execution")
+	seen := map[string]bool{}
+	for i := 1; i <= 4; i++ {
+		cap := eval[string](b, `document.getElementById("exec-caption").textContent`)
+		seen[cap] = true
+		if eval[int](b, `document.getElementById("drawing").shadowRoot.querySelectorAll("g.event").length`) != 4 {
+			t.Errorf("execution %d does not draw four events", i)
+		}
+		if i < 4 {
+			b.do(chromedpClick("#next"))
+			b.wait(fmt.Sprintf(`document.getElementById("exec-pos").textContent === "Execution %d of 4"`, i+1), 20*time.Second, "the next execution")
+		}
+	}
+	if len(seen) != 4 || !eval[bool](b, `document.getElementById("next").disabled`) {
+		t.Errorf("captions %v", seen)
+	}
+	b.pick("exec-outcome", "t1.a=0 t2.b=0 *")
+	b.wait(`document.getElementById("exec-caption").textContent.includes("t1.a=0 t2.b=0")`, 20*time.Second, "the both-zero execution")
+	b.shot("executions")
+}
+
+// TestCancel starts a run with 10! executions and cancels it: the page shows
+// what was explored, marked PARTIAL.
+func TestCancel(t *testing.T) {
+	long := "static X: AtomicU32 = AtomicU32::new(0);\nthread t[i in 0..10] { X.fetch_add(1, Ordering::Relaxed); }\nforall (X == 10)\n"
+	b := newTab(t)
+	b.open(srcLink(long, "c20"))
+	b.wait(`/[1-9][0-9,]* executions/.test(document.getElementById("status").textContent)`, 30*time.Second, "progress")
+	b.shot("cancel-running")
+	b.do(chromedpClick("#cancel"))
+	r := b.awaitRun(0, 20*time.Second)
+	if !r.Partial || !strings.HasPrefix(r.Status, "PARTIAL") || r.executions() == 0 || r.Verdict != "Always" {
+		t.Errorf("cancelled run: %+v", r)
+	}
+	if !strings.Contains(eval[string](b, `document.getElementById("partial").textContent`), "cancelled") {
+		t.Error("the partial box does not say it was cancelled")
+	}
+	b.shot("cancel-partial")
+}
+
+// TestViews: compare, compiled code and the MESI trace on the examples.
+func TestViews(t *testing.T) {
+	b := newTab(t)
+	b.open(srcLink(readExample(t, "sb.litmus"), "c20"))
+	b.awaitRun(0, 30*time.Second)
+	b.do(chromedpClick("#tab-compare"))
+	b.wait(`document.querySelectorAll("#compare-table tbody tr").length === 5`, 30*time.Second, "the comparison")
+	// By hand: sc forbids only both-zero; the other three models allow all.
+	cells := eval[[]string](b, `[...document.querySelectorAll("#compare-table tbody tr")].slice(0, 4).map((r) => [...r.querySelectorAll("td.num")].map((c) => c.textContent.startsWith("✓") ? "y" : "n").join(""))`)
+	if strings.Join(cells, " ") != "nyyy yyyy yyyy yyyy" {
+		t.Errorf("compare cells %v (rows t1.a,t2.b = 00 01 10 11; columns sc c11 rc11 c20)", cells)
+	}
+	b.do(chromedpClick("#tab-asm"))
+	b.wait(`document.getElementById("asm-out").textContent.includes("mov")`, 20*time.Second, "the x86-64 listing")
+	b.pick("arch", "aarch64")
+	b.wait(`document.getElementById("asm-out").textContent.includes("ldr")`, 20*time.Second, "the AArch64 listing")
+	b.shot("asm")
+
+	n := b.runNumber()
+	b.pick("example", "A stale read from the mailbox (MESI)")
+	r := b.awaitRun(n, 30*time.Second)
+	if r.Verdict != "Sometimes" {
+		t.Errorf("stale read on mesi-weak: %+v", r)
+	}
+	b.do(chromedpClick("#tab-trace"))
+	b.wait(`document.querySelectorAll("#trace-table tbody tr").length > 2`, 30*time.Second, "the trace")
+	if h := eval[string](b, `document.querySelector("#trace-table thead").textContent`); !strings.Contains(h, "r mailbox") {
+		t.Errorf("trace header %q", h)
+	}
+	b.shot("trace")
+}
+
+// TestErrors: a typo is underlined where the engine places it.
+func TestErrors(t *testing.T) {
+	b := newTab(t)
+	b.open("/")
+	b.do(chromedpEval(`happensPage.editor.text = "static X: AtomicU32 = AtomicU32::new(0);\nthread t1 { X.stor(1, Ordering::Relaxed); }\n"`))
+	b.wait(`document.querySelectorAll(".cm-lintRange-error").length > 0`, 20*time.Second, "an underline")
+	under := eval[string](b, `document.querySelector(".cm-lintRange-error").textContent`)
+	if !strings.Contains(under, "stor") {
+		t.Errorf("underlined %q", under)
+	}
+	if d := eval[string](b, `document.getElementById("diagnostics").textContent`); !strings.HasPrefix(d, "2:") {
+		t.Errorf("diagnostics %q", d)
+	}
+	n := b.runNumber()
+	b.do(chromedpClick("#run"))
+	r := b.awaitRun(n, 20*time.Second)
+	if !strings.Contains(r.Status, "error") {
+		t.Errorf("run of a bad program: %+v", r)
+	}
+	b.shot("errors")
+}
+
+// TestPhoneAndThemes: at 360 pixels nothing but the drawings' own boxes
+// scrolls sideways, and both themes render.
+func TestPhoneAndThemes(t *testing.T) {
+	b := newTab(t)
+	b.do(chromedpViewport(360, 740))
+	b.open(srcLink(readExample(t, "iriw.litmus"), "c20"))
+	b.awaitRun(0, 30*time.Second)
+	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 360 {
+		t.Errorf("the page is %d pixels wide on a 360-pixel screen", w)
+	}
+	b.fullShot("phone-result")
+	b.do(chromedpClick("#tab-executions"))
+	b.wait(`document.getElementById("exec-pos").textContent.startsWith("Execution 1")`, 20*time.Second, "a drawing")
+	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 360 {
+		t.Errorf("with a drawing, the page is %d pixels wide", w)
+	}
+	b.fullShot("phone-execution")
+	theme := eval[string](b, `document.documentElement.dataset.theme`)
+	b.do(chromedpClick("#theme"))
+	if eval[string](b, `document.documentElement.dataset.theme`) == theme {
+		t.Error("the theme button did not switch")
+	}
+	b.fullShot("phone-execution-" + eval[string](b, `document.documentElement.dataset.theme`))
+}
+
+// TestKeyboard runs and cancels from the keyboard.
+func TestKeyboard(t *testing.T) {
+	b := newTab(t)
+	b.open("/")
+	b.do(chromedpClick(".cm-content"), chromedpKeys("\r", ctrl))
+	r := b.awaitRun(0, 30*time.Second)
+	if r.executions() != 4 {
+		t.Errorf("Ctrl+Enter in the editor: %+v", r)
+	}
+	// The tabs follow the arrow keys.
+	b.do(chromedpFocus("#tab-result"), chromedpKeys(kb.ArrowRight, 0))
+	if sel := eval[string](b, `document.activeElement.id`); sel != "tab-executions" {
+		t.Errorf("ArrowRight moved focus to %q", sel)
+	}
+}

@@ -1,0 +1,714 @@
+// The happens playground page. The engine runs in a Web Worker
+// (engine.js, worker.js); this file is the page: editor, menus, results and
+// the views of a result (executions, why not, compare, compiled code, MESI
+// trace).
+import { Engine } from "./engine.js";
+import { createEditor } from "./editor.js";
+import { readLink, makeLink } from "./share.js";
+import { $, el, clear, plural, fmtMs, fmtCount, showSVG } from "./dom.js";
+
+const defaultProgram = `//! Store buffering: can both threads read 0?
+use std::sync::atomic::{AtomicU32, Ordering};
+
+static X: AtomicU32 = AtomicU32::new(0);
+static Y: AtomicU32 = AtomicU32::new(0);
+
+thread t1 {
+    X.store(1, Ordering::Relaxed);
+    let a = Y.load(Ordering::Relaxed);
+}
+
+thread t2 {
+    Y.store(1, Ordering::Relaxed);
+    let b = X.load(Ordering::Relaxed);
+}
+
+exists (t1.a == 0 && t2.b == 0)
+`;
+
+const page = {
+  catalog: { groups: [], examples: [], models: [], arches: [] },
+  engine: null,
+  editor: null,
+  name: "sb.litmus", // the file name the program came from, for its test name
+  runCount: 0, // runs shown, for tests (panel-result's data-run)
+  fg: null, // the foreground request: {id, label, token}
+  token: 0,
+  run: null, // the last RunResponse
+  runModel: null,
+  exec: { kind: "exec", index: 0 },
+  dirty: { why: true, compare: true, asm: true, trace: true },
+  ticker: null,
+  marks: { timeOrigin: performance.timeOrigin },
+};
+
+// ---- status line ----------------------------------------------------------
+
+function status(text, { busy = false, error = false } = {}) {
+  if (!busy) page.lastStatus = [text, { busy, error }];
+  const s = $("status");
+  s.classList.toggle("busy", busy);
+  s.classList.toggle("error", error);
+  clear(s, text);
+}
+
+// ---- the foreground request ----------------------------------------------
+
+// request runs one engine request in the foreground: the status line shows
+// its progress and Cancel stops it. A newer request supersedes (cancels) an
+// older one, whose answer is then ignored. Resolves to the response, or
+// null when superseded; rejects when the engine failed.
+async function request(method, req, label) {
+  if (page.fg) {
+    page.engine.cancel(page.fg.id);
+    page.fg.superseded = true;
+  }
+  const token = ++page.token;
+  const started = performance.now();
+  let last = null;
+  const show = () => {
+    const secs = ((performance.now() - started) / 1000).toFixed(1);
+    let text = label + "… " + secs + " s";
+    if (last) {
+      text += " · " + plural(last.executions, "execution");
+      if (last.states) text += ", " + fmtCount(last.states) + " machine states";
+      if (last.blocked) text += ", " + fmtCount(last.blocked) + " blocked";
+    }
+    status(text, { busy: true });
+  };
+  const { id, promise } = page.engine.call(method, req, (p) => { last = p; show(); });
+  const fg = { id, label, token, superseded: false, progress: () => last, started };
+  page.fg = fg;
+  $("cancel").disabled = false;
+  clearInterval(page.ticker);
+  show();
+  page.ticker = setInterval(show, 250);
+  const done = () => {
+    if (page.fg === fg) {
+      page.fg = null;
+      clearInterval(page.ticker);
+      $("cancel").disabled = true;
+    }
+  };
+  try {
+    const res = await promise;
+    done();
+    return fg.superseded ? null : res;
+  } catch (err) {
+    done();
+    if (fg.superseded) return null;
+    err.progress = err.progress || last;
+    throw err;
+  }
+}
+
+function cancel() {
+  if (!page.fg) return;
+  status(page.fg.label + ": cancelling…", { busy: true });
+  page.engine.cancel(page.fg.id);
+}
+
+// ---- run -----------------------------------------------------------------
+
+function currentSource() {
+  return { src: page.editor.text, name: page.name };
+}
+
+function bounds() {
+  const unroll = parseInt($("unroll").value, 10);
+  const max = parseInt($("max").value, 10);
+  return { unroll: unroll > 0 ? unroll : 8, maxExecutions: max > 0 ? max : 0 };
+}
+
+async function runProgram() {
+  const model = $("model").value;
+  const req = { ...currentSource(), model, ...bounds() };
+  page.editor.highlight({});
+  let res;
+  try {
+    res = await request("run", req, "Running under " + model);
+  } catch (err) {
+    showFailedRun(err, model);
+    $("panel-result").dataset.run = String(++page.runCount);
+    return;
+  }
+  if (!res) return;
+  page.marks.firstResult = page.marks.firstResult || performance.now();
+  page.run = res;
+  page.runModel = model;
+  page.runSource = req.src;
+  page.dirty = { why: true, compare: true, asm: true, trace: true };
+  page.exec = { kind: "exec", index: 0 };
+  page.execShown = false;
+  for (const id of ["why-answer", "why-candidates", "compare-out", "trace-out", "asm-out"]) clear($(id));
+  showSVG($("drawing"), "");
+  clear($("exec-caption"));
+  clear($("exec-pos"));
+  $("why-outcome").placeholder = res.cond ? res.cond.text : "t1.a == 0 && t2.b == 0";
+  $("trace-outcome").placeholder = res.cond ? res.cond.text : "t1.a == 0 && t2.b == 0";
+  renderRun(res);
+  $("panel-result").dataset.run = String(++page.runCount);
+  refreshTab();
+}
+
+// showFailedRun: the engine was restarted after a Cancel it did not answer,
+// or failed. The counts it reported are all that is known.
+function showFailedRun(err, model) {
+  const p = err.progress;
+  const panel = $("panel-result");
+  if (err.killed) {
+    status("PARTIAL: cancelled", { error: true });
+    clear(panel,
+      el("div", { class: "partial-box", role: "alert" },
+        el("strong", {}, "PARTIAL: cancelled. "),
+        "The engine did not stop in time and was restarted, so only the counts it last reported are known: ",
+        p ? plural(p.executions, "execution") + (p.blocked ? ", " + p.blocked + " blocked" : "") + " under " + model : "none yet",
+        ". Outcomes are not available; set an execution limit to get a partial result."));
+    return;
+  }
+  status(err.message, { error: true });
+  clear(panel, el("p", { class: "problem" }, err.message));
+}
+
+function outcomeText(names, values) {
+  return names.map((n, i) => n + "=" + values[i]).join(" ");
+}
+
+function lineButton(line, col, text) {
+  return el("button", { type: "button", class: "link", onclick: () => page.editor.goToLine(line, col), title: "Go to line " + line }, text || "line " + line);
+}
+
+function renderErrors(errors, panel) {
+  page.editor.showDiagnostics(errors);
+  const list = $("diagnostics");
+  clear(list, errors.map((d) => el("li", {}, d.line ? lineButton(d.line, d.col, d.line + ":" + d.col) : "", d.line ? ": " : "", d.msg)));
+  status(plural(errors.length, "error") + " in the program", { error: true });
+  clear(panel, el("p", { class: "problem" }, "The program does not parse; the errors are underlined in the editor."),
+    el("ul", { class: "problems" }, errors.map((d) => el("li", {}, d.line ? lineButton(d.line, d.col) : "", d.line ? ": " : "", d.msg))));
+}
+
+function renderRun(res) {
+  const panel = $("panel-result");
+  if (res.errors.length) {
+    renderErrors(res.errors, panel);
+    return;
+  }
+  clear($("diagnostics"));
+  const s = res.stats;
+  const where = "in your browser";
+  const summary = res.machine
+    ? `${plural(s.executions, "final state")} of the machine (${fmtCount(s.states)} states) ${where} in ${fmtMs(s.elapsedMs)}`
+    : `Explored ${plural(s.executions, "execution")}${s.blocked ? ", " + fmtCount(s.blocked) + " blocked" : ""} ${where} in ${fmtMs(s.elapsedMs)}`;
+  status((res.complete ? "" : "PARTIAL · ") + summary, { error: !res.complete });
+
+  const parts = [];
+  parts.push(el("h3", { class: "test-title" }, "Test ", el("code", {}, res.test), " under ", el("code", {}, res.model)));
+  if (res.doc) parts.push(el("p", { class: "doc" }, res.doc));
+  if (!res.complete) {
+    parts.push(el("div", { class: "partial-box", role: "alert", id: "partial" },
+      el("strong", {}, "PARTIAL"), ": the result covers only what was explored.",
+      el("ul", {}, res.partial.map((p) => el("li", {}, p)))));
+  }
+  if (res.cond) {
+    const c = res.cond;
+    const total = c.positive + c.negative;
+    const failing = !c.holds && c.kind !== "exists";
+    const verdict = el("div", { class: "verdict" },
+      el("span", { class: "badge " + c.verdict + (failing ? " fails" : ""), id: "verdict" }, c.verdict),
+      !res.complete ? el("span", { class: "badge partial" }, "PARTIAL") : null,
+      el("span", {}, el("code", {}, c.kind === "not-exists" ? "~exists" : c.kind, " ", c.text)),
+      el("span", { class: "muted" }, `${c.positive} of ${plural(total, res.machine ? "final state" : "execution")} satisfy it`),
+      failing ? el("span", { class: "no" }, "the condition does not hold") : null,
+      c.expect ? el("span", { class: c.expect === c.verdict ? "yes" : "no" }, "expected " + c.expect + (c.expect === c.verdict ? ": ok" : ": MISMATCH")) : null);
+    parts.push(verdict);
+  }
+
+  // Outcomes.
+  const head = el("tr", {}, res.observed.map((n) => el("th", { scope: "col" }, n)),
+    el("th", { scope: "col", class: "num" }, res.machine ? "final states" : "executions"),
+    res.cond ? el("th", { scope: "col" }, el("span", { title: "satisfies the condition" }, "cond.")) : null,
+    el("th", { scope: "col" }, el("span", { class: "sr" }, "")));
+  const rows = res.outcomes.map((o, i) => el("tr", { class: o.satisfies ? "sat" : "", "data-outcome": i },
+    o.values.map((v) => el("td", { class: "val" }, v)),
+    el("td", { class: "num count" }, fmtCount(o.count)),
+    res.cond ? el("td", {}, o.satisfies ? el("span", { class: "yes", title: "satisfies the condition" }, "✓ *") : "") : null,
+    el("td", { class: "actions" },
+      res.machine ? null : el("button", { type: "button", onclick: () => showExecution("outcome", i), "aria-label": "Show an execution with " + outcomeText(res.observed, o.values) }, "Show"),
+      res.machine ? el("button", { type: "button", onclick: () => traceOutcome(o), "aria-label": "A run of the machine reaching " + outcomeText(res.observed, o.values) }, "Trace")
+        : el("button", { type: "button", class: "why", onclick: () => explainOutcome({ raw: o.raw }), "aria-label": "Why does " + outcomeText(res.observed, o.values) + " happen?" }, "Why?"))));
+  parts.push(el("h3", {}, plural(res.outcomes.length, "outcome"), res.machine ? " (counts are distinct final machine states)" : ""));
+  if (res.observed.length === 0) {
+    parts.push(el("p", { class: "muted" }, "Nothing is observed: add a condition, or bind values with let at a thread's top level."));
+  }
+  parts.push(el("div", { class: "table-wrap" }, el("table", { id: "outcomes" }, el("thead", {}, head), el("tbody", {}, rows))));
+
+  if (res.failures.length) {
+    parts.push(el("h3", { class: "problem" }, plural(res.failures.length, "failed assertion")));
+    parts.push(el("ul", { class: "problems", id: "failures" }, res.failures.map((f, i) => el("li", {},
+      el("span", { class: "problem" }, "Assertion failure"), " in ", el("code", {}, f.thread), " at ", lineButton(f.line, f.col), ": ", f.msg,
+      " (", plural(f.count, "execution"), ") ",
+      el("button", { type: "button", onclick: () => showExecution("failure", i, [f.line]) }, "Show")))));
+  }
+  if (res.races.length) {
+    parts.push(el("h3", { class: "problem" }, plural(res.races.length, "data race"), " (undefined behaviour)"));
+    parts.push(el("ul", { class: "problems", id: "races" }, res.races.map((r, i) => el("li", {},
+      el("span", { class: "problem" }, "Data race"), " on ", el("code", {}, r.a.loc), ": ",
+      el("code", {}, r.a.thread), " ", r.a.kind, " at ", lineButton(r.a.line, r.a.col), " and ",
+      el("code", {}, r.b.thread), " ", r.b.kind, " at ", lineButton(r.b.line, r.b.col),
+      " (", plural(r.count, "execution"), ") ",
+      el("button", { type: "button", onclick: () => showExecution("race", i, [r.a.line, r.b.line]) }, "Show")))));
+  }
+  parts.push(el("p", { class: "muted small", id: "explored" }, summary + "."));
+  if (res.dropped) parts.push(el("p", { class: "muted small" }, `The first ${fmtCount(res.kept)} executions are kept for drawing; ${fmtCount(res.dropped)} more are counted only.`));
+  parts.push(el("details", {}, el("summary", {}, "As the command line prints it"), el("pre", { class: "plain" }, res.text)));
+  clear(panel, parts);
+
+  // The executions view's outcome menu.
+  const sel = $("exec-outcome");
+  clear(sel, el("option", { value: "" }, "(any outcome)"),
+    res.outcomes.map((o, i) => el("option", { value: i }, outcomeText(res.observed, o.values) + (o.satisfies ? " *" : ""))));
+}
+
+// ---- tabs ----------------------------------------------------------------
+
+const tabs = ["result", "executions", "why", "compare", "asm", "trace"];
+
+function currentTab() {
+  return tabs.find((t) => $("tab-" + t).getAttribute("aria-selected") === "true");
+}
+
+function selectTab(name, focus) {
+  for (const t of tabs) {
+    const on = t === name;
+    const tab = $("tab-" + t);
+    tab.setAttribute("aria-selected", on ? "true" : "false");
+    tab.tabIndex = on ? 0 : -1;
+    $("panel-" + t).hidden = !on;
+    if (on && focus) tab.focus();
+  }
+  refreshTab();
+}
+
+function refreshTab() {
+  switch (currentTab()) {
+    case "executions": if (page.run && !page.execShown) showExecution(page.exec.kind, page.exec.index); break;
+    case "why": if (page.dirty.why) openWhy(); break;
+    case "compare": if (page.dirty.compare) runCompare(); break;
+    case "asm": if (page.dirty.asm) runAsm(); break;
+    case "trace": if (page.dirty.trace) openTrace(); break;
+  }
+}
+
+function setupTabs() {
+  const list = document.querySelector("[role=tablist]");
+  for (const t of tabs) $("tab-" + t).addEventListener("click", () => selectTab(t));
+  list.addEventListener("keydown", (e) => {
+    const i = tabs.indexOf(currentTab());
+    let j = null;
+    if (e.key === "ArrowRight") j = (i + 1) % tabs.length;
+    else if (e.key === "ArrowLeft") j = (i + tabs.length - 1) % tabs.length;
+    else if (e.key === "Home") j = 0;
+    else if (e.key === "End") j = tabs.length - 1;
+    if (j === null) return;
+    e.preventDefault();
+    selectTab(tabs[j], true);
+  });
+}
+
+// ---- executions ----------------------------------------------------------
+
+function drawWidth(host) {
+  // Split the threads into groups only where a whole drawing would be too
+  // small to read (phones); elsewhere it scales to fit.
+  const w = host.clientWidth || 600;
+  return w < 520 ? Math.max(24, Math.floor((w - 12) / 10)) : 0;
+}
+
+async function showExecution(kind, index, lines) {
+  if (!page.run) return;
+  page.exec = { kind, index };
+  page.execShown = true;
+  if (currentTab() !== "executions") selectTab("executions");
+  const host = $("drawing");
+  if (page.run.machine) {
+    showSVG(host, "");
+    clear($("exec-caption"), "The MESI machine builds no execution graphs: the MESI trace tab shows a run of the machine instead.");
+    clear($("exec-pos"));
+    $("prev").disabled = $("next").disabled = true;
+    return;
+  }
+  const res = await request("draw", { run: page.run.run, kind, index, labels: $("labels").value, width: drawWidth(host) }, "Drawing");
+  if (!res) return;
+  if (res.error) {
+    clear($("exec-caption"), res.error);
+    return;
+  }
+  showSVG(host, res.svg, { legend: false });
+  if (page.lastStatus) status(...page.lastStatus);
+  const total = res.total;
+  if (res.exec >= 0) page.exec = { kind: "exec", index: res.exec };
+  clear($("exec-pos"), res.exec >= 0 ? `Execution ${res.exec + 1} of ${fmtCount(total)}` : `(not among the ${fmtCount(total)} kept)`);
+  $("prev").disabled = !(res.exec > 0);
+  $("next").disabled = !(res.exec >= 0 && res.exec < total - 1);
+  const cap = [];
+  const what = { race: "the data race", failure: "the assertion failure" }[kind];
+  if (what) cap.push("An execution with " + what + ". ");
+  if (res.outcome >= 0) {
+    const o = page.run.outcomes[res.outcome];
+    cap.push("Outcome ", el("code", {}, outcomeText(page.run.observed, o.values)), o.satisfies ? " (satisfies the condition)" : "",
+      " · ", plural(o.count, "execution"), " with this outcome");
+    $("exec-outcome").value = String(res.outcome);
+  } else if (kind === "exec") {
+    $("exec-outcome").value = "";
+  }
+  clear($("exec-caption"), cap);
+  host.setAttribute("aria-label", "Execution graph" + (res.exec >= 0 ? " " + (res.exec + 1) + " of " + total : ""));
+  page.editor.highlight(lines ? { focus: lines } : {});
+}
+
+function setupExecutions() {
+  $("prev").addEventListener("click", () => showExecution("exec", page.exec.index - 1));
+  $("next").addEventListener("click", () => showExecution("exec", page.exec.index + 1));
+  $("exec-outcome").addEventListener("change", (e) => {
+    if (e.target.value !== "") showExecution("outcome", parseInt(e.target.value, 10));
+  });
+  $("labels").addEventListener("change", () => showExecution(page.exec.kind, page.exec.index));
+  $("drawing").addEventListener("keydown", (e) => {
+    if (e.key === "ArrowLeft" && !$("prev").disabled) showExecution("exec", page.exec.index - 1);
+    if (e.key === "ArrowRight" && !$("next").disabled) showExecution("exec", page.exec.index + 1);
+  });
+  $("drawing").tabIndex = 0;
+}
+
+// ---- why not? ------------------------------------------------------------
+
+function isMachine(model) {
+  const m = page.catalog.models.find((x) => x.name === model);
+  return m && m.machine;
+}
+
+async function openWhy() {
+  page.dirty.why = false;
+  const model = $("model").value;
+  const cands = $("why-candidates");
+  if (isMachine(model)) {
+    clear(cands, el("p", { class: "muted" }, model + " is an operational machine, not a set of axioms: it has no cycles to show. The MESI trace tab shows a run of the machine that reaches an outcome."));
+    clear($("why-answer"));
+    return;
+  }
+  const res = await request("outcomes", { ...currentSource(), model, unroll: bounds().unroll }, "Listing candidate outcomes");
+  if (!res) return;
+  if (res.errors.length) { renderErrors(res.errors, $("panel-result")); return; }
+  status("Candidate outcomes listed");
+  clear(cands,
+    el("p", { class: "muted small" }, "Every outcome some candidate execution produces (any reads-from and modification order without values from thin air). ",
+      "✓: ", model, " allows it; ✗: it forbids it. Pick one to ask why."),
+    el("div", { class: "chips", id: "why-chips" }, res.outcomes.map((o) => el("button", {
+      type: "button", class: o.allowed ? "allowed" : "forbidden",
+      onclick: () => explainOutcome({ raw: o.raw }),
+      "aria-label": (o.allowed ? "allowed: " : "forbidden: ") + outcomeText(res.observed, o.values),
+      title: o.allowed ? plural(o.count, "execution") : "breaks " + o.axiom,
+    }, (o.allowed ? "✓ " : "✗ ") + outcomeText(res.observed, o.values)))),
+    res.partial ? el("p", { class: "partial-box" }, "PARTIAL: a bound cut the enumeration of candidates.") : null);
+  if (!$("why-answer").hasChildNodes() && (page.run && page.run.cond || $("why-outcome").value)) explainOutcome({ outcome: $("why-outcome").value });
+}
+
+async function explainOutcome(q) {
+  const model = $("model").value;
+  if (currentTab() !== "why") {
+    page.dirty.why = true;
+    selectTab("why");
+  }
+  if (q.raw && page.run) $("why-outcome").value = page.run.observed.map((n, i) => n + " == " + rawToText(page.run, q.raw, i)).join(" && ");
+  const res = await request("explain", { ...currentSource(), model, unroll: bounds().unroll, outcome: q.outcome || "", raw: q.raw, labels: $("labels").value, width: drawWidth($("why-answer")) }, "Explaining");
+  if (!res) return;
+  renderExplanation(res);
+}
+
+// rawToText writes an outcome's value as the condition language reads it.
+function rawToText(run, raw, i) {
+  const o = run.outcomes.find((x) => x.raw.every((v, k) => v === raw[k]));
+  return o ? o.values[i] : raw[i];
+}
+
+function renderExplanation(res) {
+  const out = $("why-answer");
+  if (res.errors.length) { renderErrors(res.errors, $("panel-result")); return; }
+  if (res.unsupported) { clear(out, el("p", { class: "muted" }, res.unsupported)); status("No explanation for a machine"); return; }
+  if (res.outcomeErrors.length) {
+    clear(out, el("p", { class: "problem", role: "alert" }, "The outcome does not parse: ", res.outcomeErrors.map((d) => (d.col ? "column " + d.col + ": " : "") + d.msg).join("; ")));
+    status("The outcome does not parse", { error: true });
+    return;
+  }
+  status(res.possible ? "It can happen" : "It cannot happen");
+  const parts = [el("h3", { id: "why-question" }, res.question)];
+  let lead;
+  if (res.possible) {
+    lead = `Yes: ${res.consistent} of the ${plural(res.candidates, "candidate execution")} that produce it ${res.consistent === 1 ? "is" : "are"} consistent.`;
+  } else if (res.candidates === 0) {
+    lead = "No: no candidate execution produces it. Any execution with these values would need a read to take its value from a write that depends on that very read (a cycle in sb ∪ rf, ruled out by no-thin-air), or the program never computes them.";
+  } else {
+    lead = `No: ${plural(res.candidates, "candidate execution")} would produce it, and the model rejects every one.`;
+  }
+  parts.push(el("p", { class: "lead", id: "why-lead" }, lead));
+  if (res.possible && res.racy) {
+    parts.push(el("p", { class: "problem" }, res.racy === res.consistent
+      ? "But every one of them has a data race: the program's behaviour is undefined there, so this outcome needs undefined behaviour."
+      : `(${res.racy} of them have a data race.)`));
+  }
+  const allLines = [];
+  const drawings = [];
+  if (res.witness) {
+    parts.push(el("h4", {}, "One of them:"));
+    const host = el("div", { class: "drawing", role: "img", "aria-label": "A consistent execution with the outcome" });
+    parts.push(host);
+    drawings.push([host, res.witness]);
+    if (res.interleaving.length) {
+      parts.push(el("h4", {}, "An interleaving that produces it:"), el("ol", {}, res.interleaving.map((s) => el("li", {}, el("code", {}, s)))));
+    }
+  }
+  res.reasons.forEach((r, i) => {
+    const who = r.count === res.candidates ? (r.count === 1 ? "It" : "All " + r.count) : r.count + " of them";
+    parts.push(el("h4", {}, who, ": ", r.sentence));
+    parts.push(el("p", { class: "small" }, "Axiom ", el("code", {}, r.axiom), ": ", el("code", {}, r.rule), ". Shortest cycle found:"));
+    const rows = r.cycle.map((s, k) => el("tr", {},
+      el("td", { class: "rel" }, k === 0 ? "" : r.cycle[k - 1].rel),
+      el("td", {}, el("code", {}, s.event)),
+      el("td", {}, s.line ? lineButton(s.line, s.col) : "")));
+    if (r.cycle.length) rows.push(el("tr", {}, el("td", { class: "rel" }, r.cycle[r.cycle.length - 1].rel), el("td", { class: "muted" }, el("code", {}, r.cycle[0].event), " (the first again)"), el("td", {})));
+    parts.push(el("div", { class: "table-wrap" }, el("table", { class: "cycle" }, el("tbody", {}, rows))));
+    if (r.svg) {
+      const host = el("div", { class: "drawing cycle-drawing", role: "img", "aria-label": "The candidate execution, the cycle drawn heavy" });
+      parts.push(host);
+      drawings.push([host, r.svg]);
+    }
+    if (i === 0) allLines.push(...r.lines);
+  });
+  if (res.partial) parts.push(el("div", { class: "partial-box", role: "alert" }, el("strong", {}, "PARTIAL"), res.cancelled ? ": cancelled; " : ": a bound (loop unrolling or the candidate limit) cut the enumeration; ", "the answer covers only what was enumerated."));
+  if (drawings.length) parts.push(el("p", { class: "muted small" }, "In the drawings, a line joins every access to the value it writes or reads; ⇓ is sequenced-before, a red arrow synchronises-with; the cycle's events are drawn heavy."));
+  parts.push(el("details", {}, el("summary", {}, "As the command line prints it"), el("pre", { class: "plain" }, res.text)));
+  clear(out, parts);
+  for (const [host, svg] of drawings) showSVG(host, svg, { legend: false });
+  page.editor.highlight(allLines.length ? { cycle: allLines } : { focus: res.witnessLines });
+}
+
+// ---- compare ---------------------------------------------------------------
+
+async function runCompare() {
+  page.dirty.compare = false;
+  const models = [...document.querySelectorAll("#compare-models input:checked")].map((i) => i.value);
+  const out = $("compare-out");
+  if (models.length === 0) { clear(out, el("p", { class: "muted" }, "Pick at least one model.")); return; }
+  const res = await request("compare", { ...currentSource(), models, unroll: bounds().unroll }, "Comparing " + models.join(", "));
+  if (!res) return;
+  if (res.errors.length) { renderErrors(res.errors, $("panel-result")); clear(out, el("p", { class: "problem" }, res.errors[0].msg)); return; }
+  status("Compared " + models.join(", "));
+  const head = el("tr", {}, res.observed.map((n) => el("th", { scope: "col" }, n)), res.models.map((m) => el("th", { scope: "col", class: "num" }, m)));
+  const rows = res.rows.map((r) => el("tr", {}, r.values.map((v) => el("td", { class: "val" }, v)),
+    r.cells.map((c, j) => el("td", { class: "num" }, c.allowed
+      ? el("span", { class: "yes", title: plural(c.count, "execution"), "aria-label": "allowed by " + res.models[j] + ", " + plural(c.count, "execution") }, "✓ " + c.count)
+      : el("span", { class: "no", title: c.axiom ? "breaks " + c.axiom : "", "aria-label": "forbidden by " + res.models[j] }, "✗")))));
+  rows.push(el("tr", {}, el("th", { scope: "row", colspan: res.observed.length || 1 }, "executions"), res.totals.map((t) => el("td", { class: "num" }, fmtCount(t)))));
+  const diffs = res.diffs.map((d) => el("li", {},
+    el("code", {}, outcomeText(res.observed, res.rows[d.row].values)), ": allowed by ", el("b", {}, d.allowed), ", forbidden by ", el("b", {}, d.forbidden),
+    d.sentence ? ", because " + d.sentence : ".",
+    d.cycle.length ? el("table", { class: "cycle small" }, el("tbody", {}, d.cycle.map((s, k) => el("tr", {},
+      el("td", { class: "rel" }, k === 0 ? "" : d.cycle[k - 1].rel), el("td", {}, el("code", {}, s.event)), el("td", {}, s.line ? lineButton(s.line, s.col) : ""))))) : null));
+  clear(out,
+    el("div", { class: "table-wrap" }, el("table", { id: "compare-table" }, el("thead", {}, head), el("tbody", {}, rows))),
+    diffs.length ? [el("h3", {}, "Where neighbouring models differ"), el("ul", { class: "diffs" }, diffs)] : el("p", { class: "muted" }, "These models agree on every outcome."),
+    res.partial ? el("p", { class: "partial-box" }, "PARTIAL: a bound cut the enumeration of candidates.") : null,
+    el("details", {}, el("summary", {}, "As the command line prints it"), el("pre", { class: "plain" }, res.text)));
+}
+
+// ---- compiled code -------------------------------------------------------
+
+async function runAsm() {
+  page.dirty.asm = false;
+  const res = await request("asm", { ...currentSource(), arch: $("arch").value }, "Compiling");
+  if (!res) return;
+  if (res.errors.length) { clear($("asm-out"), res.errors.map((d) => d.msg).join("\n")); return; }
+  status("Compiled for " + $("arch").value);
+  const l = res.listings[0];
+  clear($("asm-out"), l.error ? l.error : l.text);
+}
+
+// ---- MESI trace ----------------------------------------------------------
+
+function openTrace() {
+  page.dirty.trace = false;
+  const model = $("model").value;
+  if (isMachine(model)) $("trace-model").value = model;
+  runTrace({ outcome: $("trace-outcome").value });
+}
+
+function traceOutcome(o) {
+  if (page.run) $("trace-outcome").value = page.run.observed.map((n, i) => n + " == " + o.values[i]).join(" && ");
+  page.dirty.trace = false;
+  selectTab("trace");
+  runTrace({ raw: o.raw });
+}
+
+async function runTrace(q) {
+  const out = $("trace-out");
+  const model = $("trace-model").value;
+  const res = await request("trace", { ...currentSource(), model, outcome: q.outcome || "", raw: q.raw, unroll: bounds().unroll }, "Searching the " + model + " machine");
+  if (!res) return;
+  if (res.errors.length) { clear(out, el("p", { class: "problem" }, res.errors.map((d) => d.msg).join("; "))); return; }
+  if (res.outcomeErrors.length) { clear(out, el("p", { class: "problem" }, "The outcome does not parse: ", res.outcomeErrors.map((d) => d.msg).join("; "))); return; }
+  status(res.found ? "A run reaches it" : "No run reaches it");
+  const parts = [];
+  if (!res.found) {
+    parts.push(el("p", { class: "lead", id: "trace-lead" }, "No run of ", model, " reaches ", el("code", {}, res.outcome), ` (searched ${fmtCount(res.states)} machine states).`));
+  } else {
+    parts.push(el("p", { class: "lead", id: "trace-lead" }, "A shortest run of ", model, " reaching ", el("code", {}, res.outcome), ` (${plural(res.rows.length - 1, "step")}):`));
+    parts.push(el("p", { class: "muted small" }, "Cache lines are location:state=value (M, E, S, I); store buffers and mailboxes list their oldest entry first.",
+      res.mailboxes ? " Invalidations wait in each core's mailbox, acknowledged before they are applied." : " Invalidations are applied when they arrive (no mailbox)."));
+    const head = el("tr", {}, el("th", { scope: "col", class: "num" }, "step"), el("th", { scope: "col" }, "core"), el("th", { scope: "col" }, "action"),
+      res.coreNames.map((n) => [el("th", { scope: "col" }, n + " cache"), el("th", { scope: "col" }, n + " store buffer"), res.mailboxes ? el("th", { scope: "col" }, n + " mailbox") : null]),
+      el("th", { scope: "col" }, "memory"), el("th", { scope: "col" }, "in flight"));
+    const rows = res.rows.map((r) => el("tr", {}, el("td", { class: "num" }, r.step), el("td", {}, r.core), el("td", { class: "action" }, r.action),
+      r.cores.map((c) => [el("td", {}, c.cache), el("td", {}, c.storeBuffer), res.mailboxes ? el("td", {}, c.mailbox) : null]),
+      el("td", {}, r.memory), el("td", {}, r.flight)));
+    parts.push(el("div", { class: "table-wrap" }, el("table", { class: "trace", id: "trace-table" }, el("thead", {}, head), el("tbody", {}, rows))));
+    parts.push(el("p", {}, "Final: ", el("code", {}, res.final.join(" "))));
+  }
+  if (res.partial) parts.push(el("p", { class: "partial-box" }, "PARTIAL: " + res.partial));
+  clear(out, parts);
+}
+
+// ---- share -----------------------------------------------------------------
+
+async function share() {
+  const url = await makeLink(location.origin + location.pathname, {
+    src: page.editor.text, model: $("model").value, unroll: $("unroll").value, max: $("max").value,
+  });
+  history.replaceState(null, "", url);
+  $("share-box").hidden = false;
+  const input = $("share-url");
+  input.value = url;
+  input.focus();
+  input.select();
+  let note = "Select the link and copy it.";
+  try {
+    await navigator.clipboard.writeText(url);
+    note = "Copied to the clipboard.";
+  } catch (e) { /* not allowed here: the link is selected */ }
+  clear($("share-note"), note);
+}
+
+// ---- setup -------------------------------------------------------------
+
+function fillMenus() {
+  const c = page.catalog;
+  const ex = $("example");
+  for (const g of c.groups) {
+    ex.append(el("optgroup", { label: g }, c.examples.map((e, i) => e.group === g ? el("option", { value: i, title: e.doc }, e.name) : null)));
+  }
+  const model = $("model");
+  clear(model, c.models.map((m) => el("option", { value: m.name, title: m.doc }, m.name)));
+  model.value = "c20";
+  clear($("compare-models"), c.models.filter((m) => !m.machine).map((m) => el("label", {},
+    el("input", { type: "checkbox", value: m.name, checked: ["sc", "c11", "rc11", "c20"].includes(m.name) }), " ", m.name)));
+  clear($("arch"), c.arches.map((a) => el("option", { value: a }, a)));
+}
+
+function loadExample(i) {
+  const e = page.catalog.examples[i];
+  if (!e) return;
+  page.name = e.file;
+  page.editor.text = e.src;
+  $("model").value = e.model;
+  $("example").value = String(i);
+  runProgram();
+}
+
+function setTheme(t) {
+  document.documentElement.dataset.theme = t;
+  try { localStorage.setItem("happens-theme", t); } catch (e) { /* private mode */ }
+  $("theme").setAttribute("aria-label", t === "dark" ? "Light theme" : "Dark theme");
+}
+
+async function main() {
+  page.marks.scriptStart = performance.now();
+  setTheme(document.documentElement.dataset.theme === "dark" ? "dark" : "light");
+  $("theme").addEventListener("click", () => setTheme(document.documentElement.dataset.theme === "dark" ? "light" : "dark"));
+
+  page.engine = new Engine({
+    onReady: (ms) => {
+      page.marks.engineReady = performance.now();
+      if (!page.fg) status(`Ready: the engine loaded in ${fmtMs(ms)}. Run with Ctrl+Enter.`);
+    },
+    onFailed: (msg) => status(msg, { error: true }),
+  });
+
+  const link = await readLink(location.search);
+  let text = link.src;
+  const catalogP = fetch("catalog.json").then((r) => r.json()).catch(() => null);
+  page.editor = createEditor($("editor"), {
+    text: text !== null ? text : defaultProgram,
+    label: "Program",
+    onRun: () => runProgram(),
+    onChange: () => {
+      page.dirty = { why: true, compare: true, asm: true, trace: true };
+      if ($("example").value !== "") $("example").value = "";
+    },
+    check: async (src) => {
+      try {
+        const { promise } = page.engine.call("check", { src, name: page.name });
+        const res = await promise;
+        clear($("format"), res.format === "c" ? "herd7 C format" : "Rust-style format");
+        clear($("diagnostics"), res.errors.map((d) => el("li", {}, d.line ? lineButton(d.line, d.col, d.line + ":" + d.col) : "", d.line ? ": " : "", d.msg)));
+        return res;
+      } catch (e) {
+        return null;
+      }
+    },
+  });
+  clear($("format"), page.editor.format === "c" ? "herd7 C format" : "Rust-style format");
+  page.marks.editorReady = performance.now();
+
+  page.catalog = (await catalogP) || page.catalog;
+  fillMenus();
+  if (link.model && [...$("model").options].some((o) => o.value === link.model)) $("model").value = link.model;
+  if (link.unroll) $("unroll").value = link.unroll;
+  if (link.max) $("max").value = link.max;
+  if (text === null && link.example) {
+    const i = page.catalog.examples.findIndex((e) => e.file === link.example || e.file === link.example + ".litmus");
+    if (i >= 0) { page.name = page.catalog.examples[i].file; page.editor.text = page.catalog.examples[i].src; $("example").value = String(i); if (!link.model) $("model").value = page.catalog.examples[i].model; text = page.editor.text; }
+  }
+  if (text === null) {
+    const i = page.catalog.examples.findIndex((e) => e.file === "sb.litmus" && e.model === "c20");
+    if (i >= 0) $("example").value = String(i);
+  } else {
+    page.name = link.src !== null ? "program.litmus" : page.name;
+  }
+
+  $("run").disabled = false;
+  $("run").addEventListener("click", () => runProgram());
+  $("cancel").addEventListener("click", cancel);
+  $("share").addEventListener("click", share);
+  $("example").addEventListener("change", (e) => { if (e.target.value !== "") loadExample(parseInt(e.target.value, 10)); });
+  $("model").addEventListener("change", () => {
+    page.dirty = { why: true, compare: true, asm: true, trace: true };
+    if (page.run) runProgram();
+  });
+  $("why-form").addEventListener("submit", (e) => { e.preventDefault(); explainOutcome({ outcome: $("why-outcome").value }); });
+  $("trace-form").addEventListener("submit", (e) => { e.preventDefault(); runTrace({ outcome: $("trace-outcome").value }); });
+  $("compare-run").addEventListener("click", runCompare);
+  $("arch").addEventListener("change", runAsm);
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && page.fg) { e.preventDefault(); cancel(); }
+    if ((e.ctrlKey || e.metaKey) && e.key === "Enter") { e.preventDefault(); runProgram(); }
+  });
+  setupTabs();
+  setupExecutions();
+  page.marks.interactive = performance.now();
+  if (link.error) status(link.error, { error: true });
+  if (link.src !== null || link.example) runProgram();
+  else if (!page.engine.isReady) status("Loading the engine… (you can edit meanwhile)", { busy: true });
+}
+
+// For tests and benchmarks: what happened when.
+window.happensPage = page;
+main();

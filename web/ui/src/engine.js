@@ -1,0 +1,87 @@
+// The page's side of the engine: one Web Worker running happens.wasm,
+// requests by id, progress, and cancellation. A cancelled request answers
+// with its partial result; if the worker does not answer soon after a
+// Cancel, it is stopped and started again, and the request fails with the
+// last progress it reported, so the page can still show what is known.
+
+const cancelGrace = 3000; // ms to wait for a cancelled request's answer
+
+export class Engine {
+  constructor({ onReady, onFailed } = {}) {
+    this.onReady = onReady || (() => {});
+    this.onFailed = onFailed || (() => {});
+    this.nextId = 1;
+    this.pending = new Map();
+    this.loadMs = null;
+    this.start();
+  }
+
+  start() {
+    this.isReady = false;
+    this.worker = new Worker("worker.js");
+    this.ready = new Promise((resolve, reject) => { this.resolveReady = resolve; this.rejectReady = reject; });
+    this.ready.catch(() => {});
+    this.worker.onmessage = (e) => this.receive(e.data);
+    this.worker.onerror = (e) => this.fail(e.message || "the engine's worker failed to load");
+  }
+
+  fail(message) {
+    this.rejectReady(new Error(message));
+    this.onFailed(message);
+    for (const [, p] of this.pending) p.reject(Object.assign(new Error(message), { progress: p.progress }));
+    this.pending.clear();
+  }
+
+  receive(m) {
+    switch (m.type) {
+      case "ready":
+        this.isReady = true;
+        this.loadMs = m.ms;
+        this.resolveReady();
+        this.onReady(m.ms);
+        return;
+      case "failed":
+        this.fail("the engine failed: " + m.message);
+        return;
+    }
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    if (m.type === "progress") {
+      p.progress = m.progress;
+      p.onProgress(m.progress);
+    } else if (m.type === "done") {
+      this.pending.delete(m.id);
+      clearTimeout(p.killer);
+      if (m.response && m.response.error) p.reject(new Error(m.response.error));
+      else p.resolve(m.response);
+    }
+  }
+
+  // call sends a request; it returns {id, promise}.
+  call(method, request, onProgress) {
+    const id = this.nextId++;
+    const promise = new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onProgress: onProgress || (() => {}), progress: null, started: performance.now() });
+    });
+    this.worker.postMessage({ type: "call", id, method, request });
+    return { id, promise };
+  }
+
+  // cancel asks the request to stop and answer with what it found.
+  cancel(id) {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.worker.postMessage({ type: "cancel", id });
+    p.killer = setTimeout(() => {
+      if (!this.pending.has(id)) return;
+      // The engine did not answer: stop the worker, keep what we know.
+      this.worker.terminate();
+      const err = Object.assign(new Error("the engine did not answer the Cancel in time and was restarted"), { killed: true, progress: p.progress, elapsed: performance.now() - p.started });
+      this.pending.delete(id);
+      p.reject(err);
+      for (const [, q] of this.pending) q.reject(Object.assign(new Error("the engine was restarted"), { killed: true, progress: q.progress }));
+      this.pending.clear();
+      this.start();
+    }, cancelGrace);
+  }
+}
