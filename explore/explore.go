@@ -76,6 +76,61 @@ type Execution struct {
 	Failures []Failure   // in executions of any status
 	Hangs    []Hang      // for Stuck
 	X        *model.Exec // relations of G, for races and drawing
+	// Final is the state of the program's Final code after it ran (nil
+	// when the program has none, or it did not run), and Mem the memory
+	// it ended with.
+	Final *interp.State
+	Mem   []uint64
+}
+
+// Local is thread t's register reg at the end; t == len(Threads) is the
+// program's Final code.
+func (x *Execution) Local(t, reg int) uint64 {
+	if t == len(x.Threads) {
+		if x.Final == nil {
+			return 0
+		}
+		return x.Final.Regs[reg]
+	}
+	return x.Threads[t].Regs[reg]
+}
+
+// FinalMem is location loc's value at the end: after the Final code, if
+// it ran, else the last write in modification order.
+func (x *Execution) FinalMem(loc int) uint64 {
+	if x.Mem != nil {
+		return x.Mem[loc]
+	}
+	return x.G.Final(loc)
+}
+
+// RunFinal runs the program's Final code at the end of a complete
+// execution in which no thread failed, from the final memory final gives,
+// and classifies the execution again by how that code ended.
+func RunFinal(p *prog.Program, x *Execution, final func(loc int) uint64, unroll int) {
+	if p.Final == nil || x.Status != Complete || len(x.Failures) > 0 {
+		return
+	}
+	x.Mem = make([]uint64, len(p.Locs))
+	for l := range x.Mem {
+		x.Mem[l] = final(l)
+	}
+	fs, stop := interp.RunFinal(p, x.Mem, func(t, reg int) uint64 { return x.Threads[t].Regs[reg] }, unroll)
+	x.Final = fs
+	main := len(p.Threads)
+	switch stop {
+	case interp.Failed:
+		x.Failures = append(x.Failures, Failure{Thread: main, Instr: fs.FailPos, Msg: fs.Failure})
+	case interp.Blocked:
+		x.Status = Blocked
+	case interp.Bounded:
+		x.Status = Bounded
+	case interp.Spinning:
+		// Nothing writes after the Final code starts: a spin there is
+		// forever.
+		x.Status = Stuck
+		x.Hangs = append(x.Hangs, Hang{Thread: main, Loop: fs.Loop, Reads: append([]interp.ReadRec(nil), fs.SpinReads...)})
+	}
 }
 
 // Cut says why an exploration stopped before it was done.
@@ -279,11 +334,12 @@ func (e *explorer) halted() bool {
 func (e *explorer) emit() {
 	st, hangs := Classify(e.th, e.stop, e.g.Final)
 	x := &Execution{G: e.g, Threads: e.th, Status: st, Failures: Failures(e.th, e.stop), Hangs: hangs}
-	e.stats.Count(st)
+	RunFinal(e.p, x, e.g.Final, e.opts.Unroll)
+	e.stats.Count(x.Status)
 	if e.visit != nil {
 		e.visit(x)
 	}
-	if st == Complete && e.opts.MaxExecutions > 0 && e.stats.Complete >= e.opts.MaxExecutions {
+	if x.Status == Complete && e.opts.MaxExecutions > 0 && e.stats.Complete >= e.opts.MaxExecutions {
 		e.stats.stop(CutLimit)
 	}
 }

@@ -314,11 +314,13 @@ func (s *speculator) chooseMO(g *graph.Graph, loc int, writes [][]graph.ID, thre
 			return
 		}
 		st, hangs := Classify(threads, stops, g.Final)
-		s.stats.Count(st)
+		ex := &Execution{G: g, Threads: threads, Status: st, Failures: Failures(threads, stops), Hangs: hangs}
+		RunFinal(s.p, ex, g.Final, s.opts.Unroll)
+		s.stats.Count(ex.Status)
 		if s.visit != nil {
-			s.visit(&Execution{G: g, Threads: threads, Status: st, Failures: Failures(threads, stops), Hangs: hangs})
+			s.visit(ex)
 		}
-		if st == Complete && s.opts.MaxExecutions > 0 && s.stats.Complete >= s.opts.MaxExecutions {
+		if ex.Status == Complete && s.opts.MaxExecutions > 0 && s.stats.Complete >= s.opts.MaxExecutions {
 			s.stats.stop(CutLimit)
 		}
 		return

@@ -192,6 +192,9 @@ func (s *State) Run(unroll int) Stop {
 				s.Req.Data = s.taint[in.B] | s.taint[in.C]
 			}
 			return Access
+		case prog.OpJoin:
+			s.Req = Request{Instr: in}
+			return Access
 		case prog.OpAssert:
 			if s.Regs[in.A] == 0 {
 				return s.fail(in, in.Msg)
@@ -277,6 +280,13 @@ func (s *State) Complete(read uint64, ok bool) {
 		bit = 1 << uint(s.Accesses)
 	}
 	switch in.Op {
+	case prog.OpJoin:
+		if in.B >= 0 {
+			s.Regs[in.A] = read
+			s.taint[in.A] = 0
+		}
+		s.PC++
+		return
 	case prog.OpLoad, prog.OpRMW:
 		s.Regs[in.A] = read
 		s.taint[in.A] = bit
@@ -299,6 +309,58 @@ func (s *State) Complete(read uint64, ok bool) {
 		}
 	}
 	s.PC++
+}
+
+// NewFinal returns the initial state of p's Final code.
+func NewFinal(p *prog.Program) *State {
+	return &State{P: p, T: p.Final, Regs: make([]uint64, p.Final.NumRegs), taint: make([]uint64, p.Final.NumRegs)}
+}
+
+// RunFinal runs p's Final code once every thread has finished: mem holds
+// the final value of every location and is updated by the code's writes;
+// result gives a finished thread's register for a join. It returns the
+// state and why it stopped (Done, Failed, Blocked, Bounded or Spinning; a
+// spin there is forever, since nothing else writes any more).
+func RunFinal(p *prog.Program, mem []uint64, result func(thread, reg int) uint64, unroll int) (*State, Stop) {
+	s := NewFinal(p)
+	for {
+		stop := s.Run(unroll)
+		if stop != Access {
+			return s, stop
+		}
+		in := s.Req.Instr
+		loc := s.Req.Loc
+		var typ prog.Type
+		if in.Op != prog.OpFence && in.Op != prog.OpJoin {
+			typ = p.Locs[loc].Type
+		}
+		switch in.Op {
+		case prog.OpJoin:
+			var v uint64
+			if in.B >= 0 {
+				v = result(int(in.Imm), in.B)
+			}
+			s.Complete(v, false)
+		case prog.OpLoad:
+			s.Complete(mem[loc], false)
+		case prog.OpStore:
+			mem[loc] = typ.Wrap(s.Req.Val)
+			s.Complete(0, false)
+		case prog.OpRMW:
+			old := mem[loc]
+			mem[loc] = prog.ApplyRMW(in.RMW, typ, old, s.Req.Val)
+			s.Complete(old, true)
+		case prog.OpCAS:
+			old := mem[loc]
+			ok := old == s.Req.Exp
+			if ok {
+				mem[loc] = typ.Wrap(s.Req.New)
+			}
+			s.Complete(old, ok)
+		case prog.OpFence:
+			s.Complete(0, false)
+		}
+	}
 }
 
 // Stuck reports whether a Spinning thread would spin forever when memory

@@ -208,8 +208,8 @@ func NewMachineCollector(p *prog.Program, name string, hardware bool, show Show)
 
 type finalState struct{ x *explore.Execution }
 
-func (s finalState) Local(t, reg int) uint64 { return s.x.Threads[t].Regs[reg] }
-func (s finalState) Mem(loc int) uint64      { return s.x.G.Final(loc) }
+func (s finalState) Local(t, reg int) uint64 { return s.x.Local(t, reg) }
+func (s finalState) Mem(loc int) uint64      { return s.x.FinalMem(loc) }
 
 // Visit takes one execution from the explorer. Failures, races and hangs
 // count in executions of every status (each is real: its events form a
@@ -284,7 +284,7 @@ func (c *Collector) Failure(f explore.Failure, g *graph.Graph) {
 	k := fmt.Sprintf("%d:%v:%s", f.Thread, f.Instr.Pos, f.Msg)
 	rf := c.failure[k]
 	if rf == nil {
-		rf = &Failure{Thread: r.Program.Threads[f.Thread].Name, Pos: f.Instr.Pos, Msg: f.Msg, Witness: clone(g)}
+		rf = &Failure{Thread: r.Program.ThreadName(f.Thread), Pos: f.Instr.Pos, Msg: f.Msg, Witness: clone(g)}
 		c.failure[k] = rf
 		r.Failures = append(r.Failures, rf)
 	}
@@ -306,7 +306,7 @@ func (c *Collector) Hang(h explore.Hang, g *graph.Graph) {
 	k := fmt.Sprintf("%d:%v:%s", h.Thread, h.Loop.Pos, strings.Join(reads, ","))
 	rh := c.hangs[k]
 	if rh == nil {
-		rh = &Hang{Thread: p.Threads[h.Thread].Name, Pos: h.Loop.Pos, Reads: reads, Witness: clone(g)}
+		rh = &Hang{Thread: p.ThreadName(h.Thread), Pos: h.Loop.Pos, Reads: reads, Witness: clone(g)}
 		c.hangs[k] = rh
 		r.Hangs = append(r.Hangs, rh)
 	}
@@ -431,6 +431,11 @@ func Observables(p *prog.Program) []prog.Observable {
 		for t, th := range p.Threads {
 			for _, l := range th.Locals {
 				obs = append(obs, prog.Observable{Name: th.Name + "." + l.Name, Thread: t, Reg: l.Reg, Loc: -1, Type: l.Type})
+			}
+		}
+		if f := p.Final; f != nil {
+			for _, l := range f.Locals {
+				obs = append(obs, prog.Observable{Name: f.Name + "." + l.Name, Thread: len(p.Threads), Reg: l.Reg, Loc: -1, Type: l.Type})
 			}
 		}
 	}

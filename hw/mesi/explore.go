@@ -117,16 +117,20 @@ func (r *searcher) halted() bool {
 	return false
 }
 
-// final classifies a final state and counts it.
-func (r *searcher) final(m *machine) (explore.Status, []explore.Hang) {
+// final classifies a final state, runs the program's Final code on it,
+// and counts it.
+func (r *searcher) final(m *machine) *explore.Execution {
 	th := make([]*interp.State, len(m.cores))
 	stops := make([]interp.Stop, len(m.cores))
 	for i := range m.cores {
 		th[i], stops[i] = m.cores[i].th, m.cores[i].stop
 	}
-	st, hangs := explore.Classify(th, stops, finalState{r.s, m}.Mem)
+	mem := finalState{r.s, m}.Mem
+	st, hangs := explore.Classify(th, stops, mem)
+	x := &explore.Execution{Threads: th, Status: st, Failures: explore.Failures(th, stops), Hangs: hangs}
+	explore.RunFinal(r.s.p, x, mem, r.s.unroll)
 	r.stats.Final++
-	switch st {
+	switch x.Status {
 	case explore.Complete:
 		r.stats.Complete++
 	case explore.Blocked:
@@ -136,7 +140,7 @@ func (r *searcher) final(m *machine) (explore.Status, []explore.Hang) {
 	case explore.Stuck:
 		r.stats.Stuck++
 	}
-	return st, hangs
+	return x
 }
 
 // finalState gives the condition the final values: a thread's registers,
@@ -147,6 +151,8 @@ type finalState struct {
 }
 
 func (f finalState) Local(t, reg int) uint64 { return f.m.cores[t].th.Regs[reg] }
+
+// Mem is location x's value when every core has stopped.
 func (f finalState) Mem(x int) uint64 {
 	for c := range f.m.cores {
 		if l := f.s.line(f.m, c, x); l.st == M || l.st == E {
@@ -154,6 +160,21 @@ func (f finalState) Mem(x int) uint64 {
 		}
 	}
 	return f.m.mem[x]
+}
+
+// endState is what the condition reads at the end: the machine's final
+// state, after the program's Final code if it ran.
+type endState struct {
+	x  *explore.Execution
+	fs finalState
+}
+
+func (e endState) Local(t, reg int) uint64 { return e.x.Local(t, reg) }
+func (e endState) Mem(loc int) uint64 {
+	if e.x.Mem != nil {
+		return e.x.Mem[loc]
+	}
+	return e.fs.Mem(loc)
 }
 
 // Run explores every reachable final state of p on the machine and
@@ -177,17 +198,15 @@ func Run(ctx context.Context, p *prog.Program, opts Options) (*result.Result, St
 		stack = stack[:len(stack)-1]
 		r.steps = r.s.steps(m, r.steps)
 		if len(r.steps) == 0 {
-			st, hangs := r.final(m)
-			for t, c := range m.cores {
-				if c.stop == interp.Failed {
-					col.Failure(explore.Failure{Thread: t, Instr: c.th.FailPos, Msg: c.th.Failure}, nil)
-				}
+			x := r.final(m)
+			for _, f := range x.Failures {
+				col.Failure(f, nil)
 			}
-			for _, h := range hangs {
+			for _, h := range x.Hangs {
 				col.Hang(h, nil)
 			}
-			if st == explore.Complete {
-				col.Outcome(finalState{r.s, m}, nil)
+			if x.Status == explore.Complete {
+				col.Outcome(endState{x, finalState{r.s, m}}, nil)
 			}
 			continue
 		}
@@ -274,10 +293,11 @@ func FindTrace(ctx context.Context, p *prog.Program, outcome prog.Expr, text str
 		m := it.m
 		r.steps = r.s.steps(m, r.steps)
 		if len(r.steps) == 0 {
-			if st, _ := r.final(m); st != explore.Complete {
+			x := r.final(m)
+			if x.Status != explore.Complete {
 				continue
 			}
-			fs := finalState{r.s, m}
+			fs := endState{x, finalState{r.s, m}}
 			if p.Filter != nil && prog.Eval(p.Filter, fs) == 0 {
 				continue
 			}
