@@ -460,7 +460,7 @@ func (e *explorer) step(t, depth int) {
 				if v == req.Exp {
 					ev.Kind, ev.Ord, ev.WVal = graph.RMW, in.Ord, typ.Wrap(req.New)
 					e.tryRMW(t, depth, ev, w, v)
-					if in.Weak && !e.stats.Stopped {
+					if in.Weak && !e.opts.Model.StrongCAS && !e.stats.Stopped {
 						f := ev
 						f.Kind, f.Ord, f.WVal, f.Spurious = graph.Read, in.Ord2, 0, true
 						e.tryRead(t, depth, f, v, false)

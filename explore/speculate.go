@@ -206,7 +206,7 @@ func (s *speculator) threadRuns(t int) []threadRun {
 				if v == req.Exp {
 					e.Kind, e.WVal = graph.RMW, typ.Wrap(req.New)
 					next(e, v, true)
-					if in.Weak {
+					if in.Weak && !s.opts.Model.StrongCAS {
 						f := ev
 						f.RVal, f.Kind, f.Ord, f.Spurious = v, graph.Read, in.Ord2, true
 						next(f, v, false)
