@@ -119,7 +119,15 @@ func newTab(t *testing.T) *tab {
 	t.Cleanup(cancel)
 	ctx, cancel2 := context.WithTimeout(ctx, 3*time.Minute)
 	t.Cleanup(cancel2)
-	return &tab{t: t, ctx: ctx}
+	b := &tab{t: t, ctx: ctx}
+	// Last of all (cleanups run in reverse): the page reported no error.
+	t.Cleanup(func() {
+		errs, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.happensPage ? happensPage.errors : []`))
+		if err == nil && len(errs) > 0 {
+			t.Errorf("the page reported errors: %q", errs)
+		}
+	})
+	return b
 }
 
 // open loads a page of the playground and waits until the engine is ready.
@@ -160,7 +168,8 @@ func (b *tab) fail(format string, args ...any) {
 	b.t.Helper()
 	b.shot("FAILED-" + strings.ReplaceAll(b.t.Name(), "/", "-"))
 	st, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.getElementById("status") ? document.getElementById("status").textContent : document.title`))
-	b.t.Fatalf(format+"\n(page status: %q)", append(args, st)...)
+	errs, _ := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`window.happensPage ? happensPage.errors : []`))
+	b.t.Fatalf(format+"\n(page status: %q; page errors: %q)", append(args, st, errs)...)
 }
 
 func artifacts() string {

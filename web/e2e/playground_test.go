@@ -312,3 +312,20 @@ func TestKeyboard(t *testing.T) {
 		t.Errorf("ArrowRight moved focus to %q", sel)
 	}
 }
+
+// TestLiveness: a thread that waits for a flag nobody sets spins for ever
+// (by hand: it can only read the initial false); the page reports the
+// violation with its loop's line and draws the execution.
+func TestLiveness(t *testing.T) {
+	src := "static F: AtomicBool = AtomicBool::new(false);\nthread w {\n    while !F.load(Ordering::Acquire) {}\n}\n"
+	b := newTab(t)
+	b.open(srcLink(src, "c20"))
+	b.awaitRun(0, 30*time.Second)
+	hangs := eval[[]string](b, `[...document.querySelectorAll("#hangs li")].map((li) => li.textContent)`)
+	if len(hangs) != 1 || !strings.Contains(hangs[0], "w in the loop at line 3") || !strings.Contains(hangs[0], "F=false") {
+		t.Fatalf("liveness report %q", hangs)
+	}
+	b.do(chromedpClick("#hangs button:not(.link)"))
+	b.wait(`document.getElementById("exec-caption").textContent.includes("spins for ever")`, 20*time.Second, "the stuck execution")
+	b.shot("liveness")
+}

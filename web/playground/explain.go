@@ -266,7 +266,7 @@ func Outcomes(ctx context.Context, req OutcomesRequest) OutcomesResponse {
 	resp.Partial = t.Partial || ctx.Err() != nil
 	for i, vals := range t.Outcomes {
 		c := t.Cells[i][0]
-		o := CandidateOutcome{Allowed: c.Count > 0, Count: c.Count}
+		o := CandidateOutcome{Values: []string{}, Raw: []string{}, Allowed: c.Count > 0, Count: c.Count}
 		for k, v := range vals {
 			o.Values = append(o.Values, p.FormatValue(obs[k].Type, v))
 			o.Raw = append(o.Raw, strconv.FormatUint(v, 10))
@@ -353,7 +353,7 @@ func Compare(ctx context.Context, req CompareRequest) CompareResponse {
 	resp.Partial = t.Partial || ctx.Err() != nil
 	resp.Totals = t.Totals
 	for i, vals := range t.Outcomes {
-		row := CompareRow{}
+		row := CompareRow{Values: []string{}, Raw: []string{}, Cells: []CompareCell{}}
 		for k, v := range vals {
 			row.Values = append(row.Values, p.FormatValue(obs[k].Type, v))
 			row.Raw = append(row.Raw, strconv.FormatUint(v, 10))

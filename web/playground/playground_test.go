@@ -244,3 +244,44 @@ func TestCall(t *testing.T) {
 		}
 	}
 }
+
+// TestRunHang: a thread waiting for a flag nobody sets reads false for
+// ever, by hand one stuck execution and a liveness violation in that
+// thread, drawn on request.
+func TestRunHang(t *testing.T) {
+	s := NewSession()
+	src := "static F: AtomicBool = AtomicBool::new(false);\nthread w {\n    while !F.load(Ordering::Acquire) {}\n}\n"
+	r := s.Run(context.Background(), RunRequest{Source: Source{Src: src}, Model: "c20"}, nil)
+	if len(r.Hangs) != 1 || r.Hangs[0].Thread != "w" || r.Hangs[0].Line != 3 || r.Stats.Stuck != 1 || !r.Failed {
+		t.Fatalf("hangs %+v, stats %+v", r.Hangs, r.Stats)
+	}
+	if !slices.Equal(r.Hangs[0].Reads, []string{"F=false"}) {
+		t.Errorf("reads %v", r.Hangs[0].Reads)
+	}
+	if d := s.Draw(DrawRequest{Run: r.Run, Kind: "hang", Index: 0}); d.Error != "" || !strings.Contains(d.SVG, "<svg") {
+		t.Errorf("draw hang: %+v", d.Error)
+	}
+}
+
+// TestNoNulls: lists are [] in JSON, never null, so the page can iterate
+// them without checks; a program that observes nothing has empty lists.
+func TestNoNulls(t *testing.T) {
+	src := Source{Src: "static F: AtomicBool = AtomicBool::new(false);\nthread w { F.store(true, Ordering::Relaxed); }\n"}
+	s := NewSession()
+	r := s.Run(context.Background(), RunRequest{Source: src}, nil)
+	for _, out := range [][]byte{
+		s.Call(context.Background(), "run", encode(RunRequest{Source: src}), nil),
+		s.Call(context.Background(), "draw", encode(DrawRequest{Run: r.Run}), nil),
+		s.Call(context.Background(), "explain", encode(ExplainRequest{Source: src, Question: Question{Outcome: "F == true"}}), nil),
+		s.Call(context.Background(), "outcomes", encode(OutcomesRequest{Source: src}), nil),
+		s.Call(context.Background(), "compare", encode(CompareRequest{Source: src}), nil),
+		s.Call(context.Background(), "asm", encode(AsmRequest{Source: src}), nil),
+		s.Call(context.Background(), "trace", encode(TraceRequest{Source: src, Question: Question{Outcome: "F == true"}}), nil),
+		s.Call(context.Background(), "check", encode(Source{Src: "nonsense"}), nil),
+	} {
+		// cond is null when there is no condition: that is its meaning.
+		if strings.Contains(strings.ReplaceAll(string(out), `"cond":null`, ""), "null") {
+			t.Errorf("null in %.300s", out)
+		}
+	}
+}

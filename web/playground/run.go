@@ -34,6 +34,7 @@ type Progress struct {
 	Executions int     `json:"executions"`
 	Blocked    int     `json:"blocked"`
 	Bounded    int     `json:"bounded"`
+	Stuck      int     `json:"stuck"`            // executions where a thread spins forever
 	States     int     `json:"states,omitempty"` // MESI machine states
 	ElapsedMS  float64 `json:"elapsedMs"`
 }
@@ -62,9 +63,20 @@ type Access struct {
 
 // Race is a data race and how many executions have it.
 type Race struct {
-	A     Access `json:"a"`
-	B     Access `json:"b"`
-	Count int    `json:"count"`
+	A     Access   `json:"a"`
+	B     Access   `json:"b"`
+	Locs  []string `json:"locs"` // every location the pair races on
+	Count int      `json:"count"`
+}
+
+// Hang is a liveness violation: a thread that spins for ever on values
+// memory keeps for ever.
+type Hang struct {
+	Thread string   `json:"thread"`
+	Line   int      `json:"line"` // the loop
+	Col    int      `json:"col"`
+	Reads  []string `json:"reads"` // what its last iteration read: "X=1"
+	Count  int      `json:"count"`
 }
 
 // Failure is a failed assertion or a panic.
@@ -103,7 +115,11 @@ type RunResponse struct {
 	Cond     *Cond     `json:"cond"`
 	Races    []Race    `json:"races"`
 	Failures []Failure `json:"failures"`
-	Stats    Progress  `json:"stats"`
+	Hangs    []Hang    `json:"hangs"`
+	// Hardware: a CPU model running the compiled program, where data races
+	// are not undefined behaviour and are not reported.
+	Hardware bool     `json:"hardware,omitempty"`
+	Stats    Progress `json:"stats"`
 	// Transitions counts the MESI machine's steps.
 	Transitions int  `json:"transitions,omitempty"`
 	Complete    bool `json:"complete"`
@@ -115,7 +131,8 @@ type RunResponse struct {
 	Kept    int `json:"kept"`
 	Dropped int `json:"dropped"`
 	// Failed is the command line's exit status 1: an assertion can fail,
-	// a race exists, or a forall / ~exists condition does not hold.
+	// a race exists, a thread can spin for ever, or a forall / ~exists
+	// condition does not hold.
 	Failed bool   `json:"failed"`
 	Text   string `json:"text"` // the command line's summary
 }
@@ -163,7 +180,7 @@ func (s *Session) get(id int) *kept {
 // Run explores the program. progress, when not nil, is called about every
 // second. A cancelled ctx ends the run early with a partial result.
 func (s *Session) Run(ctx context.Context, req RunRequest, progress func(Progress)) RunResponse {
-	resp := RunResponse{Errors: []Diag{}, Outcomes: []Outcome{}, Races: []Race{}, Failures: []Failure{}, Partial: []string{}}
+	resp := RunResponse{Errors: []Diag{}, Observed: []string{}, Outcomes: []Outcome{}, Races: []Race{}, Failures: []Failure{}, Hangs: []Hang{}, Partial: []string{}}
 	p, ds := req.parse()
 	if ds != nil {
 		resp.Errors = ds
@@ -181,20 +198,13 @@ func (s *Session) Run(ctx context.Context, req RunRequest, progress func(Progres
 		opts := mesi.Options{Mode: mode, Unroll: req.Unroll, MaxStates: req.MaxStates}
 		if progress != nil {
 			opts.Progress = func(st mesi.Stats) {
-				progress(Progress{Executions: st.Complete, Blocked: st.Blocked, Bounded: st.Bounded, States: st.States, ElapsedMS: ms(st.Elapsed)})
+				progress(Progress{Executions: st.Complete, Blocked: st.Blocked, Bounded: st.Bounded, Stuck: st.Stuck, States: st.States, ElapsedMS: ms(st.Elapsed)})
 			}
 		}
 		var st mesi.Stats
 		res, st = mesi.Run(ctx, p, opts)
 		resp.Machine = true
 		resp.Stats.States, resp.Transitions = st.States, st.Transitions
-		if st.Stopped && ctx.Err() == nil {
-			max := req.MaxStates
-			if max <= 0 {
-				max = mesi.DefaultMaxStates
-			}
-			resp.Partial = append(resp.Partial, fmt.Sprintf("the machine state bound (%d states) was reached", max))
-		}
 	} else {
 		var err error
 		if m, err = model.ByName(name); err != nil {
@@ -204,33 +214,22 @@ func (s *Session) Run(ctx context.Context, req RunRequest, progress func(Progres
 		opts := happens.Options{Model: name, Unroll: req.Unroll, MaxExecutions: req.MaxExecutions, Show: result.ShowAll}
 		if progress != nil {
 			opts.Progress = func(st explore.Stats) {
-				progress(Progress{Executions: st.Complete, Blocked: st.Blocked, Bounded: st.Bounded, ElapsedMS: ms(st.Elapsed)})
+				progress(Progress{Executions: st.Complete, Blocked: st.Blocked, Bounded: st.Bounded, Stuck: st.Stuck, ElapsedMS: ms(st.Elapsed)})
 			}
 		}
 		if res, err = happens.Run(ctx, p, opts); err != nil {
 			resp.Errors = []Diag{{From: -1, Msg: err.Error()}}
 			return resp
 		}
-		if res.Stats.Stopped && ctx.Err() == nil && req.MaxExecutions > 0 && res.Stats.Complete >= req.MaxExecutions {
-			resp.Partial = append(resp.Partial, fmt.Sprintf("the execution limit (%d) was reached", req.MaxExecutions))
-		}
 	}
 	st := res.Stats
-	resp.Test, resp.Doc, resp.Model = p.Name, p.Doc, name
-	resp.Stats.Executions, resp.Stats.Blocked, resp.Stats.Bounded = st.Complete, st.Blocked, st.Bounded
+	resp.Test, resp.Doc, resp.Model, resp.Hardware = p.Name, p.Doc, name, res.Hardware
+	resp.Stats.Executions, resp.Stats.Blocked, resp.Stats.Bounded, resp.Stats.Stuck = st.Complete, st.Blocked, st.Bounded, st.Stuck
 	resp.Stats.ElapsedMS = ms(st.Elapsed)
 	resp.Complete = res.Complete()
 	resp.Failed = res.Failed()
-	if ctx.Err() != nil && st.Stopped {
-		resp.Cancelled = true
-		resp.Complete = false
-		resp.Partial = append(resp.Partial, "cancelled: the result covers only the executions explored before Cancel")
-	} else if st.Stopped && len(resp.Partial) == 0 {
-		resp.Partial = append(resp.Partial, "the exploration stopped early")
-	}
-	if st.Bounded > 0 {
-		resp.Partial = append(resp.Partial, fmt.Sprintf("%s cut by the loop bound (unroll %d)", plural(st.Bounded, "execution"), res.Unroll))
-	}
+	resp.Cancelled = st.Stopped && st.Cut == explore.CutInterrupt
+	resp.Partial = partial(res, req)
 	for _, o := range res.Observed {
 		resp.Observed = append(resp.Observed, o.Name)
 	}
@@ -241,7 +240,7 @@ func (s *Session) Run(ctx context.Context, req RunRequest, progress func(Progres
 		}
 	}
 	for _, o := range res.Outcomes {
-		out := Outcome{Count: o.Count, Satisfies: o.Satisfies, Exec: -1}
+		out := Outcome{Values: []string{}, Raw: []string{}, Count: o.Count, Satisfies: o.Satisfies, Exec: -1}
 		for i, v := range o.Values {
 			out.Values = append(out.Values, res.Format(i, v))
 			out.Raw = append(out.Raw, strconv.FormatUint(v, 10))
@@ -260,10 +259,13 @@ func (s *Session) Run(ctx context.Context, req RunRequest, progress func(Progres
 		}
 	}
 	for _, r := range res.Races {
-		resp.Races = append(resp.Races, Race{A: access(r.A), B: access(r.B), Count: r.Count})
+		resp.Races = append(resp.Races, Race{A: access(r.A), B: access(r.B), Locs: append([]string{}, r.Locs...), Count: r.Count})
 	}
 	for _, f := range res.Failures {
 		resp.Failures = append(resp.Failures, Failure{Thread: f.Thread, Line: f.Pos.Line, Col: f.Pos.Col, Msg: f.Msg, Count: f.Count})
+	}
+	for _, h := range res.Hangs {
+		resp.Hangs = append(resp.Hangs, Hang{Thread: h.Thread, Line: h.Pos.Line, Col: h.Pos.Col, Reads: append([]string{}, h.Reads...), Count: h.Count})
 	}
 	resp.Kept, resp.Dropped = len(res.Executions), res.Dropped
 	var b strings.Builder
@@ -271,6 +273,39 @@ func (s *Session) Run(ctx context.Context, req RunRequest, progress func(Progres
 	resp.Text = b.String()
 	resp.Run = s.add(k)
 	return resp
+}
+
+// partial says in the page's words what cut the run short: the core's
+// reasons (Result.Partial), with the command line's flags named as the
+// page names them.
+func partial(res *result.Result, req RunRequest) []string {
+	out := []string{}
+	st := res.Stats
+	if st.Bounded > 0 {
+		out = append(out, fmt.Sprintf("%s cut by the loop bound (Unroll %d)", plural(st.Bounded, "execution"), res.Unroll))
+	}
+	if !st.Stopped {
+		return out
+	}
+	switch st.Cut {
+	case explore.CutInterrupt:
+		out = append(out, "cancelled: the result covers only the executions explored before Cancel")
+	case explore.CutLimit:
+		out = append(out, fmt.Sprintf("the execution limit (%d) was reached", req.MaxExecutions))
+	case explore.CutStates:
+		max := req.MaxStates
+		if max <= 0 {
+			max = mesi.DefaultMaxStates
+		}
+		out = append(out, fmt.Sprintf("the machine state bound (%d states) was reached", max))
+	default:
+		for _, why := range res.Partial() {
+			if !strings.HasPrefix(why, "unroll:") {
+				out = append(out, why)
+			}
+		}
+	}
+	return out
 }
 
 func access(a result.Access) Access {
@@ -292,8 +327,9 @@ func observables(p *prog.Program) []prog.Observable { return result.Observables(
 type DrawRequest struct {
 	Run int `json:"run"`
 	// Kind is "exec" (the Index-th execution kept), "outcome" (an
-	// execution with the Index-th outcome), "race" or "failure" (the
-	// execution that shows the Index-th race or failure).
+	// execution with the Index-th outcome), "race", "failure" or "hang"
+	// (the execution that shows the Index-th race, failure or liveness
+	// violation).
 	Kind  string `json:"kind"`
 	Index int    `json:"index"`
 	// Labels is what event boxes say: "ops" (the articles' notation),
@@ -350,6 +386,10 @@ func (s *Session) Draw(req DrawRequest) DrawResponse {
 	case "failure":
 		if in(len(r.Failures)) {
 			g = r.Failures[req.Index].Witness
+		}
+	case "hang":
+		if in(len(r.Hangs)) {
+			g = r.Hangs[req.Index].Witness
 		}
 	}
 	if g == nil {

@@ -73,6 +73,7 @@ async function request(method, req, label) {
       text += " · " + plural(last.executions, "execution");
       if (last.states) text += ", " + fmtCount(last.states) + " machine states";
       if (last.blocked) text += ", " + fmtCount(last.blocked) + " blocked";
+      if (last.stuck) text += ", " + fmtCount(last.stuck) + " stuck";
     }
     status(text, { busy: true });
   };
@@ -198,7 +199,7 @@ function renderRun(res) {
   const where = "in your browser";
   const summary = res.machine
     ? `${plural(s.executions, "final state")} of the machine (${fmtCount(s.states)} states) ${where} in ${fmtMs(s.elapsedMs)}`
-    : `Explored ${plural(s.executions, "execution")}${s.blocked ? ", " + fmtCount(s.blocked) + " blocked" : ""} ${where} in ${fmtMs(s.elapsedMs)}`;
+    : `Explored ${plural(s.executions, "execution")}${s.blocked ? ", " + fmtCount(s.blocked) + " blocked" : ""}${s.stuck ? ", " + fmtCount(s.stuck) + " stuck" : ""}${s.bounded ? ", " + fmtCount(s.bounded) + " cut by the loop bound" : ""} ${where} in ${fmtMs(s.elapsedMs)}`;
   status((res.complete ? "" : "PARTIAL · ") + summary, { error: !res.complete });
 
   const parts = [];
@@ -214,10 +215,10 @@ function renderRun(res) {
     const total = c.positive + c.negative;
     const failing = !c.holds && c.kind !== "exists";
     const verdict = el("div", { class: "verdict" },
-      el("span", { class: "badge " + c.verdict + (failing ? " fails" : ""), id: "verdict" }, c.verdict),
+      el("span", { class: "badge " + (c.verdict || "none") + (failing ? " fails" : ""), id: "verdict" }, c.verdict || "No verdict"),
       !res.complete ? el("span", { class: "badge partial" }, "PARTIAL") : null,
       el("span", {}, el("code", {}, c.kind === "not-exists" ? "~exists" : c.kind, " ", c.text)),
-      el("span", { class: "muted" }, `${c.positive} of ${plural(total, res.machine ? "final state" : "execution")} satisfy it`),
+      el("span", { class: "muted" }, c.verdict ? `${c.positive} of ${plural(total, res.machine ? "final state" : "execution")} satisfy it` : "no execution runs to its end"),
       failing ? el("span", { class: "no" }, "the condition does not hold") : null,
       c.expect ? el("span", { class: c.expect === c.verdict ? "yes" : "no" }, "expected " + c.expect + (c.expect === c.verdict ? ": ok" : ": MISMATCH")) : null);
     parts.push(verdict);
@@ -247,7 +248,7 @@ function renderRun(res) {
     parts.push(el("ul", { class: "problems", id: "failures" }, res.failures.map((f, i) => el("li", {},
       el("span", { class: "problem" }, "Assertion failure"), " in ", el("code", {}, f.thread), " at ", lineButton(f.line, f.col), ": ", f.msg,
       " (", plural(f.count, "execution"), ") ",
-      el("button", { type: "button", onclick: () => showExecution("failure", i, [f.line]) }, "Show")))));
+      res.machine ? null : el("button", { type: "button", onclick: () => showExecution("failure", i, [f.line]) }, "Show")))));
   }
   if (res.races.length) {
     parts.push(el("h3", { class: "problem" }, plural(res.races.length, "data race"), " (undefined behaviour)"));
@@ -258,6 +259,15 @@ function renderRun(res) {
       " (", plural(r.count, "execution"), ") ",
       el("button", { type: "button", onclick: () => showExecution("race", i, [r.a.line, r.b.line]) }, "Show")))));
   }
+  if (res.hangs.length) {
+    parts.push(el("h3", { class: "problem" }, plural(res.hangs.length, "liveness violation")));
+    parts.push(el("ul", { class: "problems", id: "hangs" }, res.hangs.map((h, i) => el("li", {},
+      el("span", { class: "problem" }, "Spins for ever"), ": ", el("code", {}, h.thread), " in the loop at ", lineButton(h.line, h.col),
+      h.reads.length ? [", reading ", el("code", {}, h.reads.join(" ")), ", which no write changes"] : "",
+      " (", plural(h.count, "execution"), ") ",
+      res.machine ? null : el("button", { type: "button", onclick: () => showExecution("hang", i, [h.line]) }, "Show")))));
+  }
+  if (res.hardware) parts.push(el("p", { class: "muted small" }, res.model + " runs the compiled program on a CPU model: data races are not undefined behaviour there and are not reported."));
   parts.push(el("p", { class: "muted small", id: "explored" }, summary + "."));
   if (res.dropped) parts.push(el("p", { class: "muted small" }, `The first ${fmtCount(res.kept)} executions are kept for drawing; ${fmtCount(res.dropped)} more are counted only.`));
   parts.push(el("details", {}, el("summary", {}, "As the command line prints it"), el("pre", { class: "plain" }, res.text)));
@@ -351,7 +361,7 @@ async function showExecution(kind, index, lines) {
   $("prev").disabled = !(res.exec > 0);
   $("next").disabled = !(res.exec >= 0 && res.exec < total - 1);
   const cap = [];
-  const what = { race: "the data race", failure: "the assertion failure" }[kind];
+  const what = { race: "the data race", failure: "the assertion failure", hang: "a thread that spins for ever" }[kind];
   if (what) cap.push("An execution with " + what + ". ");
   if (res.outcome >= 0) {
     const o = page.run.outcomes[res.outcome];
@@ -709,6 +719,9 @@ async function main() {
   else if (!page.engine.isReady) status("Loading the engine… (you can edit meanwhile)", { busy: true });
 }
 
-// For tests and benchmarks: what happened when.
+// For tests and benchmarks: what happened when, and any error.
+page.errors = [];
+window.addEventListener("error", (e) => page.errors.push(String(e.message)));
+window.addEventListener("unhandledrejection", (e) => page.errors.push(String(e.reason && e.reason.stack || e.reason)));
 window.happensPage = page;
 main();
