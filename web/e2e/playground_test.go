@@ -159,6 +159,8 @@ func TestWhyNot(t *testing.T) {
 	if n := eval[int](b, `document.querySelectorAll(".cm-line.hl-cycle").length`); n != 4 {
 		t.Errorf("%d editor lines highlighted, want 4", n)
 	}
+	// The README's picture (web/playground.png is a copy of this one).
+	b.do(chromedpViewport(1280, 1160))
 	b.shot("why-not")
 
 	// An outcome that does happen, from the Result tab: clicking "Why?"
@@ -328,4 +330,31 @@ func TestLiveness(t *testing.T) {
 	b.do(chromedpClick("#hangs button:not(.link)"))
 	b.wait(`document.getElementById("exec-caption").textContent.includes("spins for ever")`, 20*time.Second, "the stuck execution")
 	b.shot("liveness")
+}
+
+// TestHerdFormat: a herd7 C test is detected, highlighted as C, and runs.
+// Store buffering again, so by hand: 4 executions under c20, Sometimes.
+func TestHerdFormat(t *testing.T) {
+	src := `C SB
+{ }
+P0(atomic_int* x, atomic_int* y) {
+  atomic_store_explicit(x, 1, memory_order_relaxed);
+  int r0 = atomic_load_explicit(y, memory_order_relaxed);
+}
+P1(atomic_int* x, atomic_int* y) {
+  atomic_store_explicit(y, 1, memory_order_relaxed);
+  int r0 = atomic_load_explicit(x, memory_order_relaxed);
+}
+exists (0:r0=0 /\ 1:r0=0)
+`
+	b := newTab(t)
+	b.open(srcLink(src, "c20"))
+	r := b.awaitRun(0, 30*time.Second)
+	if r.executions() != 4 || r.Verdict != "Sometimes" {
+		t.Errorf("herd SB: %+v", r)
+	}
+	b.wait(`document.getElementById("format").textContent === "herd7 C format"`, 10*time.Second, "the format")
+	if n := eval[int](b, `document.querySelectorAll(".cm-content .tok-atom").length`); n != 4 {
+		t.Errorf("%d memory orders highlighted, want 4", n)
+	}
 }

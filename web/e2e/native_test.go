@@ -1,0 +1,168 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"happens/web"
+	"happens/web/playground"
+)
+
+type catalog struct {
+	Examples []struct {
+		Group, Name, File, Model, Src string
+	}
+}
+
+func readCatalog(t *testing.T) catalog {
+	files, err := web.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c catalog
+	if err := json.Unmarshal(files["catalog.json"], &c); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestExamplesMatchNative runs every example of the menu in the browser,
+// as a visitor would pick it, and checks its outcomes, counts and verdict
+// against the same engine compiled natively: the WebAssembly build, the
+// worker and the page must not change an answer.
+func TestExamplesMatchNative(t *testing.T) {
+	cat := readCatalog(t)
+	b := newTab(t)
+	b.open("/")
+	s := playground.NewSession()
+	for i, e := range cat.Examples {
+		n := b.runNumber()
+		b.pick("example", fmt.Sprint(i))
+		got := b.awaitRun(n, 60*time.Second)
+		want := s.Run(context.Background(), playground.RunRequest{Source: playground.Source{Src: e.Src, Name: e.File}, Model: e.Model}, nil)
+		var w []string
+		for _, o := range want.Outcomes {
+			w = append(w, fmt.Sprintf("%s:%d", strings.Join(o.Values, ","), o.Count))
+		}
+		var g []string
+		for _, r := range got.Rows {
+			g = append(g, fmt.Sprintf("%s:%d", strings.Join(r.Values, ","), r.Count))
+		}
+		wantVerdict := ""
+		if want.Cond != nil {
+			wantVerdict = want.Cond.Verdict
+		}
+		if strings.Join(g, " ") != strings.Join(w, " ") || got.Verdict != wantVerdict || got.Partial {
+			t.Errorf("%s under %s: browser %v %q partial=%v, native %v %q", e.File, e.Model, g, got.Verdict, got.Partial, w, wantVerdict)
+		}
+	}
+}
+
+// benchProgram is one program timed in the browser and natively.
+type benchProgram struct {
+	name, model, src string
+}
+
+func benchPrograms(t *testing.T) []benchProgram {
+	var out []benchProgram
+	for _, e := range readCatalog(t).Examples {
+		out = append(out, benchProgram{e.File, e.Model, e.Src})
+	}
+	fadd := func(n int) string {
+		return fmt.Sprintf("static X: AtomicU32 = AtomicU32::new(0);\nthread t[i in 0..%d] { X.fetch_add(1, Ordering::Relaxed); }\nforall (X == %d)\n", n, n)
+	}
+	out = append(out, benchProgram{"fadd, 7 threads (5040 executions)", "c20", fadd(7)}, benchProgram{"fadd, 8 threads (40320 executions)", "c20", fadd(8)})
+	for _, f := range []string{"cas-rotation-6.litmus", "readers-5.litmus", "iriw-fence-sc.litmus"} {
+		src, err := os.ReadFile(filepath.Join("..", "..", "testdata", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, benchProgram{"testdata/" + f, "c20", string(src)})
+	}
+	return out
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	return s[len(s)/2]
+}
+
+// TestBenchmark measures what BENCHMARKS.md records: the page's load
+// times on localhost, and each program's exploration time in the browser
+// (the engine's own clock, in the worker) against the same engine compiled
+// natively. It runs only with HAPPENS_BENCH=1, and writes
+// artifacts/bench.md.
+func TestBenchmark(t *testing.T) {
+	if os.Getenv("HAPPENS_BENCH") != "1" {
+		t.Skip("a measurement, not a check: HAPPENS_BENCH=1 runs it")
+	}
+	var out strings.Builder
+	files, _ := web.Files()
+	fmt.Fprintf(&out, "happens.wasm.gz: %d bytes (%.2f MB); app.js %d bytes\n\n", len(files["happens.wasm.gz"]), float64(len(files["happens.wasm.gz"]))/1e6, len(files["app.js"]))
+
+	// Page loads: a first visit (nothing cached) and repeat visits.
+	type load struct{ Interactive, Ready, Result float64 }
+	var loads []load
+	for i := 0; i < 6; i++ {
+		b := newTab(t)
+		b.open(srcLink("static X: AtomicU32 = AtomicU32::new(0);\nthread a { X.store(1, Ordering::Relaxed); }\nthread b { let r = X.load(Ordering::Relaxed); }\n", "c20"))
+		b.awaitRun(0, 30*time.Second)
+		l := eval[load](b, `({Interactive: happensPage.marks.interactive, Ready: happensPage.marks.engineReady, Result: happensPage.marks.firstResult})`)
+		loads = append(loads, l)
+	}
+	fmt.Fprintf(&out, "Page load on localhost (ms from navigation start): first visit: interactive %.0f, engine ready %.0f, first result %.0f\n",
+		loads[0].Interactive, loads[0].Ready, loads[0].Result)
+	var li, lr, lres []float64
+	for _, l := range loads[1:] {
+		li, lr, lres = append(li, l.Interactive), append(lr, l.Ready), append(lres, l.Result)
+	}
+	fmt.Fprintf(&out, "repeat visits (median of %d): interactive %.0f, engine ready %.0f, first result %.0f\n\n", len(li), median(li), median(lr), median(lres))
+
+	b := newTab(t)
+	b.open("/")
+	s := playground.NewSession()
+	fmt.Fprintf(&out, "| program | model | executions | native ms | browser ms | ratio |\n|---|---|---:|---:|---:|---:|\n")
+	for _, p := range benchPrograms(t) {
+		req := playground.RunRequest{Source: playground.Source{Src: p.src, Name: "bench.litmus"}, Model: p.model}
+		body, _ := json.Marshal(req)
+		// Native: the same request through the same bridge function,
+		// repeated until it has taken half a second; then the browser the
+		// same number of times, timed around the calls from the page.
+		r := s.Run(context.Background(), req, nil)
+		execs := r.Stats.Executions + r.Stats.States
+		reps, start := 0, time.Now()
+		for reps < 3 || time.Since(start) < 500*time.Millisecond {
+			s.Call(context.Background(), "run", body, nil)
+			reps++
+		}
+		nat := float64(time.Since(start).Microseconds()) / 1000 / float64(reps)
+		// One warm-up call, as the native side warmed up above.
+		chromedp.Run(b.ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`happensPage.engine.call("run", %s).promise.then(() => 0)`, body), chromedp.EvalAwaitPromise))
+		total, err := chromedp.Run(b.ctx, chromedp.Evaluate[float64](fmt.Sprintf(`(async () => {
+		  const t0 = performance.now();
+		  for (let i = 0; i < %d; i++) await happensPage.engine.call("run", %s).promise;
+		  return performance.now() - t0;
+		})()`, reps, body), chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		br := total / float64(reps)
+		fmt.Fprintf(&out, "| %s | %s | %d | %.3f | %.3f | %.1f× |\n", p.name, p.model, execs, nat, br, br/nat)
+	}
+	t.Log("\n" + out.String())
+	os.MkdirAll(artifacts(), 0o755)
+	os.WriteFile(filepath.Join(artifacts(), "bench.md"), []byte(out.String()), 0o644)
+}
