@@ -22,6 +22,9 @@ type Options struct {
 	Unroll int
 	// MaxExecutions stops after this many complete executions; 0: no bound.
 	MaxExecutions int
+	// MaxSteps stops after this many consistency checks (the unit of
+	// work), whatever they lead to; 0: no bound.
+	MaxSteps int
 	// Progress, when set, is called about every Interval with the counts so
 	// far.
 	Progress func(Stats)
@@ -138,7 +141,7 @@ type Cut uint8
 
 const (
 	NotCut       Cut = iota
-	CutLimit         // Options.MaxExecutions was reached
+	CutLimit         // Options.MaxExecutions or Options.MaxSteps was reached
 	CutTimeout       // the context's deadline passed
 	CutInterrupt     // the context was cancelled (Ctrl-C, SIGTERM, a caller)
 	CutRounds        // Speculate's value rounds (MaxRounds) ran out
@@ -314,6 +317,10 @@ func (e *explorer) halted() bool {
 		return true
 	}
 	e.nodes++
+	if e.opts.MaxSteps > 0 && e.nodes > e.opts.MaxSteps {
+		e.stats.stop(CutLimit)
+		return true
+	}
 	if e.nodes&63 == 0 {
 		if e.ctx.Err() != nil {
 			e.stats.stop(CutOf(e.ctx))

@@ -240,6 +240,10 @@ func (s *speculator) halted() bool {
 		return true
 	}
 	s.work++
+	if s.opts.MaxSteps > 0 && s.work > s.opts.MaxSteps {
+		s.stats.stop(CutLimit)
+		return true
+	}
 	if s.work&63 == 0 && s.ctx.Err() != nil {
 		s.stats.stop(CutOf(s.ctx))
 	}
