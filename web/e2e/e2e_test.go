@@ -34,6 +34,11 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// long bounds each wait for the page: generous, because CI machines are
+// shared and a loaded one can take seconds where an idle one takes
+// milliseconds. A wait that passes returns as soon as its condition holds.
+const long = 90 * time.Second
+
 // findBrowser returns the Chromium to drive.
 func findBrowser() (string, error) {
 	if p := os.Getenv("HAPPENS_CHROME"); p != "" {
@@ -117,7 +122,7 @@ func newTab(t *testing.T) *tab {
 	}
 	ctx, cancel := chromedp.NewContext(browser)
 	t.Cleanup(cancel)
-	ctx, cancel2 := context.WithTimeout(ctx, 3*time.Minute)
+	ctx, cancel2 := context.WithTimeout(ctx, 5*time.Minute)
 	t.Cleanup(cancel2)
 	b := &tab{t: t, ctx: ctx}
 	// Last of all (cleanups run in reverse): the page reported no error.
@@ -136,7 +141,7 @@ func (b *tab) open(path string) {
 	if err := chromedp.Do(b.ctx, chromedp.Navigate(serverURL+path)); err != nil {
 		b.t.Fatalf("open %s: %v", path, err)
 	}
-	b.wait("window.happensPage && happensPage.engine && happensPage.engine.isReady", 30*time.Second, "the engine to load")
+	b.wait("window.happensPage && happensPage.engine && happensPage.engine.isReady", long, "the engine to load")
 }
 
 func (b *tab) do(actions ...chromedp.Action[chromedp.Void]) {

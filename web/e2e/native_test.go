@@ -47,7 +47,7 @@ func TestExamplesMatchNative(t *testing.T) {
 	for i, e := range cat.Examples {
 		n := b.runNumber()
 		b.pick("example", fmt.Sprint(i))
-		got := b.awaitRun(n, 60*time.Second)
+		got := b.awaitRun(n, long)
 		want := s.Run(context.Background(), playground.RunRequest{Source: playground.Source{Src: e.Src, Name: e.File}, Model: e.Model}, nil)
 		var w []string
 		for _, o := range want.Outcomes {
@@ -119,7 +119,7 @@ func TestBenchmark(t *testing.T) {
 	for i := 0; i < 6; i++ {
 		b := newTab(t)
 		b.open(srcLink("static X: AtomicU32 = AtomicU32::new(0);\nthread a { X.store(1, Ordering::Relaxed); }\nthread b { let r = X.load(Ordering::Relaxed); }\n", "c20"))
-		b.awaitRun(0, 30*time.Second)
+		b.awaitRun(0, long)
 		l := eval[load](b, `({Interactive: happensPage.marks.interactive, Ready: happensPage.marks.engineReady, Result: happensPage.marks.firstResult})`)
 		loads = append(loads, l)
 	}

@@ -25,41 +25,42 @@ type Question struct {
 	Raw     []string `json:"raw,omitempty"`
 }
 
-// outcome resolves a Question against p: the expression, its text, and
-// errors placed in the outcome's own text.
-func (q Question) outcome(p *prog.Program) (prog.Expr, string, []Diag) {
+// outcome resolves a Question against p: the expression, the question as
+// the command line asks it ("Can (t1.a == 0) happen"), a short text of the
+// outcome, and errors placed in the outcome's own text.
+func (q Question) outcome(p *prog.Program) (e prog.Expr, question, text string, ds []Diag) {
 	switch {
 	case q.Raw != nil:
 		obs := observables(p)
 		if len(q.Raw) != len(obs) {
-			return nil, "", []Diag{{From: -1, Msg: fmt.Sprintf("the outcome has %d values; the program observes %d", len(q.Raw), len(obs))}}
+			return nil, "", "", []Diag{{From: -1, Msg: fmt.Sprintf("the outcome has %d values; the program observes %d", len(q.Raw), len(obs))}}
 		}
 		vals := make([]uint64, len(obs))
 		var parts []string
 		for i, s := range q.Raw {
 			v, err := strconv.ParseUint(s, 10, 64)
 			if err != nil {
-				return nil, "", []Diag{{From: -1, Msg: fmt.Sprintf("bad value %q", s)}}
+				return nil, "", "", []Diag{{From: -1, Msg: fmt.Sprintf("bad value %q", s)}}
 			}
 			vals[i] = v
 			parts = append(parts, obs[i].Name+"="+p.FormatValue(obs[i].Type, v))
 		}
-		return explain.OutcomeExpr(obs, vals), strings.Join(parts, " "), nil
+		text = strings.Join(parts, " ")
+		return explain.OutcomeExpr(obs, vals), "Can " + text + " happen", text, nil
 	case strings.TrimSpace(q.Outcome) != "":
 		e, _, err := rustlit.ParseOutcome(p, "outcome", q.Outcome)
 		if err != nil {
-			return nil, "", diags(err, q.Outcome)
+			return nil, "", "", diags(err, q.Outcome)
 		}
-		return e, q.Outcome, nil
+		return e, fmt.Sprintf("Can (%s) happen", q.Outcome), q.Outcome, nil
 	case p.Cond == nil:
-		return nil, "", []Diag{{From: -1, Msg: "the program has no condition: name an outcome, e.g. t1.a == 0"}}
+		return nil, "", "", []Diag{{From: -1, Msg: "the program has no condition: name an outcome, e.g. t1.a == 0"}}
 	}
-	e, text := p.Cond.Expr, p.Cond.Text
 	if p.Cond.Kind == prog.Forall {
-		e = &prog.UnaryExpr{Op: prog.Not, X: e, T: prog.Bool}
-		text = "not " + text
+		e := &prog.UnaryExpr{Op: prog.Not, X: p.Cond.Expr, T: prog.Bool}
+		return e, fmt.Sprintf("Can the forall condition %s fail", p.Cond.Text), "not " + p.Cond.Text, nil
 	}
-	return e, text, nil
+	return p.Cond.Expr, fmt.Sprintf("Can %s happen", p.Cond.Text), p.Cond.Text, nil
 }
 
 // ExplainRequest asks whether an outcome can happen under a model.
@@ -102,14 +103,25 @@ type ExplainResponse struct {
 	// machine has traces, not axioms).
 	Unsupported string `json:"unsupported,omitempty"`
 	Question    string `json:"question"`
-	Outcome     string `json:"outcome"`
-	Model       string `json:"model"`
-	Possible    bool   `json:"possible"`
-	Candidates  int    `json:"candidates"`
-	Consistent  int    `json:"consistent"`
-	Racy        int    `json:"racy"`
-	Partial     bool   `json:"partial"`
-	Cancelled   bool   `json:"cancelled,omitempty"`
+	// Answer is "yes", "no" or "unknown" (a bound cut the search and
+	// nothing produced the outcome: never a definite no); Lead says it in
+	// the command line's words.
+	Answer   string `json:"answer"`
+	Lead     string `json:"lead"`
+	Outcome  string `json:"outcome"`
+	Model    string `json:"model"`
+	Possible bool   `json:"possible"`
+	// Incoherent: no coherent candidate produces the outcome, and the
+	// candidates shown break coherence or atomicity (Sampled: only a
+	// bounded sample of them was looked at).
+	Incoherent bool     `json:"incoherent,omitempty"`
+	Sampled    bool     `json:"sampled,omitempty"`
+	Why        []string `json:"why"` // what cut the search short
+	Candidates int      `json:"candidates"`
+	Consistent int      `json:"consistent"`
+	Racy       int      `json:"racy"`
+	Partial    bool     `json:"partial"`
+	Cancelled  bool     `json:"cancelled,omitempty"`
 	// Witness draws a consistent execution with the outcome, when there is
 	// one; Interleaving lists its events in an order a single memory could
 	// perform them (sc only).
@@ -122,7 +134,7 @@ type ExplainResponse struct {
 
 // Explain answers "can this outcome happen, and if not, why not?".
 func Explain(ctx context.Context, req ExplainRequest) ExplainResponse {
-	resp := ExplainResponse{Errors: []Diag{}, OutcomeErrors: []Diag{}, WitnessLines: []int{}, Interleaving: []string{}, Reasons: []Reason{}}
+	resp := ExplainResponse{Errors: []Diag{}, OutcomeErrors: []Diag{}, WitnessLines: []int{}, Interleaving: []string{}, Reasons: []Reason{}, Why: []string{}}
 	p, ds := req.parse()
 	if ds != nil {
 		resp.Errors = ds
@@ -133,16 +145,35 @@ func Explain(ctx context.Context, req ExplainRequest) ExplainResponse {
 		resp.Unsupported = unsupported
 		return resp
 	}
-	e, text, ds := req.outcome(p)
+	e, question, text, ds := req.outcome(p)
 	if ds != nil {
 		resp.OutcomeErrors = ds
 		return resp
 	}
 	a := explain.Explain(ctx, p, m, e, explain.Options{Unroll: req.Unroll, MaxCandidates: req.MaxCandidates})
-	resp.Question = fmt.Sprintf("Can %s happen in %s under %s?", text, p.Name, m.Name)
+	var b strings.Builder
+	render.Explanation(&b, p, m, question, a, render.ExplainOptions{Width: 80})
+	resp.Text = b.String()
+	// The question and the answer's first sentence, as the command line
+	// words them: its first two lines.
+	first := strings.SplitN(resp.Text, "\n", 3)
+	resp.Question = first[0]
+	if len(first) > 1 {
+		resp.Lead = first[1]
+	}
 	resp.Outcome, resp.Model = text, m.Name
 	resp.Possible, resp.Candidates, resp.Consistent, resp.Racy = a.Possible(), a.Candidates, a.Consistent, a.Racy
-	resp.Partial, resp.Cancelled = a.Partial || ctx.Err() != nil, ctx.Err() != nil
+	resp.Incoherent, resp.Sampled = a.Incoherent, a.Sampled
+	resp.Partial, resp.Cancelled = a.Partial, ctx.Err() != nil
+	resp.Why = append(resp.Why, a.Why...)
+	switch {
+	case a.Possible():
+		resp.Answer = "yes"
+	case a.Partial:
+		resp.Answer = "unknown"
+	default:
+		resp.Answer = "no"
+	}
 	dopts := diagram.Options{Width: req.Width, Labels: labels(req.Labels)}
 	if a.Witness != nil {
 		resp.Witness = svg(a.Witness, m, dopts)
@@ -158,9 +189,6 @@ func Explain(ctx context.Context, req ExplainRequest) ExplainResponse {
 	for _, r := range a.Reasons {
 		resp.Reasons = append(resp.Reasons, reason(m, r, dopts))
 	}
-	var b strings.Builder
-	render.Explanation(&b, p, m, text, a, render.ExplainOptions{Width: 80})
-	resp.Text = b.String()
 	return resp
 }
 
@@ -243,9 +271,10 @@ type OutcomesResponse struct {
 	Partial     bool               `json:"partial"`
 }
 
-// Outcomes lists every outcome a candidate execution produces (no model's
-// axioms applied, only no-thin-air's sb ∪ rf), each with whether the model
-// allows it: the outcomes worth asking "why not?" about.
+// Outcomes lists every outcome a coherent candidate execution produces
+// (atomicity, coherence and no values out of thin air: what every model
+// requires, model.Coherent), each with whether the model allows it: the
+// outcomes worth asking "why not?" about.
 func Outcomes(ctx context.Context, req OutcomesRequest) OutcomesResponse {
 	resp := OutcomesResponse{Errors: []Diag{}, Observed: []string{}, Outcomes: []CandidateOutcome{}}
 	p, ds := req.parse()
@@ -262,7 +291,7 @@ func Outcomes(ctx context.Context, req OutcomesRequest) OutcomesResponse {
 	for _, o := range obs {
 		resp.Observed = append(resp.Observed, o.Name)
 	}
-	t := explain.Compare(ctx, p, obs, []*model.Model{m, model.Candidates}, explain.Options{Unroll: req.Unroll, MaxCandidates: req.MaxCandidates})
+	t := explain.Compare(ctx, p, obs, []*model.Model{m, model.BaseOf(m)}, explain.Options{Unroll: req.Unroll, MaxCandidates: req.MaxCandidates})
 	resp.Partial = t.Partial || ctx.Err() != nil
 	for i, vals := range t.Outcomes {
 		c := t.Cells[i][0]
@@ -320,12 +349,13 @@ type CompareResponse struct {
 	Totals   []int         `json:"totals"`
 	Diffs    []CompareDiff `json:"diffs"`
 	Partial  bool          `json:"partial"`
+	Why      []string      `json:"why"` // what cut the enumeration short
 	Text     string        `json:"text"`
 }
 
 // Compare judges the program's candidate executions under several models.
 func Compare(ctx context.Context, req CompareRequest) CompareResponse {
-	resp := CompareResponse{Errors: []Diag{}, Models: []string{}, Observed: []string{}, Rows: []CompareRow{}, Totals: []int{}, Diffs: []CompareDiff{}}
+	resp := CompareResponse{Errors: []Diag{}, Models: []string{}, Observed: []string{}, Rows: []CompareRow{}, Totals: []int{}, Diffs: []CompareDiff{}, Why: []string{}}
 	p, ds := req.parse()
 	if ds != nil {
 		resp.Errors = ds
@@ -351,6 +381,7 @@ func Compare(ctx context.Context, req CompareRequest) CompareResponse {
 	}
 	t := explain.Compare(ctx, p, obs, models, explain.Options{Unroll: req.Unroll, MaxCandidates: req.MaxCandidates})
 	resp.Partial = t.Partial || ctx.Err() != nil
+	resp.Why = append(resp.Why, t.Why...)
 	resp.Totals = t.Totals
 	for i, vals := range t.Outcomes {
 		row := CompareRow{Values: []string{}, Raw: []string{}, Cells: []CompareCell{}}
@@ -376,7 +407,13 @@ func Compare(ctx context.Context, req CompareRequest) CompareResponse {
 				yes, no = j, j-1
 			}
 			d := CompareDiff{Row: i, Allowed: models[yes].Name, Forbidden: models[no].Name, Cycle: []Step{}}
-			if rs := t.Cells[i][no].Reasons; len(rs) > 0 {
+			// Why the model that forbids it rejects the executions its
+			// neighbour accepts.
+			rs := t.Cells[i][no].Right
+			if no == j {
+				rs = t.Cells[i][no].Left
+			}
+			if len(rs) > 0 {
 				d.Axiom = rs[0].Axiom
 				d.Sentence = render.AxiomSentence(models[no].Name, rs[0].Axiom)
 				d.Cycle = steps(rs[0].G, rs[0].Cycle)

@@ -117,7 +117,7 @@ func Trace(ctx context.Context, req TraceRequest) TraceResponse {
 		resp.Errors = []Diag{{From: -1, Msg: "a trace runs the MESI machine: mesi-strong or mesi-weak, not " + name}}
 		return resp
 	}
-	e, text, ds := req.outcome(p)
+	e, _, text, ds := req.outcome(p)
 	if ds != nil {
 		resp.OutcomeErrors = ds
 		return resp

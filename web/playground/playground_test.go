@@ -140,8 +140,11 @@ func TestDiagnostics(t *testing.T) {
 func TestExplainStoreBuffering(t *testing.T) {
 	src := example(t, "sb.litmus")
 	a := Explain(context.Background(), ExplainRequest{Source: src, Model: "sc"})
-	if a.Possible || a.Candidates != 1 || len(a.Reasons) != 1 {
+	if a.Possible || a.Candidates != 1 || len(a.Reasons) != 1 || a.Answer != "no" || !strings.HasPrefix(a.Lead, "No: 1 ") {
 		t.Fatalf("sc: %+v", a)
+	}
+	if a.Question != "Can (t1.a == 0 && t2.b == 0) happen in sb.litmus under sc?" && !strings.HasPrefix(a.Question, "Can (t1.a == 0 && t2.b == 0) happen in sb") {
+		t.Errorf("question %q", a.Question)
 	}
 	r := a.Reasons[0]
 	if r.Axiom != "sc" || len(r.Cycle) != 4 || !strings.Contains(r.SVG, "cycle") {
@@ -153,7 +156,7 @@ func TestExplainStoreBuffering(t *testing.T) {
 		t.Errorf("cycle lines %v", r.Lines)
 	}
 	a = Explain(context.Background(), ExplainRequest{Source: src, Model: "c20", Question: Question{Raw: []string{"0", "0"}}})
-	if !a.Possible || a.Witness == "" || a.Outcome != "t1.a=0 t2.b=0" {
+	if !a.Possible || a.Witness == "" || a.Outcome != "t1.a=0 t2.b=0" || a.Answer != "yes" || !strings.HasPrefix(a.Lead, "Yes") {
 		t.Errorf("c20: %+v", a)
 	}
 	a = Explain(context.Background(), ExplainRequest{Source: src, Model: "sc", Question: Question{Outcome: "t1.a == 1 && t2.b == 1"}})

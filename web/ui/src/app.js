@@ -59,6 +59,11 @@ function status(text, { busy = false, error = false } = {}) {
 // older one, whose answer is then ignored. Resolves to the response, or
 // null when superseded; rejects when the engine failed.
 async function request(method, req, label) {
+  if (page.fg && page.fg.method === "run" && method !== "run") {
+    // A run is in progress: the views wait for its result, and refresh
+    // themselves when it arrives (runProgram marks them all stale).
+    return null;
+  }
   if (page.fg) {
     page.engine.cancel(page.fg.id);
     page.fg.superseded = true;
@@ -78,7 +83,7 @@ async function request(method, req, label) {
     status(text, { busy: true });
   };
   const { id, promise } = page.engine.call(method, req, (p) => { last = p; show(); });
-  const fg = { id, label, token, superseded: false, progress: () => last, started };
+  const fg = { id, method, label, token, superseded: false, progress: () => last, started };
   page.fg = fg;
   $("cancel").disabled = false;
   clearInterval(page.ticker);
@@ -411,7 +416,7 @@ async function openWhy() {
   if (res.errors.length) { renderErrors(res.errors, $("panel-result")); return; }
   status("Candidate outcomes listed");
   clear(cands,
-    el("p", { class: "muted small" }, "Every outcome some candidate execution produces (any reads-from and modification order without values from thin air). ",
+    el("p", { class: "muted small" }, "Every outcome of a coherent candidate execution (atomic, coherent, no values out of thin air: what every model requires). ",
       "✓: ", model, " allows it; ✗: it forbids it. Pick one to ask why."),
     el("div", { class: "chips", id: "why-chips" }, res.outcomes.map((o) => el("button", {
       type: "button", class: o.allowed ? "allowed" : "forbidden",
@@ -451,20 +456,16 @@ function renderExplanation(res) {
     return;
   }
   status(res.possible ? "It can happen" : "It cannot happen");
+  status(res.answer === "yes" ? "It can happen" : res.answer === "no" ? "It cannot happen" : "Unknown: the search was cut short");
   const parts = [el("h3", { id: "why-question" }, res.question)];
-  let lead;
-  if (res.possible) {
-    lead = `Yes: ${res.consistent} of the ${plural(res.candidates, "candidate execution")} that produce it ${res.consistent === 1 ? "is" : "are"} consistent.`;
-  } else if (res.candidates === 0) {
-    lead = "No: no candidate execution produces it. Any execution with these values would need a read to take its value from a write that depends on that very read (a cycle in sb ∪ rf, ruled out by no-thin-air), or the program never computes them.";
-  } else {
-    lead = `No: ${plural(res.candidates, "candidate execution")} would produce it, and the model rejects every one.`;
-  }
-  parts.push(el("p", { class: "lead", id: "why-lead" }, lead));
+  parts.push(el("p", { class: "lead " + res.answer, id: "why-lead" }, res.lead));
   if (res.possible && res.racy) {
     parts.push(el("p", { class: "problem" }, res.racy === res.consistent
       ? "But every one of them has a data race: the program's behaviour is undefined there, so this outcome needs undefined behaviour."
       : `(${res.racy} of them have a data race.)`));
+  }
+  if (res.incoherent) {
+    parts.push(el("p", { class: "muted small" }, "No execution that respects coherence and atomicity produces it; the reasons below are about candidates that break them."));
   }
   const allLines = [];
   const drawings = [];
@@ -494,7 +495,10 @@ function renderExplanation(res) {
     }
     if (i === 0) allLines.push(...r.lines);
   });
-  if (res.partial) parts.push(el("div", { class: "partial-box", role: "alert" }, el("strong", {}, "PARTIAL"), res.cancelled ? ": cancelled; " : ": a bound (loop unrolling or the candidate limit) cut the enumeration; ", "the answer covers only what was enumerated."));
+  if (res.partial) {
+    parts.push(el("div", { class: "partial-box", role: "alert" }, el("strong", {}, "PARTIAL"), res.cancelled ? ": cancelled. " : ": ",
+      "The answer covers only what was explored.", res.why.length ? el("ul", {}, res.why.map((w) => el("li", {}, w))) : null));
+  }
   if (drawings.length) parts.push(el("p", { class: "muted small" }, "In the drawings, a line joins every access to the value it writes or reads; ⇓ is sequenced-before, a red arrow synchronises-with; the cycle's events are drawn heavy."));
   parts.push(el("details", {}, el("summary", {}, "As the command line prints it"), el("pre", { class: "plain" }, res.text)));
   clear(out, parts);
@@ -527,7 +531,7 @@ async function runCompare() {
   clear(out,
     el("div", { class: "table-wrap" }, el("table", { id: "compare-table" }, el("thead", {}, head), el("tbody", {}, rows))),
     diffs.length ? [el("h3", {}, "Where neighbouring models differ"), el("ul", { class: "diffs" }, diffs)] : el("p", { class: "muted" }, "These models agree on every outcome."),
-    res.partial ? el("p", { class: "partial-box" }, "PARTIAL: a bound cut the enumeration of candidates.") : null,
+    res.partial ? el("div", { class: "partial-box" }, el("strong", {}, "PARTIAL"), ": the table covers only what was explored.", el("ul", {}, res.why.map((w) => el("li", {}, w)))) : null,
     el("details", {}, el("summary", {}, "As the command line prints it"), el("pre", { class: "plain" }, res.text)));
 }
 
