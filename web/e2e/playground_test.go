@@ -167,10 +167,12 @@ func TestWhyNot(t *testing.T) {
 	// gives a yes with an execution.
 	b.do(chromedpClick("#tab-result"))
 	b.do(chromedpClick(`#outcomes tbody tr:nth-child(2) button.why`))
-	b.wait(`(document.getElementById("why-lead") || {}).textContent.startsWith("Yes")`, long, "a yes")
+	b.wait(`((document.getElementById("why-lead") || {}).textContent || "").startsWith("Yes")`, long, "a yes")
 	if n := eval[int](b, `document.querySelectorAll("#why-answer ol li").length`); n != 4 {
 		t.Errorf("sc interleaving of %d events, want 4", n)
 	}
+	// The candidate outcomes come back after the answer.
+	b.wait(`document.querySelectorAll("#why-chips button").length === 4`, long, "the candidate outcomes again")
 }
 
 // TestExecutions walks through store buffering's four executions and asks

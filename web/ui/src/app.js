@@ -402,18 +402,26 @@ function isMachine(model) {
   return m && m.machine;
 }
 
+// openWhy fills the Why not? tab: the candidate outcomes, then, when
+// nothing has been asked yet, the answer for the program's condition.
 async function openWhy() {
   page.dirty.why = false;
+  if (!(await loadCandidates())) return;
+  if (!$("why-answer").hasChildNodes() && (page.run && page.run.cond || $("why-outcome").value)) explainOutcome({ outcome: $("why-outcome").value });
+}
+
+// loadCandidates lists every coherent candidate outcome as a button.
+async function loadCandidates() {
   const model = $("model").value;
   const cands = $("why-candidates");
   if (isMachine(model)) {
     clear(cands, el("p", { class: "muted" }, model + " is an operational machine, not a set of axioms: it has no cycles to show. The MESI trace tab shows a run of the machine that reaches an outcome."));
     clear($("why-answer"));
-    return;
+    return false;
   }
   const res = await request("outcomes", { ...currentSource(), model, unroll: bounds().unroll }, "Listing candidate outcomes");
-  if (!res) return;
-  if (res.errors.length) { renderErrors(res.errors, $("panel-result")); return; }
+  if (!res) return false;
+  if (res.errors.length) { renderErrors(res.errors, $("panel-result")); return false; }
   status("Candidate outcomes listed");
   clear(cands,
     el("p", { class: "muted small" }, "Every outcome of a coherent candidate execution (atomic, coherent, no values out of thin air: what every model requires). ",
@@ -425,19 +433,23 @@ async function openWhy() {
       title: o.allowed ? plural(o.count, "execution") : "breaks " + o.axiom,
     }, (o.allowed ? "✓ " : "✗ ") + outcomeText(res.observed, o.values)))),
     res.partial ? el("p", { class: "partial-box" }, "PARTIAL: a bound cut the enumeration of candidates.") : null);
-  if (!$("why-answer").hasChildNodes() && (page.run && page.run.cond || $("why-outcome").value)) explainOutcome({ outcome: $("why-outcome").value });
+  return true;
 }
 
+// explainOutcome asks about an outcome (q.raw, from a list) or a condition
+// (q.outcome) and shows the answer in the Why not? tab.
 async function explainOutcome(q) {
   const model = $("model").value;
+  const needCandidates = page.dirty.why;
   if (currentTab() !== "why") {
-    page.dirty.why = true;
+    page.dirty.why = false; // this call fills the tab; selecting it must not
     selectTab("why");
   }
   if (q.raw && page.run) $("why-outcome").value = page.run.observed.map((n, i) => n + " == " + rawToText(page.run, q.raw, i)).join(" && ");
   const res = await request("explain", { ...currentSource(), model, unroll: bounds().unroll, outcome: q.outcome || "", raw: q.raw, labels: $("labels").value, width: drawWidth($("why-answer")) }, "Explaining");
   if (!res) return;
   renderExplanation(res);
+  if (needCandidates) loadCandidates();
 }
 
 // rawToText writes an outcome's value as the condition language reads it.
