@@ -70,6 +70,9 @@ func (b *bridge) call(this js.Value, args []js.Value) any {
 				out, _ := json.Marshal(p)
 				onProgress.Invoke(string(out))
 			}
+			// A turn for the event loop here too, in case the context
+			// the explorer polls is not the one given (see yielding).
+			time.Sleep(time.Millisecond)
 		}
 		out := b.session.Call(&yielding{Context: ctx, every: yieldEvery, last: time.Now()}, method, []byte(req), progress)
 		onDone.Invoke(string(out))
