@@ -111,7 +111,10 @@ type tab struct {
 	ctx context.Context
 }
 
-func newTab(t *testing.T) *tab {
+func newTab(t *testing.T) *tab { return newTabFor(t, 5*time.Minute) }
+
+// newTabFor opens a tab that closes after d.
+func newTabFor(t *testing.T, d time.Duration) *tab {
 	t.Helper()
 	if os.Getenv("HAPPENS_E2E") == "skip" {
 		t.Skip("HAPPENS_E2E=skip: the browser tests are skipped on purpose")
@@ -122,7 +125,7 @@ func newTab(t *testing.T) *tab {
 	}
 	ctx, cancel := chromedp.NewContext(browser)
 	t.Cleanup(cancel)
-	ctx, cancel2 := context.WithTimeout(ctx, 5*time.Minute)
+	ctx, cancel2 := context.WithTimeout(ctx, d)
 	t.Cleanup(cancel2)
 	b := &tab{t: t, ctx: ctx}
 	// Last of all (cleanups run in reverse): the page reported no error.

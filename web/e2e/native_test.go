@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -131,7 +132,7 @@ func TestBenchmark(t *testing.T) {
 	}
 	fmt.Fprintf(&out, "repeat visits (median of %d): interactive %.0f, engine ready %.0f, first result %.0f\n\n", len(li), median(li), median(lr), median(lres))
 
-	b := newTab(t)
+	b := newTabFor(t, time.Hour)
 	b.open("/")
 	s := playground.NewSession()
 	fmt.Fprintf(&out, "| program | model | executions | native ms | browser ms | ratio |\n|---|---|---:|---:|---:|---:|\n")
@@ -139,27 +140,36 @@ func TestBenchmark(t *testing.T) {
 		req := playground.RunRequest{Source: playground.Source{Src: p.src, Name: "bench.litmus"}, Model: p.model}
 		body, _ := json.Marshal(req)
 		// Native: the same request through the same bridge function,
-		// repeated until it has taken half a second; then the browser the
-		// same number of times, timed around the calls from the page.
+		// repeated until it has taken a quarter of a second; the browser
+		// the same number of times, timed around the calls from the page.
+		// The machine is shared, so the two alternate for three rounds and
+		// each keeps its best round: what an idle machine would show.
 		r := s.Run(context.Background(), req, nil)
 		execs := r.Stats.Executions + r.Stats.States
 		reps, start := 0, time.Now()
-		for reps < 3 || time.Since(start) < 500*time.Millisecond {
+		for reps < 3 || time.Since(start) < 250*time.Millisecond {
 			s.Call(context.Background(), "run", body, nil)
 			reps++
 		}
-		nat := float64(time.Since(start).Microseconds()) / 1000 / float64(reps)
 		// One warm-up call, as the native side warmed up above.
 		chromedp.Run(b.ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`happensPage.engine.call("run", %s).promise.then(() => 0)`, body), chromedp.EvalAwaitPromise))
-		total, err := chromedp.Run(b.ctx, chromedp.Evaluate[float64](fmt.Sprintf(`(async () => {
-		  const t0 = performance.now();
-		  for (let i = 0; i < %d; i++) await happensPage.engine.call("run", %s).promise;
-		  return performance.now() - t0;
-		})()`, reps, body), chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatal(err)
+		nat, br := math.Inf(1), math.Inf(1)
+		for round := 0; round < 3; round++ {
+			start := time.Now()
+			for i := 0; i < reps; i++ {
+				s.Call(context.Background(), "run", body, nil)
+			}
+			nat = min(nat, float64(time.Since(start).Microseconds())/1000/float64(reps))
+			total, err := chromedp.Run(b.ctx, chromedp.Evaluate[float64](fmt.Sprintf(`(async () => {
+			  const t0 = performance.now();
+			  for (let i = 0; i < %d; i++) await happensPage.engine.call("run", %s).promise;
+			  return performance.now() - t0;
+			})()`, reps, body), chromedp.EvalAwaitPromise))
+			if err != nil {
+				t.Fatal(err)
+			}
+			br = min(br, total/float64(reps))
 		}
-		br := total / float64(reps)
 		fmt.Fprintf(&out, "| %s | %s | %d | %.3f | %.3f | %.1f× |\n", p.name, p.model, execs, nat, br, br/nat)
 	}
 	t.Log("\n" + out.String())
