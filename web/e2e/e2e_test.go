@@ -141,8 +141,13 @@ func newTabFor(t *testing.T, d time.Duration) *tab {
 // open loads a page of the playground and waits until the engine is ready.
 func (b *tab) open(path string) {
 	b.t.Helper()
-	if err := chromedp.Do(b.ctx, chromedp.Navigate(serverURL+path)); err != nil {
-		b.t.Fatalf("open %s: %v", path, err)
+	b.openURL(serverURL + path)
+}
+
+func (b *tab) openURL(url string) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, chromedp.Navigate(url)); err != nil {
+		b.t.Fatalf("open %s: %v", url, err)
 	}
 	b.wait("window.happensPage && happensPage.engine && happensPage.engine.isReady", long, "the engine to load")
 }

@@ -1,13 +1,18 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
-
-	"github.com/chromedp/chromedp/kb"
-
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp/kb"
+
+	"happens/internal/cli"
 )
 
 // TestLoad: the page comes up with every model and example, and the engine
@@ -358,5 +363,22 @@ exists (0:r0=0 /\ 1:r0=0)
 	b.wait(`document.getElementById("format").textContent === "herd7 C format"`, 10*time.Second, "the format")
 	if n := eval[int](b, `document.querySelectorAll(".cm-content .tok-atom").length`); n != 4 {
 		t.Errorf("%d memory orders highlighted, want 4", n)
+	}
+}
+
+// TestStaticSite: the files of happens site, served by a plain static file
+// server (no gzip handling, .gz as application/gzip), make a working page.
+func TestStaticSite(t *testing.T) {
+	dir := t.TempDir()
+	if st := cli.Run(context.Background(), []string{"site", dir}, nil, io.Discard, io.Discard); st != cli.ExitOK {
+		t.Fatalf("happens site: exit %d", st)
+	}
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	defer srv.Close()
+	b := newTab(t)
+	b.openURL(srv.URL + "/?example=sb.litmus")
+	r := b.awaitRun(0, long)
+	if r.executions() != 4 || r.Verdict != "Sometimes" {
+		t.Errorf("sb from the static site: %+v", r)
 	}
 }
