@@ -235,8 +235,9 @@ func (s *Session) Run(ctx context.Context, req RunRequest, progress func(Progres
 	}
 	k := &kept{res: res, m: m, keys: map[string]int{}}
 	for i, g := range res.Executions {
-		if _, dup := k.keys[g.Key()]; !dup {
-			k.keys[g.Key()] = i
+		key := g.Key()
+		if _, dup := k.keys[key]; !dup {
+			k.keys[key] = i
 		}
 	}
 	for _, o := range res.Outcomes {
