@@ -12,8 +12,10 @@ package web
 import (
 	"embed"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"path"
+	"strings"
 )
 
 //go:embed dist/*.html dist/*.js dist/*.css dist/*.gz dist/*.txt
@@ -42,8 +44,19 @@ func Files() (map[string][]byte, error) {
 		return nil, err
 	}
 	out["catalog.json"] = cat
+	// The page carries the catalog too, saving a request before it is
+	// usable. json.Marshal escapes <, > and &, so the JSON cannot end the
+	// script element it sits in.
+	index := string(out["index.html"])
+	if !strings.Contains(index, catalogSlot) {
+		return nil, fmt.Errorf("web: index.html has no %s", catalogSlot)
+	}
+	out["index.html"] = []byte(strings.Replace(index, catalogSlot, `<script id="catalog" type="application/json">`+string(cat)+`</script>`, 1))
 	return out, nil
 }
+
+// catalogSlot is where index.html takes the catalog.
+const catalogSlot = `<script id="catalog" type="application/json">{}</script>`
 
 // ContentType is the media type a file of the site is served with.
 func ContentType(name string) string {

@@ -33,6 +33,9 @@ func TestSite(t *testing.T) {
 		}
 	}
 	index := string(files["index.html"])
+	if !strings.Contains(index, `<script id="catalog" type="application/json">{"groups":`) {
+		t.Error("index.html does not carry the catalog")
+	}
 	for _, ref := range []string{`src="app.js"`, `href="style.css"`} {
 		if !strings.Contains(index, ref) {
 			t.Errorf("index.html does not load %s", ref)

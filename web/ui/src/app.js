@@ -670,7 +670,14 @@ async function main() {
 
   const link = await readLink(location.search);
   let text = link.src;
-  const catalogP = fetch("catalog.json").then((r) => r.json()).catch(() => null);
+  // happens serve and happens site write the catalog into the page; a page
+  // opened some other way fetches it.
+  let catalogP;
+  try {
+    const inline = JSON.parse($("catalog").textContent);
+    if (inline && inline.examples) catalogP = Promise.resolve(inline);
+  } catch (e) { /* fetch it */ }
+  catalogP = catalogP || fetch("catalog.json").then((r) => r.json()).catch(() => null);
   page.editor = createEditor($("editor"), {
     text: text !== null ? text : defaultProgram,
     label: "Program",
