@@ -320,6 +320,9 @@ func (s *speculator) chooseMO(g *graph.Graph, loc int, writes [][]graph.ID, thre
 		st, hangs := Classify(threads, stops, g.Final)
 		ex := &Execution{G: g, Threads: threads, Status: st, Failures: Failures(threads, stops), Hangs: hangs}
 		RunFinal(s.p, ex, g.Final, s.opts.Unroll)
+		if IsDuplicate(s.opts.Model, ex) {
+			ex.Status = Duplicate
+		}
 		s.stats.Count(ex.Status)
 		if s.visit != nil {
 			s.visit(ex)
