@@ -103,6 +103,10 @@ type State struct {
 	Loop *prog.Instr
 	// SpinReads are the reads of the last iteration, for Spinning.
 	SpinReads []ReadRec
+	// Raw turns off the loop machinery: no spin detection, no unroll
+	// bound, no wasted iterations; loops just jump. For reference
+	// interpreters that explore the state space themselves.
+	Raw bool
 	// Wasted lists the loop iterations in which a compare_exchange_weak
 	// failed spuriously and which ended in the state they began with:
 	// they changed nothing but their own writes, and the loop starts
@@ -220,11 +224,21 @@ func (s *State) Run(unroll int) Stop {
 			}
 		case prog.OpPanic:
 			return s.fail(in, in.Msg)
-		case prog.OpLoopEnter:
+		case prog.OpLoopEnter, prog.OpLoopExit:
+			if s.Raw {
+				break
+			}
 			s.popLoops(in.Imm, true)
+			if in.Op == prog.OpLoopExit {
+				break
+			}
 			s.loops = append(s.loops, frame{id: in.Imm, live: in.A, writes: s.writes, reads: len(s.reads), acc: s.Accesses,
 				regs: append([]uint64(nil), s.Regs[:in.A]...)})
 		case prog.OpLoopBack:
+			if s.Raw {
+				s.PC = in.Target
+				continue
+			}
 			s.popLoops(in.Imm, false)
 			if n := len(s.loops); n > 0 && s.loops[n-1].id == in.Imm {
 				f := &s.loops[n-1]
@@ -249,8 +263,6 @@ func (s *State) Run(unroll int) Stop {
 			}
 			s.PC = in.Target
 			continue
-		case prog.OpLoopExit:
-			s.popLoops(in.Imm, true)
 		}
 		s.PC++
 	}
