@@ -374,10 +374,15 @@ func Failures(th []*interp.State, stops []interp.Stop) []Failure {
 	return out
 }
 
-// Explore visits every consistent execution of p under opts.Model once.
-// It returns early, with Stopped set, when ctx is cancelled or
-// MaxExecutions is reached.
-func Explore(ctx context.Context, p *prog.Program, opts Options, visit func(*Execution)) Stats {
+// Canonical visits every consistent execution of p under opts.Model once,
+// by the first engine: each execution is built along its canonical
+// linearisation of po ∪ rf, passing over reads that must read from a
+// later write (see doc.go). It judges every step with the relational
+// model, so it works for any model, including model.Candidates (no
+// axioms at all), and it is the reference the TruSt engine (Explore) is
+// tested against. It returns early, with Stopped set, when ctx is
+// cancelled or MaxExecutions is reached.
+func Canonical(ctx context.Context, p *prog.Program, opts Options, visit func(*Execution)) Stats {
 	e := &explorer{ctx: ctx, p: p, opts: opts, visit: visit, start: time.Now()}
 	if e.opts.Unroll <= 0 {
 		e.opts.Unroll = DefaultUnroll

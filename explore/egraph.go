@@ -1,0 +1,237 @@
+package explore
+
+import (
+	"happens/graph"
+	"happens/interp"
+	"happens/prog"
+)
+
+// ref names an event of the engine's graph: thread t's i-th event, or,
+// for t == -1, the initial write of location i.
+type ref struct{ t, i int32 }
+
+var noRef = ref{-2, -2}
+
+func initRef(loc int) ref { return ref{-1, int32(loc)} }
+
+// node is one event of the engine's graph. A successful read-modify-write
+// is one node that both reads and writes (its write half has the read's
+// stamp); a failed compare-exchange is a read.
+type node struct {
+	ev    graph.Event // RF is unused here: see rf
+	rf    ref         // the write a read reads from
+	stamp int64       // insertion order
+	// addedMax: when it was added, the node read from (or, for a write,
+	// was placed after) the last write in modification order. revisitable:
+	// no backward revisit has put it in the po ∪ rf prefix of its write.
+	// Together they implement TruSt's maximality test.
+	addedMax, revisitable bool
+	// Vector clocks over threads (counts of each thread's events):
+	// porf: the po ∪ rf prefix; hb: happens-before (C++20 or RC11 release
+	// sequences, as the engine's model says); pend: what the thread's
+	// relaxed reads so far would release to a later acquire fence; frel:
+	// hb at the thread's last release fence; rel (writes): what a read of
+	// this write acquires; head (writes): rel without the rf;rmw part.
+	porf, hb, pend, frel, rel, head []int32
+}
+
+func (n *node) isRead() bool  { return n.ev.Kind == graph.Read || n.ev.Kind == graph.RMW }
+func (n *node) isWrite() bool { return n.ev.Kind == graph.Write || n.ev.Kind == graph.RMW }
+
+// egraph is the engine's execution graph: nodes per thread in program
+// order, modification order per location, readers per write, and each
+// thread's interpreter state (current, and as it was when each of its
+// events was requested, to resume it after a revisit).
+type egraph struct {
+	p  *prog.Program
+	nt int
+	th [][]node
+	mo [][]ref // per location, in modification order; mo[l][0] is the initial write
+	// initReaders[l]: the reads of location l's initial write.
+	initReaders [][]ref
+	readers     map[ref][]ref
+	cur         []*interp.State
+	stop        []interp.Stop
+	snap        [][]*interp.State // snap[t][i]: t's state when it requested event i
+	stamp       int64
+	nsc         int // SeqCst events, for the SC checks
+}
+
+func newEgraph(p *prog.Program, unroll int) *egraph {
+	n := len(p.Threads)
+	g := &egraph{p: p, nt: n, th: make([][]node, n), mo: make([][]ref, len(p.Locs)),
+		initReaders: make([][]ref, len(p.Locs)), readers: map[ref][]ref{},
+		cur: make([]*interp.State, n), stop: make([]interp.Stop, n), snap: make([][]*interp.State, n)}
+	for l := range p.Locs {
+		g.mo[l] = []ref{initRef(l)}
+	}
+	for t := range p.Threads {
+		g.cur[t] = interp.New(p, t)
+		g.stop[t] = g.cur[t].Run(unroll)
+	}
+	return g
+}
+
+func (g *egraph) node(r ref) *node { return &g.th[r.t][r.i] }
+
+// wval is the value write w wrote.
+func (g *egraph) wval(w ref) uint64 {
+	if w.t < 0 {
+		return g.p.Locs[w.i].Init
+	}
+	return g.th[w.t][w.i].ev.WVal
+}
+
+func (g *egraph) readersOf(w ref) []ref {
+	if w.t < 0 {
+		return g.initReaders[w.i]
+	}
+	return g.readers[w]
+}
+
+func (g *egraph) setReaders(w ref, rs []ref) {
+	if w.t < 0 {
+		g.initReaders[w.i] = rs
+		return
+	}
+	if len(rs) == 0 {
+		delete(g.readers, w)
+		return
+	}
+	g.readers[w] = rs
+}
+
+func (g *egraph) addReader(w, r ref) { g.setReaders(w, append(g.readersOf(w), r)) }
+
+func (g *egraph) removeReader(w, r ref) {
+	rs := g.readersOf(w)
+	out := make([]ref, 0, len(rs))
+	for _, x := range rs {
+		if x != r {
+			out = append(out, x)
+		}
+	}
+	g.setReaders(w, out)
+}
+
+// moPos is w's position in its location's modification order, or -1.
+func (g *egraph) moPos(loc int, w ref) int {
+	for i, x := range g.mo[loc] {
+		if x == w {
+			return i
+		}
+	}
+	return -1
+}
+
+func (g *egraph) moInsert(loc, pos int, w ref) {
+	mo := append(g.mo[loc], ref{})
+	copy(mo[pos+1:], mo[pos:])
+	mo[pos] = w
+	g.mo[loc] = mo
+}
+
+func (g *egraph) moRemove(loc int, w ref) {
+	mo := g.mo[loc]
+	for i, x := range mo {
+		if x == w {
+			g.mo[loc] = append(mo[:i], mo[i+1:]...)
+			return
+		}
+	}
+}
+
+// inView reports whether event e is in the prefix a vector clock v
+// describes (initial writes always are).
+func inView(v []int32, e ref) bool { return e.t < 0 || v[e.t] > e.i }
+
+func join(dst, src []int32) {
+	for i, x := range src {
+		if x > dst[i] {
+			dst[i] = x
+		}
+	}
+}
+
+// observed is the position in modification order of the latest write to
+// loc that the prefix v has seen: a write in v, or the source of a read in
+// v. (Coherence then lets an event with that prefix read only from that
+// write or later ones, and places its writes after it.)
+func (g *egraph) observed(loc int, v []int32) int {
+	mo := g.mo[loc]
+	for i := len(mo) - 1; i > 0; i-- {
+		w := mo[i]
+		if inView(v, w) {
+			return i
+		}
+		for _, r := range g.readersOf(w) {
+			if inView(v, r) {
+				return i
+			}
+		}
+	}
+	return 0
+}
+
+// rmwReader returns a successful read-modify-write that reads from w, if
+// any (atomicity lets only one).
+func (g *egraph) rmwReader(w ref) (ref, bool) {
+	for _, r := range g.readersOf(w) {
+		if g.node(r).ev.Kind == graph.RMW {
+			return r, true
+		}
+	}
+	return noRef, false
+}
+
+// toGraph builds the graph package's form of the current graph, events in
+// insertion order, for the models' relational checks and for visitors.
+func (g *egraph) toGraph() *graph.Graph {
+	out := graph.New(g.p)
+	type item struct {
+		r     ref
+		stamp int64
+	}
+	var items []item
+	for t := range g.th {
+		for i := range g.th[t] {
+			items = append(items, item{ref{int32(t), int32(i)}, g.th[t][i].stamp})
+		}
+	}
+	for a := 1; a < len(items); a++ {
+		for b := a; b > 0 && items[b].stamp < items[b-1].stamp; b-- {
+			items[b], items[b-1] = items[b-1], items[b]
+		}
+	}
+	id := make([][]graph.ID, len(g.th))
+	for t := range g.th {
+		id[t] = make([]graph.ID, len(g.th[t]))
+	}
+	for _, it := range items {
+		n := g.node(it.r)
+		ev := n.ev
+		ev.RF = graph.None
+		id[it.r.t][it.r.i] = out.Add(ev)
+	}
+	gid := func(r ref) graph.ID {
+		if r.t < 0 {
+			return graph.ID(r.i)
+		}
+		return id[r.t][r.i]
+	}
+	for t := range g.th {
+		for i := range g.th[t] {
+			n := &g.th[t][i]
+			if n.isRead() {
+				out.Events[id[t][i]].RF = gid(n.rf)
+			}
+		}
+	}
+	for l, mo := range g.mo {
+		out.MO[l] = out.MO[l][:0]
+		for _, w := range mo {
+			out.MO[l] = append(out.MO[l], gid(w))
+		}
+	}
+	return out
+}
