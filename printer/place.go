@@ -40,6 +40,9 @@ func (b *builder) collect(list *[]*stmt, bk *blk, path []site, occ map[int][]occ
 		vars := map[int]bool{}
 		varsRead(s.x, vars)
 		varsRead(s.idx, vars)
+		for _, h := range s.hdr {
+			varsRead(h, vars)
+		}
 		if s.k == sAssign {
 			add(s.reg, true, vars[s.reg])
 			delete(vars, s.reg)
@@ -78,7 +81,7 @@ func (b *builder) place(top *[]*stmt, exported map[int]bool) {
 	var inserts []ins
 	var regs []int
 	for r := range b.isVar {
-		if r < a.th.NumRegs {
+		if r < a.th.NumRegs && !b.forVar[r] {
 			regs = append(regs, r)
 		}
 	}

@@ -131,6 +131,7 @@ type printer struct {
 	errs source.ErrorList
 	file string
 	varFacts
+	structCache []*structVar
 }
 
 func (pr *printer) errorf(pos source.Pos, format string, args ...any) {

@@ -467,7 +467,7 @@ func (c *compiler) thread(th *threadItem, name string, fam map[string]cval) {
 	g := newGen(c, name)
 	for n, v := range fam {
 		r := g.constant(v.v, v.t)
-		r.lit, r.litv = v.lit, v.v
+		r.lit, r.litv, r.litNeg = v.lit, v.v, v.neg
 		g.bind(n, r, false)
 	}
 	g.body(th.body.stmts, th.body.tail, th.body.end)

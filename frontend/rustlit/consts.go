@@ -16,8 +16,9 @@ type cval struct {
 	ord   prog.Ordering
 	v     uint64
 	t     prog.Type
-	// lit marks an unsuffixed literal (its type is still open).
-	lit bool
+	// lit marks an unsuffixed literal (its type is still open); neg a
+	// negative one (v is its two's complement).
+	lit, neg bool
 	// wrap names the constructor around a scalar: "AtomicU32", "Mutex",
 	// "UnsafeCell", ... ("" for a bare value).
 	wrap string
@@ -99,13 +100,22 @@ func fits(v uint64, neg bool, t prog.Type) bool {
 	return v < limit
 }
 
-// litFits reports whether a flexible literal's value (held as an i64) is
-// a value of type t.
-func litFits(v uint64, t prog.Type) bool {
-	if int64(v) < 0 {
+// litFits reports whether a literal's value (v; when neg, the two's
+// complement of a negative value) is a value of type t.
+func litFits(v uint64, neg bool, t prog.Type) bool {
+	if neg {
 		return fits(-v, true, t)
 	}
 	return fits(v, false, t)
+}
+
+// litResult is the literal flags of x op y over two literals: a literal
+// when both are and neither is beyond i64.
+func litResult(xl, xn bool, xv uint64, yl, yn bool, yv uint64, v uint64) (lit, neg bool) {
+	if !xl || !yl || !xn && int64(xv) < 0 || !yn && int64(yv) < 0 {
+		return false, false
+	}
+	return true, int64(v) < 0
 }
 
 // orderingName recognises Ordering::X, atomic::Ordering::X, bare X, ...
@@ -235,7 +245,7 @@ func (c *compiler) constEvalIn(e expr, quiet bool, env map[string]cval, depth in
 				if !fits(v, true, t) {
 					return fail(e.p, "literal out of range for %s", t)
 				}
-				return cval{v: t.Wrap(-v), t: t, lit: t.Flexible}, true
+				return cval{v: t.Wrap(-v), t: t, lit: t.Flexible, neg: t.Flexible && v != 0}, true
 			}
 		}
 		if e.op == "&" {
@@ -294,7 +304,11 @@ func (c *compiler) constEvalIn(e expr, quiet bool, env map[string]cval, depth in
 		if op.IsComparison() || op == prog.LAnd || op == prog.LOr {
 			t = prog.Bool
 		}
-		return cval{v: v, t: t, lit: x.lit && y.lit}, true
+		lit, neg := litResult(x.lit, x.neg, x.v, y.lit, y.neg, y.v, v)
+		if op.IsComparison() || op == prog.LAnd || op == prog.LOr {
+			lit, neg = false, false
+		}
+		return cval{v: v, t: t, lit: lit, neg: neg}, true
 	case *castExpr:
 		x, ok := eval(e.x)
 		if !ok {
@@ -573,11 +587,11 @@ func (c *compiler) constType(item *constItem, v cval) (cval, bool) {
 			c.errorf(item.p, "constant %s: mismatched types %s and %s", item.name, t, v.t)
 			return v, false
 		}
-		if v.lit && !litFits(v.v, t) {
+		if v.lit && !litFits(v.v, v.neg, t) {
 			c.errorf(item.p, "constant %s: literal out of range for %s", item.name, t)
 			return v, false
 		}
-		v.v, v.t, v.lit = t.Wrap(v.v), t, false
+		v.v, v.t, v.lit, v.neg = t.Wrap(v.v), t, false, false
 	}
 	return v, true
 }

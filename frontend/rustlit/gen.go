@@ -43,8 +43,9 @@ type value struct {
 	h     *handleVal
 	// lit marks an unsuffixed integer literal, whose type is open and
 	// whose range is checked against the type it meets.
-	lit  bool
-	litv uint64
+	lit    bool
+	litNeg bool
+	litv   uint64
 }
 
 var unit = value{k: vUnit, reg: -1, t: prog.Unit}
@@ -174,6 +175,7 @@ type loopCtx struct {
 	block             bool // a labelled block: break only
 	depth             int  // len(g.scopes) when it was entered
 	result            *value
+	want              *ty  // the type the context expects of the break value
 	isLoop            bool // loop (may break with a value)
 }
 
@@ -428,8 +430,8 @@ func (g *gen) coerceScalar(v value, t prog.Type, pos source.Pos) value {
 	if !ok {
 		g.errorf(pos, "mismatched types: expected %s, found %s", t, v.t)
 	}
-	if v.lit && t.IsInt() && !t.Flexible && !litFits(v.litv, t) {
-		if int64(v.litv) < 0 && !t.Signed {
+	if v.lit && t.IsInt() && !t.Flexible && !litFits(v.litv, v.litNeg, t) {
+		if v.litNeg && !t.Signed {
 			g.errorf(pos, "cannot apply unary operator - to type %s", t)
 		}
 		g.errorf(pos, "literal out of range for %s", t)
@@ -846,10 +848,10 @@ func (g *gen) binop(op prog.BinOp, x, y value, pos source.Pos) value {
 	if !ok {
 		g.errorf(pos, "mismatched types %s and %s for %s", x.t, y.t, op)
 	}
-	if x.lit && !t.Flexible && t.IsInt() && !litFits(x.litv, t) {
+	if x.lit && !t.Flexible && t.IsInt() && !litFits(x.litv, x.litNeg, t) {
 		g.errorf(pos, "literal out of range for %s", t)
 	}
-	if y.lit && !t.Flexible && t.IsInt() && op != prog.Shl && op != prog.Shr && !litFits(y.litv, t) {
+	if y.lit && !t.Flexible && t.IsInt() && op != prog.Shl && op != prog.Shr && !litFits(y.litv, y.litNeg, t) {
 		g.errorf(pos, "literal out of range for %s", t)
 	}
 	switch {
@@ -874,7 +876,8 @@ func (g *gen) binop(op prog.BinOp, x, y value, pos source.Pos) value {
 	out := scalar(r, rt)
 	if x.lit && y.lit && !op.IsComparison() {
 		if v, err := prog.EvalBinary(op, t, x.litv, y.litv); err == nil {
-			out.lit, out.litv = true, v
+			out.lit, out.litNeg = litResult(x.lit, x.litNeg, x.litv, y.lit, y.litNeg, y.litv, v)
+			out.litv = v
 		}
 	}
 	return out

@@ -846,8 +846,24 @@ func (g *gen) call(e *callExpr, want *ty) value {
 			w = want.elems[0]
 		}
 		return g.some(g.exprWant(e.args[0], w))
-	case last == "Ok" || last == "Err":
-		g.errorf(e.p, "building a Result is not supported; Results come from compare_exchange (use an Option or a bool)")
+	case (last == "Ok" || last == "Err") && len(segs) <= 2:
+		// Ok(v) / Err(v), compared with a compare_exchange's Result.
+		if len(e.args) != 1 {
+			g.errorf(e.p, "%s takes one value", last)
+		}
+		var w *ty
+		if want != nil && want.k == vResult {
+			w = &ty{k: vScalar, t: want.t}
+		}
+		x := g.exprWant(e.args[0], w)
+		if x.k != vScalar {
+			g.errorf(e.args[0].exprPos(), "only a Result of an integer or bool (as compare_exchange returns) is supported, found %s", x)
+		}
+		res := value{k: vResult, reg: g.reg(), t: x.t}
+		g.reg()
+		g.emit(prog.Instr{Op: prog.OpMove, A: res.reg, B: x.reg})
+		g.emit(prog.Instr{Op: prog.OpConst, A: res.reg + 1, Imm: b2u(last == "Ok"), T: prog.Bool})
+		return res
 	case (last == "from" || last == "try_from") && owner != "":
 		if t, ok := intTypes[owner]; ok {
 			if len(e.args) != 1 {

@@ -229,13 +229,13 @@ func (g *gen) constValue(cv cval, pos source.Pos, want *ty) value {
 		g.errorf(pos, "this constant is shared memory, not a value: declare it as a static")
 	}
 	if cv.lit && want != nil && want.k == vScalar && want.t.IsInt() && !want.t.Flexible {
-		if !litFits(cv.v, want.t) {
+		if !litFits(cv.v, cv.neg, want.t) {
 			g.errorf(pos, "literal out of range for %s", want.t)
 		}
 		return g.constant(want.t.Wrap(cv.v), want.t)
 	}
 	c := g.constant(cv.v, cv.t)
-	c.lit, c.litv = cv.lit, cv.v
+	c.lit, c.litv, c.litNeg = cv.lit, cv.v, cv.neg
 	return c
 }
 
@@ -284,7 +284,7 @@ func (g *gen) unary(e *unaryExpr, want *ty) value {
 			}
 			c := g.constant(wt.Wrap(-v), wt)
 			if wt.Flexible {
-				c.lit, c.litv = true, -v
+				c.lit, c.litv, c.litNeg = true, -v, v != 0
 			}
 			return c
 		}
@@ -353,7 +353,7 @@ func (g *gen) cast(e *castExpr) value {
 	if x.k != vScalar {
 		g.errorf(e.p, "cannot cast %s to %s", x, t)
 	}
-	if x.lit && !litFits(x.litv, t) {
+	if x.lit && !litFits(x.litv, x.litNeg, t) {
 		// rustc rejects 300 as u8 (overflowing_literals).
 		g.errorf(e.x.exprPos(), "literal out of range for %s", t)
 	}
@@ -463,7 +463,7 @@ func (g *gen) rangeValue(e *rangeExpr) value {
 func (g *gen) block(e *blockExpr, want *ty) value {
 	var l *loopCtx
 	if e.label != "" {
-		l = &loopCtx{label: e.label, block: true, depth: len(g.scopes)}
+		l = &loopCtx{label: e.label, block: true, depth: len(g.scopes), want: want}
 		g.loops = append(g.loops, l)
 	}
 	g.push()
@@ -658,7 +658,7 @@ func (g *gen) breakExpr(e *breakExpr) value {
 		if !l.isLoop && !l.block {
 			g.errorf(e.p, "break with a value is only allowed in loop (and labelled blocks)")
 		}
-		var w *ty
+		w := l.want
 		if l.result != nil {
 			w = l.result.typ()
 		}

@@ -28,10 +28,6 @@ func (g *gen) loop(pos source.Pos, label string, isLoop bool, cond func(exit *[]
 	g.c.loopID++
 	id := g.c.loopID
 	l := &loopCtx{id: id, label: label, depth: len(g.scopes), isLoop: isLoop}
-	if isLoop {
-		// A loop's break value lives outside the loop's registers.
-		l.result = nil
-	}
 	g.emit(prog.Instr{Op: prog.OpLoopEnter, Imm: id, A: g.nregs, Pos: pos})
 	head := g.here()
 	var exits []int
@@ -72,14 +68,25 @@ func (g *gen) while(e *whileExpr) value {
 }
 
 func (g *gen) loopExpr(e *loopExpr, want *ty) value {
-	var l *loopCtx
+	// A break value's register is allocated before the loop, among the
+	// registers its spin check compares: it is written only on the way
+	// out, so it never makes two iterations differ, and a printed
+	// `let v; loop { ... }` means the same. Its type, when the context
+	// does not give it, comes from compiling the loop once on trial.
 	var res *value
-	if want != nil && want.k != vUnit {
-		r := g.alloc(want)
-		res = &r
+	if hasBreakValue(e) {
+		t := want
+		if t == nil || t.k == vUnit {
+			t = g.trialBreakType(e)
+		}
+		if t != nil && t.k != vUnit && t.k != vNever {
+			r := g.alloc(t)
+			res = &r
+		}
 	}
-	l = g.loop(e.p, e.label, true, func(*[]int) {
-		g.loops[len(g.loops)-1].result = res
+	l := g.loop(e.p, e.label, true, func(*[]int) {
+		l := g.loops[len(g.loops)-1]
+		l.want, l.result = want, res
 	}, func() { g.block(e.body, nil) })
 	if l.result != nil {
 		return *l.result
@@ -88,6 +95,46 @@ func (g *gen) loopExpr(e *loopExpr, want *ty) value {
 		return never
 	}
 	return unit
+}
+
+// hasBreakValue reports whether a loop breaks out of itself with a value.
+func hasBreakValue(e *loopExpr) bool {
+	found := false
+	walkExpr(e.body, func(x expr, d int) bool {
+		switch x := x.(type) {
+		case *breakExpr:
+			if x.x != nil && (x.label == "" && d == 1 || x.label != "" && x.label == e.label) {
+				found = true
+			}
+		case *closureExpr:
+			return false
+		}
+		return true
+	}, 1)
+	return found
+}
+
+// trialBreakType compiles a loop without keeping anything, to learn the
+// type of its break value.
+func (g *gen) trialBreakType(e *loopExpr) (t *ty) {
+	code, nregs, locals, temps := len(g.code), g.nregs, len(g.locals), g.temps
+	loopID, nvars, nlocs := g.c.loopID, len(g.c.p.Vars), len(g.c.p.Locs)
+	g.c.quiet++
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(genBail); !ok {
+				panic(r)
+			}
+		}
+		g.c.quiet--
+		g.code, g.nregs, g.locals, g.temps = g.code[:code], nregs, g.locals[:locals], temps
+		g.c.loopID, g.c.p.Vars, g.c.p.Locs = loopID, g.c.p.Vars[:nvars], g.c.p.Locs[:nlocs]
+	}()
+	l := g.loop(e.p, e.label, true, nil, func() { g.block(e.body, nil) })
+	if l.result != nil {
+		t = l.result.typ()
+	}
+	return t
 }
 
 // iterable is what a for loop walks: a range of integers, or the
@@ -109,12 +156,8 @@ func (g *gen) forExpr(e *forExpr) value {
 	var step value
 	if r.step != nil {
 		step = g.coerceScalar(*r.step, prog.IntType(64, false), r.p)
-		zero := g.binop(prog.Eq, step, g.constant(0, prog.IntType(64, false)), r.p)
-		ok := g.branchFalse(zero.reg)
-		skip := g.jump()
-		g.patch([]int{ok}, g.here())
-		g.emit(prog.Instr{Op: prog.OpPanic, Msg: "panicked: assertion failed: step != 0", Pos: r.p})
-		g.patch([]int{skip}, g.here())
+		nz := g.binop(prog.Ne, step, g.constant(0, prog.IntType(64, false)), r.p)
+		g.panicIfFalse(nz.reg, "panicked: assertion failed: step != 0", r.p)
 	} else {
 		step = g.constant(1, prog.IntType(64, false))
 	}

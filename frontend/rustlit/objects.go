@@ -511,7 +511,7 @@ func (c *compiler) initsFor(v cval, f fieldLayout, field string, pos source.Pos)
 			c.errorf(pos, "%s: mismatched types: expected %s, found %s", what, f.t, x.t)
 			return 0
 		}
-		if x.lit && !litFits(x.v, f.t) {
+		if x.lit && !litFits(x.v, x.neg, f.t) {
 			c.errorf(pos, "%s: literal out of range for %s", what, f.t)
 			return 0
 		}
