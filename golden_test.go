@@ -17,11 +17,17 @@ import (
 // TestGolden runs every testdata/*.litmus under the models its want lines
 // name. A want line reads
 //
-//	// want MODEL: VERDICT [executions=N] [blocked=N] [outcomes=N] [race] [norace] [assert] [noassert]
+//	// want MODEL: VERDICT [unroll=N] [executions=N] [blocked=N] [bounded=N] [stuck=N]
+//	//             [outcomes=N] [positive=N] [race] [norace] [races=N] [raceloc=LOC]
+//	//             [assert] [noassert] [liveness] [noliveness] [partial]
 //
-// where VERDICT is always, sometimes, never or - (no condition). The
-// expected values come from the issue tables, herd7 and GenMC numbers, or
-// hand derivation, as each file's comments say; never from happens' output.
+// where VERDICT is always, sometimes, never or - (no condition, or no
+// execution ran to its end). unroll=N runs with that loop bound; races=N
+// is the number of executions showing the first race, raceloc its
+// location; partial says the run must be partial (every other run must be
+// complete). The expected values come from the issue tables, herd7 and
+// GenMC numbers, or hand derivation, as each file's comments say; never
+// from happens' output.
 func TestGolden(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.litmus")
 	if len(files) == 0 {
@@ -46,7 +52,13 @@ func TestGolden(t *testing.T) {
 			}
 			for _, w := range wants {
 				m, spec := w[1], strings.Fields(w[2])
-				res, err := happens.Run(context.Background(), p, happens.Options{Model: m})
+				opts := happens.Options{Model: m}
+				for _, s := range spec {
+					if v, ok := strings.CutPrefix(s, "unroll="); ok {
+						opts.Unroll, _ = strconv.Atoi(v)
+					}
+				}
+				res, err := happens.Run(context.Background(), p, opts)
 				if err != nil {
 					t.Fatalf("%s: %v", m, err)
 				}
@@ -70,13 +82,42 @@ func checkWant(t *testing.T, m string, spec []string, r *result.Result) {
 	if verdict != got {
 		t.Errorf("%s: verdict %s, want %s (positive %d, negative %d)", m, got, verdict, r.Positive, r.Negative)
 	}
-	if !r.Complete() {
-		t.Errorf("%s: exploration incomplete (bounded %d)", m, r.Stats.Bounded)
+	wantPartial := false
+	for _, s := range spec[1:] {
+		wantPartial = wantPartial || s == "partial"
+	}
+	if r.Complete() == wantPartial {
+		t.Errorf("%s: complete %v, want %v (%v)", m, r.Complete(), !wantPartial, r.Partial())
 	}
 	for _, s := range spec[1:] {
 		k, v, _ := strings.Cut(s, "=")
 		n, _ := strconv.Atoi(v)
 		switch k {
+		case "unroll", "partial":
+		case "bounded":
+			if r.Stats.Bounded != n {
+				t.Errorf("%s: %d bounded, want %d", m, r.Stats.Bounded, n)
+			}
+		case "stuck":
+			if r.Stats.Stuck != n {
+				t.Errorf("%s: %d stuck, want %d", m, r.Stats.Stuck, n)
+			}
+		case "liveness":
+			if len(r.Hangs) == 0 {
+				t.Errorf("%s: no liveness violation, want one", m)
+			}
+		case "noliveness":
+			if len(r.Hangs) != 0 {
+				t.Errorf("%s: unexpected liveness violation: %s at %s", m, r.Hangs[0].Thread, r.Hangs[0].Pos)
+			}
+		case "races":
+			if len(r.Races) == 0 || r.Races[0].Count != n {
+				t.Errorf("%s: races %v, want the first in %d executions", m, r.Races, n)
+			}
+		case "raceloc":
+			if len(r.Races) == 0 || strings.Join(r.Races[0].Locs, ",") != v {
+				t.Errorf("%s: race locations %v, want %s", m, r.Races, v)
+			}
 		case "executions":
 			if r.Stats.Complete != n {
 				t.Errorf("%s: %d executions, want %d", m, r.Stats.Complete, n)

@@ -20,9 +20,12 @@ import (
 
 // Options choose the model and bound the exploration.
 type Options struct {
-	Model         string // "c20" (default), "rc11", "sc"
-	Unroll        int    // loop bound; 0: explore.DefaultUnroll
-	MaxExecutions int    // 0: no bound
+	Model string // "c20" (default), "rc11", "sc"
+	// ModelValue, when set, is the model itself (a variant such as ARMv8
+	// with LSE's strong cas); Model is then ignored.
+	ModelValue    *model.Model
+	Unroll        int // loop bound; 0: explore.DefaultUnroll
+	MaxExecutions int // 0: no bound
 	Timeout       time.Duration
 	Show          result.Show
 	Progress      func(explore.Stats)
@@ -41,9 +44,12 @@ func Run(ctx context.Context, p *prog.Program, opts Options) (*result.Result, er
 	if name == "" {
 		name = "c20"
 	}
-	m, err := model.ByName(name)
-	if err != nil {
-		return nil, err
+	m := opts.ModelValue
+	if m == nil {
+		var err error
+		if m, err = model.ByName(name); err != nil {
+			return nil, err
+		}
 	}
 	if opts.Timeout > 0 {
 		var cancel context.CancelFunc

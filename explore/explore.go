@@ -2,6 +2,7 @@ package explore
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"happens/graph"
@@ -31,10 +32,27 @@ type Options struct {
 type Status uint8
 
 const (
+	// Complete: every thread ran to its end (or failed, the others
+	// finishing).
 	Complete Status = iota
-	Blocked         // a thread would spin forever, or an assume failed
-	Bounded         // a loop reached the unroll bound
+	// Blocked: the execution is discarded. An assume failed, or a thread
+	// spins on a value that a later write in the same execution replaces
+	// (under fair scheduling it would read the new value and move on,
+	// which another execution covers), or a thread spins after another
+	// failed (the failure is the report).
+	Blocked
+	// Bounded: a loop reached the unroll bound. Whatever else happened,
+	// the execution is cut, and the result is partial.
+	Bounded
+	// Stuck: a liveness violation. Every thread finished or spins, and
+	// some thread spins on the values memory ends with, so it would spin
+	// forever: a deadlock, or a lost wake-up.
+	Stuck
 )
+
+func (s Status) String() string {
+	return [...]string{"complete", "blocked", "bounded", "stuck"}[s]
+}
 
 // Failure is an assertion failure or panic in one thread.
 type Failure struct {
@@ -43,13 +61,100 @@ type Failure struct {
 	Msg    string
 }
 
+// Hang is a thread of a Stuck execution that spins forever.
+type Hang struct {
+	Thread int
+	Loop   *prog.Instr // the loop's back edge (its position is the loop's)
+	Reads  []interp.ReadRec
+}
+
 // Execution is one explored execution, valid only during the callback.
 type Execution struct {
 	G        *graph.Graph
 	Threads  []*interp.State
 	Status   Status
-	Failures []Failure
+	Failures []Failure   // in executions of any status
+	Hangs    []Hang      // for Stuck
 	X        *model.Exec // relations of G, for races and drawing
+	// Final is the state of the program's Final code after it ran (nil
+	// when the program has none, or it did not run), and Mem the memory
+	// it ended with.
+	Final *interp.State
+	Mem   []uint64
+}
+
+// Local is thread t's register reg at the end; t == len(Threads) is the
+// program's Final code.
+func (x *Execution) Local(t, reg int) uint64 {
+	if t == len(x.Threads) {
+		if x.Final == nil {
+			return 0
+		}
+		return x.Final.Regs[reg]
+	}
+	return x.Threads[t].Regs[reg]
+}
+
+// FinalMem is location loc's value at the end: after the Final code, if
+// it ran, else the last write in modification order.
+func (x *Execution) FinalMem(loc int) uint64 {
+	if x.Mem != nil {
+		return x.Mem[loc]
+	}
+	return x.G.Final(loc)
+}
+
+// RunFinal runs the program's Final code at the end of a complete
+// execution in which no thread failed, from the final memory final gives,
+// and classifies the execution again by how that code ended.
+func RunFinal(p *prog.Program, x *Execution, final func(loc int) uint64, unroll int) {
+	if p.Final == nil || x.Status != Complete || len(x.Failures) > 0 {
+		return
+	}
+	x.Mem = make([]uint64, len(p.Locs))
+	for l := range x.Mem {
+		x.Mem[l] = final(l)
+	}
+	fs, stop := interp.RunFinal(p, x.Mem, func(t, reg int) uint64 { return x.Threads[t].Regs[reg] }, unroll)
+	x.Final = fs
+	main := len(p.Threads)
+	switch stop {
+	case interp.Failed:
+		x.Failures = append(x.Failures, Failure{Thread: main, Instr: fs.FailPos, Msg: fs.Failure})
+	case interp.Blocked:
+		x.Status = Blocked
+	case interp.Bounded:
+		x.Status = Bounded
+	case interp.Spinning:
+		// Nothing writes after the Final code starts: a spin there is
+		// forever.
+		x.Status = Stuck
+		x.Hangs = append(x.Hangs, Hang{Thread: main, Loop: fs.Loop, Reads: append([]interp.ReadRec(nil), fs.SpinReads...)})
+	}
+}
+
+// Cut says why an exploration stopped before it was done.
+type Cut uint8
+
+const (
+	NotCut       Cut = iota
+	CutLimit         // Options.MaxExecutions was reached
+	CutTimeout       // the context's deadline passed
+	CutInterrupt     // the context was cancelled (Ctrl-C, SIGTERM, a caller)
+	CutRounds        // Speculate's value rounds (MaxRounds) ran out
+	CutStates        // a state-space bound (the MESI machine's --max-states)
+)
+
+func (c Cut) String() string {
+	return [...]string{"", "execution limit", "timeout", "interrupted", "value-speculation rounds", "state limit"}[c]
+}
+
+// CutOf classifies why ctx ended: its deadline, or a cancellation.
+func CutOf(ctx context.Context) Cut {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return CutTimeout
+	}
+	return CutInterrupt
 }
 
 // Stats counts what an exploration did.
@@ -57,10 +162,90 @@ type Stats struct {
 	Complete int
 	Blocked  int
 	Bounded  int
+	Stuck    int
 	// Stopped says a bound (MaxExecutions, a cancelled context) cut the
-	// exploration short.
+	// exploration short; Cut says which.
 	Stopped bool
+	Cut     Cut
 	Elapsed time.Duration
+}
+
+// stop records that the exploration is cut short, and why.
+func (s *Stats) stop(c Cut) {
+	if !s.Stopped {
+		s.Stopped, s.Cut = true, c
+	}
+}
+
+// Count adds an execution of status st.
+func (s *Stats) Count(st Status) {
+	switch st {
+	case Complete:
+		s.Complete++
+	case Blocked:
+		s.Blocked++
+	case Bounded:
+		s.Bounded++
+	case Stuck:
+		s.Stuck++
+	}
+}
+
+// Classify says how a maximal run ended from each thread's stop (no
+// thread may still want an access), and which threads hang. final gives
+// each location's final value.
+//
+// A bound anywhere makes the run Bounded. A failed assume discards it.
+// A failure is reported whatever the status; threads that spin after one
+// are not reported as hanging (they wait for the thread that failed).
+// Otherwise a spinning thread whose last iteration read only final values
+// hangs, and the run is Stuck; spinning on values that were replaced is
+// Blocked.
+func Classify(th []*interp.State, stops []interp.Stop, final func(loc int) uint64) (Status, []Hang) {
+	bounded, blocked, failed, spinning := false, false, false, false
+	for _, s := range stops {
+		switch s {
+		case interp.Bounded:
+			bounded = true
+		case interp.Blocked:
+			blocked = true
+		case interp.Failed:
+			failed = true
+		case interp.Spinning:
+			spinning = true
+		}
+	}
+	switch {
+	case bounded:
+		return Bounded, nil
+	case blocked:
+		return Blocked, nil
+	case !spinning:
+		return Complete, nil
+	case failed:
+		return Blocked, nil
+	}
+	var hangs []Hang
+	for t, s := range stops {
+		if s == interp.Spinning && th[t].Stuck(final) {
+			hangs = append(hangs, Hang{Thread: t, Loop: th[t].Loop, Reads: append([]interp.ReadRec(nil), th[t].SpinReads...)})
+		}
+	}
+	if hangs == nil {
+		return Blocked, nil
+	}
+	return Stuck, hangs
+}
+
+// Failures lists the failed threads of a run.
+func Failures(th []*interp.State, stops []interp.Stop) []Failure {
+	var out []Failure
+	for t, s := range stops {
+		if s == interp.Failed {
+			out = append(out, Failure{Thread: t, Instr: th[t].FailPos, Msg: th[t].Failure})
+		}
+	}
+	return out
 }
 
 // Explore visits every consistent execution of p under opts.Model once.
@@ -131,7 +316,7 @@ func (e *explorer) halted() bool {
 	e.nodes++
 	if e.nodes&63 == 0 {
 		if e.ctx.Err() != nil {
-			e.stats.Stopped = true
+			e.stats.stop(CutOf(e.ctx))
 			return true
 		}
 		if e.opts.Progress != nil {
@@ -146,26 +331,16 @@ func (e *explorer) halted() bool {
 	return false
 }
 
-func (e *explorer) emit(st Status) {
-	x := &Execution{G: e.g, Threads: e.th, Status: st}
-	for t, s := range e.stop {
-		if s == interp.Failed {
-			x.Failures = append(x.Failures, Failure{Thread: t, Instr: e.th[t].FailPos, Msg: e.th[t].Failure})
-		}
-	}
-	switch st {
-	case Complete:
-		e.stats.Complete++
-	case Blocked:
-		e.stats.Blocked++
-	case Bounded:
-		e.stats.Bounded++
-	}
+func (e *explorer) emit() {
+	st, hangs := Classify(e.th, e.stop, e.g.Final)
+	x := &Execution{G: e.g, Threads: e.th, Status: st, Failures: Failures(e.th, e.stop), Hangs: hangs}
+	RunFinal(e.p, x, e.g.Final, e.opts.Unroll)
+	e.stats.Count(x.Status)
 	if e.visit != nil {
 		e.visit(x)
 	}
-	if st == Complete && e.opts.MaxExecutions > 0 && e.stats.Complete >= e.opts.MaxExecutions {
-		e.stats.Stopped = true
+	if x.Status == Complete && e.opts.MaxExecutions > 0 && e.stats.Complete >= e.opts.MaxExecutions {
+		e.stats.stop(CutLimit)
 	}
 }
 
@@ -175,17 +350,9 @@ func (e *explorer) explore(depth int) {
 		return
 	}
 	any := false
-	status := Complete
 	for t := range e.stop {
-		switch e.stop[t] {
-		case interp.Access:
+		if e.stop[t] == interp.Access {
 			any = true
-		case interp.Blocked:
-			status = Blocked
-		case interp.Bounded:
-			if status == Complete {
-				status = Bounded
-			}
 		}
 	}
 	if !any {
@@ -195,7 +362,7 @@ func (e *explorer) explore(depth int) {
 				return
 			}
 		}
-		e.emit(status)
+		e.emit()
 		return
 	}
 	var savedC []int
@@ -293,7 +460,7 @@ func (e *explorer) step(t, depth int) {
 				if v == req.Exp {
 					ev.Kind, ev.Ord, ev.WVal = graph.RMW, in.Ord, typ.Wrap(req.New)
 					e.tryRMW(t, depth, ev, w, v)
-					if in.Weak && !e.stats.Stopped {
+					if in.Weak && !e.opts.Model.StrongCAS && !e.stats.Stopped {
 						f := ev
 						f.Kind, f.Ord, f.WVal, f.Spurious = graph.Read, in.Ord2, 0, true
 						e.tryRead(t, depth, f, v, false)

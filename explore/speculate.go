@@ -52,7 +52,11 @@ func Speculate(ctx context.Context, p *prog.Program, opts Options, visit func(*E
 		}
 		if round+1 >= MaxRounds || ctx.Err() != nil {
 			// Enumerate with the values reached, but say it is partial.
-			s.stats.Stopped = true
+			if ctx.Err() != nil {
+				s.stats.stop(CutOf(ctx))
+			} else {
+				s.stats.stop(CutRounds)
+			}
 			s.runs = make([][]threadRun, len(p.Threads))
 			for t := range p.Threads {
 				s.runs[t] = s.threadRuns(t)
@@ -60,10 +64,12 @@ func Speculate(ctx context.Context, p *prog.Program, opts Options, visit func(*E
 			break
 		}
 	}
-	stopped := s.stats.Stopped
-	s.stats.Stopped = false
+	stopped, cut := s.stats.Stopped, s.stats.Cut
+	s.stats.Stopped, s.stats.Cut = false, NotCut
 	s.combine(0, make([]*threadRun, len(p.Threads)))
-	s.stats.Stopped = s.stats.Stopped || stopped
+	if stopped {
+		s.stats.Stopped, s.stats.Cut = true, cut
+	}
 	s.stats.Elapsed = time.Since(start)
 	return s.stats
 }
@@ -200,7 +206,7 @@ func (s *speculator) threadRuns(t int) []threadRun {
 				if v == req.Exp {
 					e.Kind, e.WVal = graph.RMW, typ.Wrap(req.New)
 					next(e, v, true)
-					if in.Weak {
+					if in.Weak && !s.opts.Model.StrongCAS {
 						f := ev
 						f.RVal, f.Kind, f.Ord, f.Spurious = v, graph.Read, in.Ord2, true
 						next(f, v, false)
@@ -235,7 +241,7 @@ func (s *speculator) halted() bool {
 	}
 	s.work++
 	if s.work&63 == 0 && s.ctx.Err() != nil {
-		s.stats.Stopped = true
+		s.stats.stop(CutOf(s.ctx))
 	}
 	return s.stats.Stopped
 }
@@ -251,16 +257,6 @@ func (s *speculator) combine(t int, pick []*threadRun) {
 			s.combine(t+1, pick)
 		}
 		return
-	}
-	for _, r := range pick {
-		switch r.stop {
-		case interp.Blocked:
-			s.stats.Blocked++
-			return
-		case interp.Bounded:
-			s.stats.Bounded++
-			return
-		}
 	}
 	g := graph.New(s.p)
 	var reads []graph.ID
@@ -281,18 +277,19 @@ func (s *speculator) combine(t int, pick []*threadRun) {
 		}
 	}
 	threads := make([]*interp.State, len(pick))
+	stops := make([]interp.Stop, len(pick))
 	for t, r := range pick {
-		threads[t] = r.final
+		threads[t], stops[t] = r.final, r.stop
 	}
-	s.chooseRF(g, reads, 0, writes, threads)
+	s.chooseRF(g, reads, 0, writes, threads, stops)
 }
 
-func (s *speculator) chooseRF(g *graph.Graph, reads []graph.ID, i int, writes [][]graph.ID, threads []*interp.State) {
+func (s *speculator) chooseRF(g *graph.Graph, reads []graph.ID, i int, writes [][]graph.ID, threads []*interp.State, stops []interp.Stop) {
 	if s.stats.Stopped {
 		return
 	}
 	if i == len(reads) {
-		s.chooseMO(g, 0, writes, threads)
+		s.chooseMO(g, 0, writes, threads, stops)
 		return
 	}
 	r := &g.Events[reads[i]]
@@ -302,12 +299,12 @@ func (s *speculator) chooseRF(g *graph.Graph, reads []graph.ID, i int, writes []
 			continue
 		}
 		r.RF = w
-		s.chooseRF(g, reads, i+1, writes, threads)
+		s.chooseRF(g, reads, i+1, writes, threads, stops)
 	}
 	r.RF = graph.None
 }
 
-func (s *speculator) chooseMO(g *graph.Graph, loc int, writes [][]graph.ID, threads []*interp.State) {
+func (s *speculator) chooseMO(g *graph.Graph, loc int, writes [][]graph.ID, threads []*interp.State, stops []interp.Stop) {
 	if s.halted() {
 		return
 	}
@@ -316,12 +313,15 @@ func (s *speculator) chooseMO(g *graph.Graph, loc int, writes [][]graph.ID, thre
 		if s.opts.Model.CheckFinal(x) != nil {
 			return
 		}
-		s.stats.Complete++
+		st, hangs := Classify(threads, stops, g.Final)
+		ex := &Execution{G: g, Threads: threads, Status: st, Failures: Failures(threads, stops), Hangs: hangs}
+		RunFinal(s.p, ex, g.Final, s.opts.Unroll)
+		s.stats.Count(ex.Status)
 		if s.visit != nil {
-			s.visit(&Execution{G: g, Threads: threads, Status: Complete})
+			s.visit(ex)
 		}
-		if s.opts.MaxExecutions > 0 && s.stats.Complete >= s.opts.MaxExecutions {
-			s.stats.Stopped = true
+		if ex.Status == Complete && s.opts.MaxExecutions > 0 && s.stats.Complete >= s.opts.MaxExecutions {
+			s.stats.stop(CutLimit)
 		}
 		return
 	}
@@ -334,7 +334,7 @@ func (s *speculator) chooseMO(g *graph.Graph, loc int, writes [][]graph.ID, thre
 		}
 		if k == len(perm) {
 			g.MO[loc] = append(g.MO[loc][:1], perm...)
-			s.chooseMO(g, loc+1, writes, threads)
+			s.chooseMO(g, loc+1, writes, threads, stops)
 			return
 		}
 		for j := k; j < len(perm); j++ {

@@ -21,17 +21,32 @@ const (
 	Access Stop = iota
 	// Done: the thread ran to its end.
 	Done
-	// Blocked: an assume failed, or a loop iteration only read and changed
-	// nothing (it would spin forever on these values: GenMC's spin-assume).
+	// Blocked: an assume failed; the execution is discarded.
 	Blocked
 	// Failed: an assertion failed or the thread panicked; see State.Failure.
 	Failed
-	// Bounded: a loop exceeded the unroll bound.
+	// Bounded: a loop exceeded the unroll bound; see State.Loop.
 	Bounded
+	// Spinning: a loop iteration only read and changed nothing, so on these
+	// values it would spin forever (GenMC's spin-assume). State.Loop is
+	// the loop and State.SpinReads what its last iteration read: whether
+	// the thread really hangs depends on whether those are still the
+	// values memory ends with (see Stuck).
+	Spinning
 )
 
 func (s Stop) String() string {
-	return [...]string{"access", "done", "blocked", "failed", "bounded"}[s]
+	return [...]string{"access", "done", "blocked", "failed", "bounded", "spinning"}[s]
+}
+
+// ReadRec is one value a thread read, kept for the spin check.
+type ReadRec struct {
+	Loc int
+	Val uint64
+	// Spurious marks a compare_exchange_weak that failed although the
+	// value matched: a loop that spins on it is not stuck, since under
+	// fair scheduling the exchange eventually succeeds.
+	Spurious bool
 }
 
 // Request is a memory access the thread asks for.
@@ -56,6 +71,7 @@ type frame struct {
 	live   int
 	iter   int
 	writes int
+	reads  int // len(State.reads) when the current iteration began
 	regs   []uint64
 }
 
@@ -75,6 +91,15 @@ type State struct {
 	Req      Request
 	Failure  string // for Failed: the message
 	FailPos  *prog.Instr
+	// Loop is the back edge of the loop that stopped the thread, for
+	// Bounded and Spinning.
+	Loop *prog.Instr
+	// SpinReads are the reads of the last iteration, for Spinning.
+	SpinReads []ReadRec
+	// reads logs what the current iterations of the open loops read
+	// (each frame knows where its iteration starts); it is empty outside
+	// loops.
+	reads []ReadRec
 }
 
 // New returns the initial state of thread t.
@@ -87,6 +112,7 @@ func New(p *prog.Program, t int) *State {
 func (s *State) CopyFrom(o *State) {
 	regs := append(s.Regs[:0], o.Regs...)
 	taint := append(s.taint[:0], o.taint...)
+	reads := append(s.reads[:0], o.reads...)
 	loops := s.loops[:0]
 	for _, f := range o.loops {
 		f.regs = append([]uint64(nil), f.regs...)
@@ -95,7 +121,11 @@ func (s *State) CopyFrom(o *State) {
 	*s = *o
 	s.Regs = regs
 	s.taint = taint
+	s.reads = reads
 	s.loops = loops
+	if o.SpinReads != nil {
+		s.SpinReads = append([]ReadRec(nil), o.SpinReads...)
+	}
 }
 
 // Clone returns an independent copy of s.
@@ -162,6 +192,9 @@ func (s *State) Run(unroll int) Stop {
 				s.Req.Data = s.taint[in.B] | s.taint[in.C]
 			}
 			return Access
+		case prog.OpJoin:
+			s.Req = Request{Instr: in}
+			return Access
 		case prog.OpAssert:
 			if s.Regs[in.A] == 0 {
 				return s.fail(in, in.Msg)
@@ -174,21 +207,25 @@ func (s *State) Run(unroll int) Stop {
 			return s.fail(in, in.Msg)
 		case prog.OpLoopEnter:
 			s.popLoops(in.Imm, true)
-			s.loops = append(s.loops, frame{id: in.Imm, live: in.A, writes: s.writes,
+			s.loops = append(s.loops, frame{id: in.Imm, live: in.A, writes: s.writes, reads: len(s.reads),
 				regs: append([]uint64(nil), s.Regs[:in.A]...)})
 		case prog.OpLoopBack:
 			s.popLoops(in.Imm, false)
 			if n := len(s.loops); n > 0 && s.loops[n-1].id == in.Imm {
 				f := &s.loops[n-1]
 				if f.writes == s.writes && equal(f.regs, s.Regs[:f.live]) {
-					return Blocked
+					s.Loop = in
+					s.SpinReads = append(s.SpinReads[:0], s.reads[f.reads:]...)
+					return Spinning
 				}
 				f.iter++
 				if f.iter >= unroll {
+					s.Loop = in
 					return Bounded
 				}
 				f.writes = s.writes
 				copy(f.regs, s.Regs[:f.live])
+				s.reads = s.reads[:f.reads] // the next iteration starts afresh
 			}
 			s.PC = in.Target
 			continue
@@ -209,6 +246,9 @@ func (s *State) popLoops(id uint64, self bool) {
 				s.loops = s.loops[:i]
 			} else {
 				s.loops = s.loops[:i+1]
+			}
+			if len(s.loops) == 0 {
+				s.reads = s.reads[:0]
 			}
 			return
 		}
@@ -240,6 +280,13 @@ func (s *State) Complete(read uint64, ok bool) {
 		bit = 1 << uint(s.Accesses)
 	}
 	switch in.Op {
+	case prog.OpJoin:
+		if in.B >= 0 {
+			s.Regs[in.A] = read
+			s.taint[in.A] = 0
+		}
+		s.PC++
+		return
 	case prog.OpLoad, prog.OpRMW:
 		s.Regs[in.A] = read
 		s.taint[in.A] = bit
@@ -247,6 +294,10 @@ func (s *State) Complete(read uint64, ok bool) {
 		s.Regs[in.A] = read
 		s.Regs[in.A+1] = b2u(ok)
 		s.taint[in.A], s.taint[in.A+1] = bit, bit
+	}
+	if len(s.loops) > 0 && in.Op != prog.OpStore && in.Op != prog.OpFence {
+		s.reads = append(s.reads, ReadRec{Loc: s.Req.Loc, Val: read,
+			Spurious: in.Op == prog.OpCAS && !ok && read == s.Req.Exp})
 	}
 	s.Accesses++
 	switch in.Op {
@@ -258,6 +309,73 @@ func (s *State) Complete(read uint64, ok bool) {
 		}
 	}
 	s.PC++
+}
+
+// NewFinal returns the initial state of p's Final code.
+func NewFinal(p *prog.Program) *State {
+	return &State{P: p, T: p.Final, Regs: make([]uint64, p.Final.NumRegs), taint: make([]uint64, p.Final.NumRegs)}
+}
+
+// RunFinal runs p's Final code once every thread has finished: mem holds
+// the final value of every location and is updated by the code's writes;
+// result gives a finished thread's register for a join. It returns the
+// state and why it stopped (Done, Failed, Blocked, Bounded or Spinning; a
+// spin there is forever, since nothing else writes any more).
+func RunFinal(p *prog.Program, mem []uint64, result func(thread, reg int) uint64, unroll int) (*State, Stop) {
+	s := NewFinal(p)
+	for {
+		stop := s.Run(unroll)
+		if stop != Access {
+			return s, stop
+		}
+		in := s.Req.Instr
+		loc := s.Req.Loc
+		var typ prog.Type
+		if in.Op != prog.OpFence && in.Op != prog.OpJoin {
+			typ = p.Locs[loc].Type
+		}
+		switch in.Op {
+		case prog.OpJoin:
+			var v uint64
+			if in.B >= 0 {
+				v = result(int(in.Imm), in.B)
+			}
+			s.Complete(v, false)
+		case prog.OpLoad:
+			s.Complete(mem[loc], false)
+		case prog.OpStore:
+			mem[loc] = typ.Wrap(s.Req.Val)
+			s.Complete(0, false)
+		case prog.OpRMW:
+			old := mem[loc]
+			mem[loc] = prog.ApplyRMW(in.RMW, typ, old, s.Req.Val)
+			s.Complete(old, true)
+		case prog.OpCAS:
+			old := mem[loc]
+			ok := old == s.Req.Exp
+			if ok {
+				mem[loc] = typ.Wrap(s.Req.New)
+			}
+			s.Complete(old, ok)
+		case prog.OpFence:
+			s.Complete(0, false)
+		}
+	}
+}
+
+// Stuck reports whether a Spinning thread would spin forever when memory
+// ends with the values final gives: its last iteration read nothing but
+// those values (so every later iteration reads them again) and no
+// compare_exchange_weak in it failed spuriously. A thread that spun on a
+// value a later write replaced is not stuck: under fair scheduling it
+// reads the new value and moves on (that run is explored on its own).
+func (s *State) Stuck(final func(loc int) uint64) bool {
+	for _, r := range s.SpinReads {
+		if r.Spurious || final(r.Loc) != r.Val {
+			return false
+		}
+	}
+	return true
 }
 
 func b2u(b bool) uint64 {

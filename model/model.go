@@ -34,6 +34,11 @@ type Model struct {
 	// Hardware marks a model of a CPU running the compiled program: data
 	// races are not undefined behaviour there, so none are reported.
 	Hardware bool
+	// StrongCAS marks a CPU whose compare-exchange never fails spuriously,
+	// even for compare_exchange_weak: x86's lock cmpxchg, AArch64's LSE
+	// cas. (The language models, and AArch64's exclusive pairs, let it
+	// fail.)
+	StrongCAS bool
 	// Cycles marks a model that allows cycles in po ∪ rf (load
 	// buffering): its executions are enumerated by explore.Speculate.
 	Cycles bool

@@ -12,6 +12,16 @@ type Program struct {
 	Vars    []Var
 	Locs    []Location // every scalar location, array elements expanded
 	Threads []Thread
+	// Final is code that runs once every thread has finished, as a whole
+	// Rust program's main runs after joining its threads (with join's
+	// happens-before from every thread), or nil. Its loads read the final
+	// memory (each location's last value in modification order), its
+	// stores and read-modify-writes update that final memory, its
+	// failures are reported as thread "main", and its Locals are shown in
+	// outcomes and named by the condition as main.NAME. It alone may use
+	// OpJoin. It does not run when a thread failed (join().unwrap() would
+	// panic).
+	Final *Thread
 	// Cond is the final condition, or nil.
 	Cond *Condition
 	// Observed lists what an outcome shows: the values the condition names,
@@ -62,6 +72,15 @@ type Local struct {
 	Type Type
 }
 
+// ThreadName names thread t, where t == len(p.Threads) is Program.Final
+// ("main").
+func (p *Program) ThreadName(t int) string {
+	if t == len(p.Threads) && p.Final != nil {
+		return p.Final.Name
+	}
+	return p.Threads[t].Name
+}
+
 // LocalByName finds a thread's exported local.
 func (t *Thread) LocalByName(name string) (Local, bool) {
 	for _, l := range t.Locals {
@@ -93,9 +112,10 @@ const (
 	OpLoopEnter           // a loop with id Imm begins; A = number of registers live at its head
 	OpLoopBack            // back edge of loop Imm: spin check and unroll bound, then goto Target
 	OpLoopExit            // loop Imm ends
+	OpJoin                // R[A] = R[B] of thread Imm when it has finished (B < 0: nothing); only in Program.Final
 )
 
-var opNames = [...]string{"const", "move", "unary", "binary", "jump", "branch", "load", "store", "rmw", "cas", "fence", "assert", "assume", "panic", "loop", "loopback", "loopexit"}
+var opNames = [...]string{"const", "move", "unary", "binary", "jump", "branch", "load", "store", "rmw", "cas", "fence", "assert", "assume", "panic", "loop", "loopback", "loopexit", "join"}
 
 func (o Op) String() string { return opNames[o] }
 
@@ -159,7 +179,7 @@ type Expectation struct {
 // Observable is one value an outcome shows.
 type Observable struct {
 	Name   string // "t1.a", "0:r0", "X", "A[2]"
-	Thread int    // -1 for memory
+	Thread int    // -1 for memory; len(Program.Threads) for a local of Program.Final
 	Reg    int
 	Loc    int
 	Type   Type

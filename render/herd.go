@@ -81,6 +81,17 @@ func Herd(w io.Writer, r *result.Result) error {
 		verdict = result.Never
 	}
 	fmt.Fprintf(b, "Observation %s %s %d %d\n", p.Name, verdict, r.Positive, r.Negative)
+	// Not herd7's: what herd has no line for, so that a partial or failing
+	// run never reads as a clean one.
+	for _, f := range r.Failures {
+		fmt.Fprintf(b, "Assertion %s %s at %s: %s (%d)\n", p.Name, f.Thread, f.Pos, f.Msg, f.Count)
+	}
+	for _, h := range r.Hangs {
+		fmt.Fprintf(b, "Liveness %s %s spins forever at %s reading %s (%d)\n", p.Name, h.Thread, h.Pos, strings.Join(h.Reads, ", "), h.Count)
+	}
+	for _, why := range r.Partial() {
+		fmt.Fprintf(b, "Partial %s %s\n", p.Name, why)
+	}
 	fmt.Fprintf(b, "Time %s %.2f\n\n", p.Name, r.Stats.Elapsed.Seconds())
 	_, err := io.WriteString(w, b.String())
 	return err

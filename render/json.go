@@ -13,26 +13,43 @@ import (
 //	test        string   the test's name
 //	model       string   sc | rc11 | c20
 //	executions  int      complete executions explored
-//	blocked     int      executions that would spin forever or failed an assume
+//	blocked     int      executions discarded: an assume failed, or a thread spins on a value a later write replaces
 //	bounded     int      executions cut by the loop bound
-//	complete    bool     false when a bound (loop, execution limit, time, interrupt) cut the run
+//	stuck       int      executions in which a thread spins forever (see liveness)
+//	complete    bool     false when a bound (loop, execution limit, time, interrupt, rounds, states) cut the run
+//	partial     [string] why the run is partial, one reason per bound ("unroll: ...", "timeout: ..."); [] when complete
 //	elapsed_ms  number
 //	outcomes    [{values: {name: value}, count, satisfies}]
-//	condition   {kind: exists|forall|not-exists, text, verdict: always|sometimes|never, positive, negative, holds} or null
-//	races       [{a: access, b: access, count}]   access = {thread, kind, location, line, col, text}
+//	condition   {kind: exists|forall|not-exists, text, verdict: always|sometimes|never|none, positive, negative, holds} or null
+//	            (verdict none: no execution ran to its end)
+//	races       [{a: access, b: access, locations: [string], count}]   access = {thread, kind, location, line, col, text}
 //	assertions  [{thread, line, col, message, count}]
+//	liveness    [{thread, line, col, reads: ["X=1"], count}]   threads that spin forever
+//	hardware    bool     a model of a CPU: data races are not reported
 type jsonResult struct {
 	Test       string         `json:"test"`
 	Model      string         `json:"model"`
 	Executions int            `json:"executions"`
 	Blocked    int            `json:"blocked"`
 	Bounded    int            `json:"bounded"`
+	Stuck      int            `json:"stuck"`
 	Complete   bool           `json:"complete"`
+	Partial    []string       `json:"partial"`
 	ElapsedMS  float64        `json:"elapsed_ms"`
 	Outcomes   []jsonOutcome  `json:"outcomes"`
 	Condition  *jsonCondition `json:"condition"`
 	Races      []jsonRace     `json:"races"`
 	Assertions []jsonFailure  `json:"assertions"`
+	Liveness   []jsonHang     `json:"liveness"`
+	Hardware   bool           `json:"hardware"`
+}
+
+type jsonHang struct {
+	Thread string   `json:"thread"`
+	Line   int      `json:"line"`
+	Col    int      `json:"col"`
+	Reads  []string `json:"reads"`
+	Count  int      `json:"count"`
 }
 
 type jsonOutcome struct {
@@ -60,9 +77,10 @@ type jsonAccess struct {
 }
 
 type jsonRace struct {
-	A     jsonAccess `json:"a"`
-	B     jsonAccess `json:"b"`
-	Count int        `json:"count"`
+	A         jsonAccess `json:"a"`
+	B         jsonAccess `json:"b"`
+	Locations []string   `json:"locations"`
+	Count     int        `json:"count"`
 }
 
 type jsonFailure struct {
@@ -88,10 +106,12 @@ func JSONValue(t prog.Type, v uint64) any {
 func JSONRecord(r *result.Result) any {
 	out := jsonResult{
 		Test: r.Program.Name, Model: r.Model,
-		Executions: r.Stats.Complete, Blocked: r.Stats.Blocked, Bounded: r.Stats.Bounded,
+		Executions: r.Stats.Complete, Blocked: r.Stats.Blocked, Bounded: r.Stats.Bounded, Stuck: r.Stats.Stuck,
 		Complete:  r.Complete(),
+		Partial:   append([]string{}, r.Partial()...),
 		ElapsedMS: float64(r.Stats.Elapsed.Microseconds()) / 1000,
-		Outcomes:  []jsonOutcome{}, Races: []jsonRace{}, Assertions: []jsonFailure{},
+		Outcomes:  []jsonOutcome{}, Races: []jsonRace{}, Assertions: []jsonFailure{}, Liveness: []jsonHang{},
+		Hardware: r.Hardware,
 	}
 	for _, o := range r.Outcomes {
 		vals := map[string]any{}
@@ -105,14 +125,17 @@ func JSONRecord(r *result.Result) any {
 		out.Outcomes = append(out.Outcomes, jsonOutcome{Values: vals, Count: o.Count, Satisfies: o.Satisfies})
 	}
 	if c := r.Program.Cond; c != nil {
-		verdict := map[string]string{result.Always: "always", result.Sometimes: "sometimes", result.Never: "never"}[r.Verdict]
+		verdict := map[string]string{result.Always: "always", result.Sometimes: "sometimes", result.Never: "never", "": "none"}[r.Verdict]
 		out.Condition = &jsonCondition{Kind: c.Kind.String(), Text: c.Text, Verdict: verdict, Positive: r.Positive, Negative: r.Negative, Holds: r.CondHolds()}
 	}
 	acc := func(a result.Access) jsonAccess {
 		return jsonAccess{Thread: a.Thread, Kind: a.Kind, Location: a.Loc, Line: a.Pos.Line, Col: a.Pos.Col, Text: a.Text}
 	}
 	for _, race := range r.Races {
-		out.Races = append(out.Races, jsonRace{A: acc(race.A), B: acc(race.B), Count: race.Count})
+		out.Races = append(out.Races, jsonRace{A: acc(race.A), B: acc(race.B), Locations: race.Locs, Count: race.Count})
+	}
+	for _, h := range r.Hangs {
+		out.Liveness = append(out.Liveness, jsonHang{Thread: h.Thread, Line: h.Pos.Line, Col: h.Pos.Col, Reads: h.Reads, Count: h.Count})
 	}
 	for _, f := range r.Failures {
 		out.Assertions = append(out.Assertions, jsonFailure{Thread: f.Thread, Line: f.Pos.Line, Col: f.Pos.Col, Message: f.Msg, Count: f.Count})

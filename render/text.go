@@ -61,7 +61,11 @@ func Text(w io.Writer, r *result.Result) error {
 	}
 	if p.Cond != nil {
 		fmt.Fprintf(b, "Condition %s %s\n", p.Cond.Kind, p.Cond.Text)
-		fmt.Fprintf(b, "  %s: %d satisfy it, %d do not (* above)%s\n", r.Verdict, r.Positive, r.Negative, condNote(r))
+		if r.Verdict == "" {
+			fmt.Fprintf(b, "  No verdict: no execution runs to its end (%s)\n", noneComplete(r))
+		} else {
+			fmt.Fprintf(b, "  %s: %d satisfy it, %d do not (* above)%s\n", r.Verdict, r.Positive, r.Negative, condNote(r))
+		}
 		if p.Expect != nil {
 			if p.Expect.Verdict == r.Verdict {
 				fmt.Fprintf(b, "  expected %s: ok\n", p.Expect.Verdict)
@@ -73,29 +77,67 @@ func Text(w io.Writer, r *result.Result) error {
 	for _, f := range r.Failures {
 		fmt.Fprintf(b, "Assertion failure in %s at %s: %s (%s)\n", f.Thread, f.Pos, f.Msg, plural(f.Count, "execution"))
 	}
+	for _, h := range r.Hangs {
+		fmt.Fprintf(b, "Liveness violation: %s spins forever in the loop at %s, reading %s, which no write changes (%s)\n",
+			h.Thread, h.Pos, strings.Join(h.Reads, ", "), plural(h.Count, "execution"))
+	}
 	for _, race := range r.Races {
-		fmt.Fprintf(b, "Data race (undefined behaviour) on %s, in %s:\n", race.A.Loc, plural(race.Count, "execution"))
+		fmt.Fprintf(b, "Data race (undefined behaviour) on %s, in %s:\n", strings.Join(race.Locs, ", "), plural(race.Count, "execution"))
 		for _, a := range []result.Access{race.A, race.B} {
 			fmt.Fprintf(b, "  %s %s at %s: %s\n", a.Thread, a.Kind, a.Pos, a.Text)
 		}
+	}
+	if r.Hardware {
+		b.WriteString(HardwareNote(r.Model) + "\n")
 	}
 	st := r.Stats
 	fmt.Fprintf(b, "Explored %s", plural(st.Complete, "execution"))
 	if st.Blocked > 0 {
 		fmt.Fprintf(b, ", %d blocked", st.Blocked)
 	}
-	fmt.Fprintf(b, " in %s\n", round(st.Elapsed))
-	if st.Bounded > 0 {
-		fmt.Fprintf(b, "PARTIAL: %s cut by the loop bound (--unroll %d); results cover only what was explored\n", plural(st.Bounded, "execution"), r.Unroll)
+	if st.Stuck > 0 {
+		fmt.Fprintf(b, ", %d stuck", st.Stuck)
 	}
-	if st.Stopped {
-		b.WriteString("PARTIAL: exploration stopped early (execution limit, timeout or interrupt); results cover only what was explored\n")
+	if st.Bounded > 0 {
+		fmt.Fprintf(b, ", %d cut by the loop bound", st.Bounded)
+	}
+	fmt.Fprintf(b, " in %s\n", round(st.Elapsed))
+	for _, why := range r.Partial() {
+		fmt.Fprintf(b, "PARTIAL (%s); results cover only what was explored\n", why)
 	}
 	if r.Dropped > 0 {
 		fmt.Fprintf(b, "(%d more executions not listed)\n", r.Dropped)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// noneComplete says why no execution completed.
+func noneComplete(r *result.Result) string {
+	st := r.Stats
+	var parts []string
+	if st.Stuck > 0 {
+		verb := " spin forever"
+		if st.Stuck == 1 {
+			verb = " spins forever"
+		}
+		parts = append(parts, plural(st.Stuck, "execution")+verb)
+	}
+	if st.Blocked > 0 {
+		parts = append(parts, plural(st.Blocked, "execution")+" blocked")
+	}
+	if st.Bounded > 0 {
+		parts = append(parts, plural(st.Bounded, "execution")+" cut by the loop bound")
+	}
+	if len(parts) == 0 {
+		return "none explored"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// HardwareNote says, for a model of a CPU, why no data race is reported.
+func HardwareNote(model string) string {
+	return "(Data races are not reported under " + model + ": the compiled program runs on the CPU, where plain accesses are ordinary loads and stores with no undefined behaviour.)"
 }
 
 func condNote(r *result.Result) string {

@@ -32,9 +32,25 @@ type Access struct {
 	Text   string
 }
 
-// Race is a data race found in some execution.
+// Race is a data race found in some execution: one per pair of source
+// accesses.
 type Race struct {
-	A, B    Access
+	A, B Access
+	// Locs are the locations the pair races on, over every execution
+	// (several when the accesses index an array); A.Loc and B.Loc are
+	// the witness's.
+	Locs    []string
+	Count   int // executions that show it
+	Witness *graph.Graph
+}
+
+// Hang is a liveness violation: a thread that spins forever.
+type Hang struct {
+	Thread string
+	Pos    source.Pos // the loop
+	// Reads are the values its last iteration read, which memory keeps
+	// for ever: "X=1".
+	Reads   []string
 	Count   int
 	Witness *graph.Graph
 }
@@ -67,8 +83,12 @@ type Result struct {
 	Verdict            string // "" without a condition
 	Races              []*Race
 	Failures           []*Failure
-	Stats              explore.Stats
-	Unroll             int
+	Hangs              []*Hang
+	// Hardware marks a model of a CPU running the compiled program: data
+	// races are not undefined behaviour there and are not reported.
+	Hardware bool
+	Stats    explore.Stats
+	Unroll   int
 	// Executions holds the executions kept for --show.
 	Executions []*graph.Graph
 	Dropped    int // executions not kept because of the cap
@@ -76,6 +96,42 @@ type Result struct {
 
 // Complete reports whether nothing cut the exploration short.
 func (r *Result) Complete() bool { return !r.Stats.Stopped && r.Stats.Bounded == 0 }
+
+// Partial says what cut the exploration short, one line per bound, for
+// every output format; nil when it is complete.
+func (r *Result) Partial() []string {
+	var out []string
+	if n := r.Stats.Bounded; n > 0 {
+		w := "executions"
+		if n == 1 {
+			w = "execution"
+		}
+		out = append(out, fmt.Sprintf("unroll: %d %s cut by the loop bound (--unroll %d)", n, w, r.Unroll))
+	}
+	if r.Stats.Stopped {
+		switch r.Stats.Cut {
+		case explore.CutLimit:
+			out = append(out, "execution limit: stopped after --max-executions executions")
+		case explore.CutTimeout:
+			out = append(out, "timeout: stopped by --timeout")
+		case explore.CutInterrupt:
+			out = append(out, "interrupted: stopped by a signal")
+		case explore.CutRounds:
+			out = append(out, fmt.Sprintf("value-speculation rounds: the values a read may return were still growing after %d rounds", explore.MaxRounds))
+		case explore.CutStates:
+			out = append(out, "state limit: stopped after --max-states machine states")
+		default:
+			out = append(out, "stopped early")
+		}
+	}
+	return out
+}
+
+// Explored counts the executions explored, whatever their status.
+func (r *Result) Explored() int {
+	s := r.Stats
+	return s.Complete + s.Blocked + s.Bounded + s.Stuck
+}
 
 // CondHolds reports whether the condition, read as a test, passes:
 // exists is satisfiable, forall always holds, ~exists never holds.
@@ -93,9 +149,10 @@ func (r *Result) CondHolds() bool {
 }
 
 // Failed reports whether the run found a problem: a failed assertion, a
-// data race, or a forall / ~exists condition that does not hold.
+// data race, a thread that spins forever, or a forall / ~exists condition
+// that does not hold.
 func (r *Result) Failed() bool {
-	if len(r.Races) > 0 || len(r.Failures) > 0 {
+	if len(r.Races) > 0 || len(r.Failures) > 0 || len(r.Hangs) > 0 {
 		return true
 	}
 	if r.Program.Cond != nil && r.Program.Cond.Kind != prog.Exists {
@@ -124,33 +181,57 @@ type Collector struct {
 	index   map[string]*Outcome
 	races   map[string]*Race
 	failure map[string]*Failure
+	hangs   map[string]*Hang
 	vals    []uint64
+	seen    map[*Race]bool // races already counted in this execution
 }
 
 // NewCollector starts a Result for p under m.
 func NewCollector(p *prog.Program, m *model.Model, show Show) *Collector {
+	c := NewMachineCollector(p, m.Name, m.Hardware, show)
+	c.m = m
+	return c
+}
+
+// NewMachineCollector starts a Result for p on a machine that builds no
+// execution graphs (the MESI simulator): outcomes, failures and hangs,
+// without witnesses or races.
+func NewMachineCollector(p *prog.Program, name string, hardware bool, show Show) *Collector {
 	obs := Observables(p)
 	return &Collector{
-		R:     &Result{Program: p, Model: m.Name, Observed: obs},
-		m:     m,
+		R:     &Result{Program: p, Model: name, Observed: obs, Hardware: hardware},
 		show:  show,
 		index: map[string]*Outcome{}, races: map[string]*Race{}, failure: map[string]*Failure{},
+		hangs: map[string]*Hang{}, seen: map[*Race]bool{},
 	}
 }
 
 type finalState struct{ x *explore.Execution }
 
-func (s finalState) Local(t, reg int) uint64 { return s.x.Threads[t].Regs[reg] }
-func (s finalState) Mem(loc int) uint64      { return s.x.G.Final(loc) }
+func (s finalState) Local(t, reg int) uint64 { return s.x.Local(t, reg) }
+func (s finalState) Mem(loc int) uint64      { return s.x.FinalMem(loc) }
 
-// Visit takes one execution from the explorer.
+// Visit takes one execution from the explorer. Failures, races and hangs
+// count in executions of every status (each is real: its events form a
+// consistent execution); outcomes only in complete ones.
 func (c *Collector) Visit(x *explore.Execution) {
-	if x.Status != explore.Complete {
-		return
+	for _, f := range x.Failures {
+		c.Failure(f, x.G)
 	}
+	for _, h := range x.Hangs {
+		c.Hang(h, x.G)
+	}
+	c.addRaces(x.G)
+	if x.Status == explore.Complete {
+		c.Outcome(finalState{x}, x.G)
+	}
+}
+
+// Outcome records the final state of a complete execution; g, when not
+// nil, is kept as its witness.
+func (c *Collector) Outcome(st prog.State, g *graph.Graph) {
 	r := c.R
 	p := r.Program
-	st := finalState{x}
 	if p.Filter != nil && prog.Eval(p.Filter, st) == 0 {
 		return
 	}
@@ -176,52 +257,109 @@ func (c *Collector) Visit(x *explore.Execution) {
 		fmt.Fprintf(&key, "%d,", v)
 	}
 	out := c.index[key.String()]
-	interesting := c.interesting(sat)
 	if out == nil {
 		out = &Outcome{Values: append([]uint64(nil), c.vals...), Satisfies: sat}
 		c.index[key.String()] = out
 		r.Outcomes = append(r.Outcomes, out)
-		if c.show != ShowNone {
-			out.Witness = x.G.Clone()
-		}
-		if c.show == ShowWitness && interesting {
-			r.Executions = append(r.Executions, out.Witness)
+		if c.show != ShowNone && g != nil {
+			out.Witness = g.Clone()
+			if c.show == ShowWitness && c.interesting(sat) {
+				r.Executions = append(r.Executions, out.Witness)
+			}
 		}
 	}
 	out.Count++
-	if c.show == ShowAll {
+	if c.show == ShowAll && g != nil {
 		if len(r.Executions) < MaxKept {
-			r.Executions = append(r.Executions, x.G.Clone())
+			r.Executions = append(r.Executions, g.Clone())
 		} else {
 			r.Dropped++
 		}
 	}
-	for _, f := range x.Failures {
-		th := p.Threads[f.Thread].Name
-		k := fmt.Sprintf("%d:%v:%s", f.Thread, f.Instr.Pos, f.Msg)
-		rf := c.failure[k]
-		if rf == nil {
-			rf = &Failure{Thread: th, Pos: f.Instr.Pos, Msg: f.Msg, Witness: x.G.Clone()}
-			c.failure[k] = rf
-			r.Failures = append(r.Failures, rf)
-		}
-		rf.Count++
+}
+
+// Failure records an assertion failure or panic; g (or nil) shows it.
+func (c *Collector) Failure(f explore.Failure, g *graph.Graph) {
+	r := c.R
+	k := fmt.Sprintf("%d:%v:%s", f.Thread, f.Instr.Pos, f.Msg)
+	rf := c.failure[k]
+	if rf == nil {
+		rf = &Failure{Thread: r.Program.ThreadName(f.Thread), Pos: f.Instr.Pos, Msg: f.Msg, Witness: clone(g)}
+		c.failure[k] = rf
+		r.Failures = append(r.Failures, rf)
 	}
-	mx := model.NewExec(x.G)
-	for _, race := range c.m.Races(mx) {
-		a, b := access(x.G, race.A), access(x.G, race.B)
+	rf.Count++
+}
+
+// Hang records a thread that spins forever; g (or nil) shows it.
+func (c *Collector) Hang(h explore.Hang, g *graph.Graph) {
+	r := c.R
+	p := r.Program
+	var reads []string
+	for _, rd := range h.Reads {
+		l := &p.Locs[rd.Loc]
+		s := l.Name + "=" + p.FormatValue(l.Type, rd.Val)
+		if !contains(reads, s) {
+			reads = append(reads, s)
+		}
+	}
+	k := fmt.Sprintf("%d:%v:%s", h.Thread, h.Loop.Pos, strings.Join(reads, ","))
+	rh := c.hangs[k]
+	if rh == nil {
+		rh = &Hang{Thread: p.ThreadName(h.Thread), Pos: h.Loop.Pos, Reads: reads, Witness: clone(g)}
+		c.hangs[k] = rh
+		r.Hangs = append(r.Hangs, rh)
+	}
+	rh.Count++
+}
+
+func clone(g *graph.Graph) *graph.Graph {
+	if g == nil {
+		return nil
+	}
+	return g.Clone()
+}
+
+// addRaces records g's data races, each pair of source accesses once.
+func (c *Collector) addRaces(g *graph.Graph) {
+	r := c.R
+	if c.m == nil {
+		return
+	}
+	races := c.m.Races(model.NewExec(g))
+	if len(races) == 0 {
+		return
+	}
+	clear(c.seen)
+	for _, race := range races {
+		a, b := access(g, race.A), access(g, race.B)
 		if a.Pos.Line > b.Pos.Line || a.Pos.Line == b.Pos.Line && a.Thread > b.Thread {
 			a, b = b, a
 		}
 		k := fmt.Sprintf("%s|%v|%s|%s|%v|%s", a.Thread, a.Pos, a.Kind, b.Thread, b.Pos, b.Kind)
 		rr := c.races[k]
 		if rr == nil {
-			rr = &Race{A: a, B: b, Witness: x.G.Clone()}
+			rr = &Race{A: a, B: b, Witness: g.Clone()}
 			c.races[k] = rr
 			r.Races = append(r.Races, rr)
 		}
-		rr.Count++
+		if !contains(rr.Locs, a.Loc) {
+			rr.Locs = append(rr.Locs, a.Loc)
+		}
+		if !c.seen[rr] {
+			c.seen[rr] = true
+			rr.Count++
+		}
 	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *Collector) interesting(sat bool) bool {
@@ -259,7 +397,15 @@ func (c *Collector) Finish(stats explore.Stats, unroll int) *Result {
 		}
 		return false
 	})
-	if r.Program.Cond != nil {
+	r.setVerdict()
+	return r
+}
+
+// setVerdict judges the condition over the complete executions; with none
+// there is no verdict (the text says so plainly).
+func (r *Result) setVerdict() {
+	r.Verdict = ""
+	if r.Program.Cond != nil && r.Stats.Complete > 0 {
 		switch {
 		case r.Positive > 0 && r.Negative == 0:
 			r.Verdict = Always
@@ -269,7 +415,6 @@ func (c *Collector) Finish(stats explore.Stats, unroll int) *Result {
 			r.Verdict = Never
 		}
 	}
-	return r
 }
 
 // Format prints one observed value.
@@ -286,6 +431,11 @@ func Observables(p *prog.Program) []prog.Observable {
 		for t, th := range p.Threads {
 			for _, l := range th.Locals {
 				obs = append(obs, prog.Observable{Name: th.Name + "." + l.Name, Thread: t, Reg: l.Reg, Loc: -1, Type: l.Type})
+			}
+		}
+		if f := p.Final; f != nil {
+			for _, l := range f.Locals {
+				obs = append(obs, prog.Observable{Name: f.Name + "." + l.Name, Thread: len(p.Threads), Reg: l.Reg, Loc: -1, Type: l.Type})
 			}
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"hash/maphash"
-	"sort"
 	"strings"
 	"time"
 
@@ -37,8 +36,9 @@ type Stats struct {
 	Transitions int // steps taken (including those reaching a known state)
 	Final       int // distinct final states: complete, blocked or bounded
 	Complete    int // final states where every thread finished
-	Blocked     int // final states where a thread would spin forever or an assume failed
+	Blocked     int // final states discarded: an assume failed, or a core spins on a value since replaced
 	Bounded     int // final states where a loop reached the unroll bound
+	Stuck       int // final states where a core spins forever on the values memory keeps
 	Stopped     bool
 	Elapsed     time.Duration
 }
@@ -117,34 +117,30 @@ func (r *searcher) halted() bool {
 	return false
 }
 
-// status classifies a final state.
-func status(m *machine) explore.Status {
-	st := explore.Complete
-	for _, c := range m.cores {
-		switch c.stop {
-		case interp.Blocked:
-			st = explore.Blocked
-		case interp.Bounded:
-			if st == explore.Complete {
-				st = explore.Bounded
-			}
-		}
+// final classifies a final state, runs the program's Final code on it,
+// and counts it.
+func (r *searcher) final(m *machine) *explore.Execution {
+	th := make([]*interp.State, len(m.cores))
+	stops := make([]interp.Stop, len(m.cores))
+	for i := range m.cores {
+		th[i], stops[i] = m.cores[i].th, m.cores[i].stop
 	}
-	return st
-}
-
-func (r *searcher) final(m *machine) explore.Status {
-	st := status(m)
+	mem := finalState{r.s, m}.Mem
+	st, hangs := explore.Classify(th, stops, mem)
+	x := &explore.Execution{Threads: th, Status: st, Failures: explore.Failures(th, stops), Hangs: hangs}
+	explore.RunFinal(r.s.p, x, mem, r.s.unroll)
 	r.stats.Final++
-	switch st {
+	switch x.Status {
 	case explore.Complete:
 		r.stats.Complete++
 	case explore.Blocked:
 		r.stats.Blocked++
 	case explore.Bounded:
 		r.stats.Bounded++
+	case explore.Stuck:
+		r.stats.Stuck++
 	}
-	return st
+	return x
 }
 
 // finalState gives the condition the final values: a thread's registers,
@@ -155,6 +151,8 @@ type finalState struct {
 }
 
 func (f finalState) Local(t, reg int) uint64 { return f.m.cores[t].th.Regs[reg] }
+
+// Mem is location x's value when every core has stopped.
 func (f finalState) Mem(x int) uint64 {
 	for c := range f.m.cores {
 		if l := f.s.line(f.m, c, x); l.st == M || l.st == E {
@@ -162,6 +160,21 @@ func (f finalState) Mem(x int) uint64 {
 		}
 	}
 	return f.m.mem[x]
+}
+
+// endState is what the condition reads at the end: the machine's final
+// state, after the program's Final code if it ran.
+type endState struct {
+	x  *explore.Execution
+	fs finalState
+}
+
+func (e endState) Local(t, reg int) uint64 { return e.x.Local(t, reg) }
+func (e endState) Mem(loc int) uint64 {
+	if e.x.Mem != nil {
+		return e.x.Mem[loc]
+	}
+	return e.fs.Mem(loc)
 }
 
 // Run explores every reachable final state of p on the machine and
@@ -175,10 +188,7 @@ func (f finalState) Mem(x int) uint64 {
 func Run(ctx context.Context, p *prog.Program, opts Options) (*result.Result, Stats) {
 	r := newSearcher(ctx, p, opts)
 	opts = r.opts
-	res := &result.Result{Program: p, Model: opts.Mode.String(), Observed: result.Observables(p), Unroll: opts.Unroll}
-	index := map[string]*result.Outcome{}
-	failures := map[string]*result.Failure{}
-	var key strings.Builder
+	col := result.NewMachineCollector(p, opts.Mode.String(), true, result.ShowNone)
 	init := r.s.initial()
 	r.visit(init)
 	stack := []*machine{init}
@@ -188,51 +198,15 @@ func Run(ctx context.Context, p *prog.Program, opts Options) (*result.Result, St
 		stack = stack[:len(stack)-1]
 		r.steps = r.s.steps(m, r.steps)
 		if len(r.steps) == 0 {
-			if r.final(m) != explore.Complete {
-				continue
+			x := r.final(m)
+			for _, f := range x.Failures {
+				col.Failure(f, nil)
 			}
-			fs := finalState{r.s, m}
-			if p.Filter != nil && prog.Eval(p.Filter, fs) == 0 {
-				continue
+			for _, h := range x.Hangs {
+				col.Hang(h, nil)
 			}
-			sat := false
-			if p.Cond != nil {
-				sat = prog.Eval(p.Cond.Expr, fs) != 0
-				if sat {
-					res.Positive++
-				} else {
-					res.Negative++
-				}
-			}
-			key.Reset()
-			vals := make([]uint64, len(res.Observed))
-			for i, o := range res.Observed {
-				if o.Thread >= 0 {
-					vals[i] = fs.Local(o.Thread, o.Reg)
-				} else {
-					vals[i] = fs.Mem(o.Loc)
-				}
-				fmt.Fprintf(&key, "%d,", vals[i])
-			}
-			out := index[key.String()]
-			if out == nil {
-				out = &result.Outcome{Values: vals, Satisfies: sat}
-				index[key.String()] = out
-				res.Outcomes = append(res.Outcomes, out)
-			}
-			out.Count++
-			for t, c := range m.cores {
-				if c.stop != interp.Failed {
-					continue
-				}
-				k := fmt.Sprintf("%d:%v:%s", t, c.th.FailPos.Pos, c.th.Failure)
-				f := failures[k]
-				if f == nil {
-					f = &result.Failure{Thread: p.Threads[t].Name, Pos: c.th.FailPos.Pos, Msg: c.th.Failure}
-					failures[k] = f
-					res.Failures = append(res.Failures, f)
-				}
-				f.Count++
+			if x.Status == explore.Complete {
+				col.Outcome(endState{x, finalState{r.s, m}}, nil)
 			}
 			continue
 		}
@@ -250,32 +224,16 @@ func Run(ctx context.Context, p *prog.Program, opts Options) (*result.Result, St
 		}
 	}
 	r.stats.Elapsed = time.Since(r.start)
-	sortOutcomes(res)
-	if p.Cond != nil {
-		switch {
-		case res.Positive > 0 && res.Negative == 0:
-			res.Verdict = result.Always
-		case res.Positive > 0:
-			res.Verdict = result.Sometimes
-		default:
-			res.Verdict = result.Never
+	cut := explore.NotCut
+	if r.stats.Stopped {
+		cut = explore.CutStates
+		if r.ctx.Err() != nil {
+			cut = explore.CutOf(r.ctx)
 		}
 	}
-	res.Stats = explore.Stats{Complete: r.stats.Complete, Blocked: r.stats.Blocked, Bounded: r.stats.Bounded,
-		Stopped: r.stats.Stopped, Elapsed: r.stats.Elapsed}
+	res := col.Finish(explore.Stats{Complete: r.stats.Complete, Blocked: r.stats.Blocked, Bounded: r.stats.Bounded,
+		Stuck: r.stats.Stuck, Stopped: r.stats.Stopped, Cut: cut, Elapsed: r.stats.Elapsed}, opts.Unroll)
 	return res, r.stats
-}
-
-func sortOutcomes(r *result.Result) {
-	sort.Slice(r.Outcomes, func(i, j int) bool {
-		a, b := r.Outcomes[i].Values, r.Outcomes[j].Values
-		for k := range a {
-			if a[k] != b[k] {
-				return r.Observed[k].Type.Less(a[k], b[k])
-			}
-		}
-		return false
-	})
 }
 
 // Trace is one run of the machine, step by step.
@@ -335,10 +293,11 @@ func FindTrace(ctx context.Context, p *prog.Program, outcome prog.Expr, text str
 		m := it.m
 		r.steps = r.s.steps(m, r.steps)
 		if len(r.steps) == 0 {
-			if r.final(m) != explore.Complete {
+			x := r.final(m)
+			if x.Status != explore.Complete {
 				continue
 			}
-			fs := finalState{r.s, m}
+			fs := endState{x, finalState{r.s, m}}
 			if p.Filter != nil && prog.Eval(p.Filter, fs) == 0 {
 				continue
 			}

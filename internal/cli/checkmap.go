@@ -12,6 +12,7 @@ import (
 	"happens/explain"
 	"happens/hw"
 	"happens/model"
+	"happens/prog"
 	"happens/render"
 	"happens/render/diagram"
 	"happens/result"
@@ -23,8 +24,13 @@ func hardwareModel(a hw.Arch) (*model.Model, error) {
 	switch a {
 	case hw.X86:
 		return model.X86, nil
-	case hw.AArch64, hw.LSE:
+	case hw.AArch64:
 		return model.ARMv8, nil
+	case hw.LSE:
+		// LSE's cas never fails spuriously; v8.0's exclusive pairs may.
+		m := *model.ARMv8
+		m.StrongCAS = true
+		return &m, nil
 	}
 	return nil, fmt.Errorf("no hardware model for %s yet (x86-64, aarch64 and aarch64-lse have one)", a)
 }
@@ -85,6 +91,20 @@ func runCheckMapping(ctx context.Context, args []string, stdout, stderr io.Write
 		}
 		obs := result.Observables(p)
 		t := explain.Compare(ctx, p, obs, []*model.Model{src, hwm}, explain.Options{MaxCandidates: *maxCand})
+		// Failures (assertions, panics) are not outcomes: compare the
+		// failures each model can reach.
+		newFails, failsPartial := hardwareFailures(ctx, p, src, hwm)
+		if len(newFails) > 0 {
+			added++
+			status = ExitFailed
+			fmt.Fprintf(stdout, "%-40s %s on %s (compiled with the standard mapping) fails where %s cannot:\n", p.Name, arch, hwm.Name, src.Name)
+			for _, f := range newFails {
+				fmt.Fprintf(stdout, "\n  %s at %s: %s\n  The %s execution that shows it:\n", f.Thread, f.Pos, f.Msg, hwm.Name)
+				diagram.Write(stdout, f.Witness, hwm, diagram.Options{Width: terminalWidth(stdout)})
+			}
+			fmt.Fprintln(stdout)
+		}
+		t.Partial = t.Partial || failsPartial
 		var extra []int
 		for i, cells := range t.Cells {
 			if cells[1].Count > 0 && cells[0].Count == 0 {
@@ -94,6 +114,9 @@ func runCheckMapping(ctx context.Context, args []string, stdout, stderr io.Write
 		partial := ""
 		if t.Partial {
 			partial = " (partial: a bound cut the enumeration)"
+		}
+		if len(extra) == 0 && len(newFails) > 0 {
+			continue
 		}
 		if len(extra) == 0 && t.Partial {
 			inconclusive++
@@ -140,4 +163,26 @@ func runCheckMapping(ctx context.Context, args []string, stdout, stderr io.Write
 		status = ExitUsage
 	}
 	return status
+}
+
+// hardwareFailures lists the assertion failures and panics the program
+// can reach under hwm but not under src (by thread, position and message),
+// each with an execution that shows it; partial is set when a bound cut
+// either exploration.
+func hardwareFailures(ctx context.Context, p *prog.Program, src, hwm *model.Model) (out []*result.Failure, partial bool) {
+	run := func(m *model.Model) *result.Result {
+		res, _ := happens.Run(ctx, p, happens.Options{Model: m.Name, Show: result.ShowWitness, ModelValue: m})
+		return res
+	}
+	rs, rh := run(src), run(hwm)
+	seen := map[string]bool{}
+	for _, f := range rs.Failures {
+		seen[fmt.Sprintf("%s|%v|%s", f.Thread, f.Pos, f.Msg)] = true
+	}
+	for _, f := range rh.Failures {
+		if !seen[fmt.Sprintf("%s|%v|%s", f.Thread, f.Pos, f.Msg)] {
+			out = append(out, f)
+		}
+	}
+	return out, !rs.Complete() || !rh.Complete()
 }

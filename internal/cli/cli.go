@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"happens"
@@ -23,9 +24,12 @@ import (
 
 // Exit statuses.
 const (
-	ExitOK      = 0
-	ExitFailed  = 1 // an assertion can fail, a race exists, or a forall/~exists condition fails
+	ExitOK      = 0 // the exploration is complete and nothing failed
+	ExitFailed  = 1 // a failure was found (even in a partial run): an assertion, a panic, a race, a thread spinning forever, a forall/~exists condition or an expectation
 	ExitUsage   = 2 // bad usage or bad input
+	ExitPartial = 3 // nothing failed, but a bound cut the exploration: not verified
+	// A run stopped by a signal prints what it found and exits 128 + the
+	// signal's number: 130 for Ctrl-C (SIGINT), 143 for SIGTERM.
 	usageHeader = `happens: every execution of a concurrent program under the C++20 / Rust memory model
 
 Usage:
@@ -209,19 +213,37 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return ExitUsage
 	}
 	if corpus {
-		return runCorpus(ctx, files, o, stdout, stderr)
+		return signalStatus(ctx, runCorpus(ctx, files, o, stdout, stderr))
 	}
 	status := ExitOK
 	for _, file := range files {
 		st := runFile(ctx, file, o, show, stdout, stderr)
-		if st > status {
-			status = st
-		}
+		status = worse(status, st)
 		if ctx.Err() != nil {
 			break
 		}
 	}
-	return status
+	return signalStatus(ctx, status)
+}
+
+// worse combines the statuses of several files: usage errors, then
+// failures, then partial runs.
+func worse(a, b int) int {
+	rank := func(s int) int {
+		switch s {
+		case ExitUsage:
+			return 3
+		case ExitFailed:
+			return 2
+		case ExitPartial:
+			return 1
+		}
+		return 0
+	}
+	if rank(b) > rank(a) {
+		return b
+	}
+	return a
 }
 
 func runFile(ctx context.Context, file string, o runOpts, show result.Show, stdout, stderr io.Writer) int {
@@ -270,13 +292,41 @@ func runFile(ctx context.Context, file string, o runOpts, show result.Show, stdo
 			}
 		}
 	}
-	if res.Failed() {
+	return exitStatus(res)
+}
+
+// exitStatus is a result's exit status: failures first (even in a partial
+// run), then partiality, so that "not verified" never reads as "verified".
+func exitStatus(res *result.Result) int {
+	p := res.Program
+	switch {
+	case res.Failed():
 		return ExitFailed
-	}
-	if p.Expect != nil && res.Complete() && p.Expect.Verdict != res.Verdict {
+	case p.Expect != nil && res.Complete() && p.Expect.Verdict != res.Verdict:
 		return ExitFailed
+	case !res.Complete():
+		return ExitPartial
 	}
 	return ExitOK
+}
+
+// Interrupted is the cause main gives the context when a signal stops
+// the run.
+type Interrupted struct{ Signal os.Signal }
+
+func (i Interrupted) Error() string { return "interrupted by " + i.Signal.String() }
+
+// signalStatus is 128 + the signal's number when a signal stopped ctx,
+// else status.
+func signalStatus(ctx context.Context, status int) int {
+	var in Interrupted
+	if ctx.Err() != nil && errors.As(context.Cause(ctx), &in) {
+		if n, ok := in.Signal.(syscall.Signal); ok {
+			return 128 + int(n)
+		}
+		return 130
+	}
+	return status
 }
 
 // progress prints a one-line status to stderr during long runs.

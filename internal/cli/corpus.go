@@ -213,6 +213,9 @@ func runCorpus(ctx context.Context, files []string, o runOpts, stdout, stderr io
 	if errs > 0 && status == ExitOK {
 		status = ExitUsage
 	}
+	if partial > 0 && status == ExitOK {
+		status = ExitPartial
+	}
 	return status
 }
 
@@ -271,6 +274,9 @@ func printLine(w io.Writer, r *corpusRecord) {
 	}
 	if len(res.Failures) > 0 {
 		line += "  assert"
+	}
+	if len(res.Hangs) > 0 {
+		line += "  liveness"
 	}
 	if r.expect != nil {
 		if r.problem == "" {

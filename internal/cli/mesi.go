@@ -48,17 +48,8 @@ func runMESI(ctx context.Context, p *prog.Program, o runOpts, show result.Show, 
 	default:
 		render.Text(stdout, res)
 		fmt.Fprintf(stdout, "Machine %s: %d states, %d transitions; each outcome's count is its number of distinct final machine states\n", mode, st.States, st.Transitions)
-		if st.Stopped && st.States >= maxStates(o) {
-			fmt.Fprintf(stdout, "PARTIAL: the state bound (--max-states %d) was reached\n", maxStates(o))
-		}
 	}
-	if res.Failed() {
-		return ExitFailed
-	}
-	if p.Expect != nil && res.Complete() && p.Expect.Verdict != res.Verdict {
-		return ExitFailed
-	}
-	return ExitOK
+	return exitStatus(res)
 }
 
 func maxStates(o runOpts) int {
