@@ -373,12 +373,23 @@ type (
 		verdict string
 		p       source.Pos
 	}
+	// finalItem is final { ... }: code that runs once every thread has
+	// finished (a whole program's main after its joins).
+	finalItem struct {
+		body *blockExpr
+		p    source.Pos
+	}
 	// otherItem is an item happens does not model (enum, trait, mod,
 	// extern crate, macro_rules!, type alias): it is rejected when used.
 	otherItem struct {
 		kind string
 		name string
 		p    source.Pos
+	}
+	// modItem is an inline module (mod tests { ... }).
+	modItem struct {
+		items []item
+		p     source.Pos
 	}
 	// topStmt is a statement written at the top level of a file (the
 	// seeds' snippets): book notation.
@@ -397,6 +408,8 @@ func (i *threadItem) itemPos() source.Pos { return i.p }
 func (i *condItem) itemPos() source.Pos   { return i.p }
 func (i *expectItem) itemPos() source.Pos { return i.p }
 func (i *otherItem) itemPos() source.Pos  { return i.p }
+func (i *finalItem) itemPos() source.Pos  { return i.p }
+func (i *modItem) itemPos() source.Pos    { return i.p }
 func (i *topStmt) itemPos() source.Pos    { return i.s.stmtPos() }
 
 type param struct {

@@ -54,6 +54,11 @@ type compiler struct {
 	opts  Options
 	// threadPos are the threads' names and positions, for duplicates.
 	threadPos map[string]source.Pos
+	// results are the threads' values (a closure's, a thread block's
+	// tail), in their registers, by thread.
+	results map[int]value
+	// lockVars are the hidden locks of Mutexes.
+	lockVars map[int]bool
 }
 
 func (c *compiler) errorf(pos source.Pos, format string, args ...any) {
@@ -97,7 +102,7 @@ func newCompiler(filename string, src []byte, errs *source.ErrorList, opts Optio
 	c := &compiler{filename: filename, src: src, errs: errs, consts: map[string]*constDef{},
 		statics: map[string]*object{}, fns: map[string]*fnItem{}, structs: map[string]*structItem{},
 		aliases: map[string]string{}, defines: opts.Defines, usedDefines: map[string]bool{},
-		seen: map[string]bool{}, opts: opts, threadPos: map[string]source.Pos{}}
+		seen: map[string]bool{}, opts: opts, threadPos: map[string]source.Pos{}, results: map[int]value{}, lockVars: map[int]bool{}}
 	c.lineStart = []int{0}
 	for i, b := range src {
 		if b == '\n' {
@@ -191,6 +196,7 @@ type hoisted struct {
 	others  []*otherItem
 	threads []*threadItem
 	top     []stmt // statements at the top level (book notation)
+	final   *finalItem
 	cond    *condItem
 	expect  *expectItem
 }
@@ -229,6 +235,16 @@ func (c *compiler) hoist(f *file) *hoisted {
 			h.cond = it
 		case *expectItem:
 			h.expect = it
+		case *finalItem:
+			if h.final != nil {
+				c.errorf(it.p, "a program has one final block; another was given at %s", h.final.p)
+			}
+			h.final = it
+			walkBody(it.body)
+		case *modItem:
+			for _, x := range it.items {
+				add(x, top)
+			}
 		case *topStmt:
 			h.top = append(h.top, it.s)
 			if is, ok := it.s.(*itemStmt); ok {
@@ -358,6 +374,9 @@ func (c *compiler) compile(f *file, hadSyntaxErrors bool) {
 			}
 		}
 		c.litmusThreads(h)
+		if h.final != nil {
+			c.finalBlock(h)
+		}
 	case hasCode(h.top):
 		c.book(h.top, nil)
 	case len(mains) > 0:
@@ -376,9 +395,13 @@ func (c *compiler) compile(f *file, hadSyntaxErrors bool) {
 			c.errorf(o.p, "%s %s: %ss are not supported (use integers, structs and Option)", o.kind, o.name, o.kind)
 		}
 	}
+	if h.final != nil && len(h.threads) == 0 {
+		c.errorf(h.final.p, "a final block runs after thread blocks; this program has none")
+	}
 	if h.cond != nil {
 		c.condition(h.cond)
 	}
+	c.observe()
 	if h.expect != nil {
 		if h.cond == nil {
 			c.errorf(h.expect.p, "expect needs a final condition (exists, forall or ~exists)")
@@ -470,12 +493,76 @@ func (c *compiler) thread(th *threadItem, name string, fam map[string]cval) {
 		r.lit, r.litv, r.litNeg = v.lit, v.v, v.neg
 		g.bind(n, r, false)
 	}
-	g.body(th.body.stmts, th.body.tail, th.body.end)
-	c.addThread(g.thread(name, th.p))
+	v := g.body(th.body.stmts, th.body.tail, th.body.end)
+	t := c.addThread(g.thread(name, th.p))
+	c.results[t] = v
+}
+
+// finalBlock compiles a final block: code that runs once every thread has
+// finished, where a thread's name is its handle (t1.join().unwrap() is
+// its value).
+func (c *compiler) finalBlock(h *hoisted) {
+	fi := h.final
+	g := newGen(c, "main")
+	g.final = true
+	families := map[string][]*handleVal{}
+	var order []string
+	for i, th := range c.p.Threads {
+		hv := &handleVal{thread: i, result: c.results[i], name: th.Name}
+		if base, _, ok := strings.Cut(th.Name, "["); ok {
+			if _, seen := families[base]; !seen {
+				order = append(order, base)
+			}
+			families[base] = append(families[base], hv)
+			continue
+		}
+		g.bind(th.Name, value{k: vHandle, h: hv}, false)
+	}
+	for _, base := range order {
+		g.bind(base, value{k: vHandles, hs: families[base]}, false)
+	}
+	g.body(fi.body.stmts, fi.body.tail, fi.body.end)
+	t := g.thread("main", fi.p)
+	c.p.Final = &t
+}
+
+// observe decides what outcomes show. A program with final code shows
+// main's values (its top-level lets) besides what the condition names
+// (not the threads' lets: their values reach main by join); when main
+// keeps no values and there is no condition, outcomes show the final
+// memory.
+func (c *compiler) observe() {
+	p := c.p
+	seen := map[string]bool{}
+	for _, o := range p.Observed {
+		seen[o.Name] = true
+	}
+	if p.Final != nil {
+		for _, l := range p.Final.Locals {
+			o := prog.Observable{Name: p.Final.Name + "." + l.Name, Thread: len(p.Threads), Reg: l.Reg, Loc: -1, Type: l.Type}
+			if !seen[o.Name] {
+				seen[o.Name] = true
+				p.Observed = append(p.Observed, o)
+			}
+		}
+	}
+	if p.Cond != nil || len(p.Observed) > 0 || p.Final == nil {
+		return
+	}
+	for i, l := range p.Locs {
+		if len(p.Observed) == 16 {
+			break
+		}
+		if c.lockVars[l.Var] {
+			continue
+		}
+		p.Observed = append(p.Observed, prog.Observable{Name: l.Name, Thread: -1, Loc: i, Type: l.Type})
+	}
 }
 
 // body compiles a thread's statements: its top-level lets are exported,
-// and a return ends the thread.
+// a return ends the thread, and the value of its tail (or of its returns)
+// is the thread's value (what join returns).
 func (g *gen) body(stmts []stmt, tail expr, end source.Pos) value {
 	f := &fnCtx{name: "thread " + g.name, depth: len(g.scopes), result: unit}
 	g.fns = append(g.fns, f)
@@ -483,9 +570,15 @@ func (g *gen) body(stmts []stmt, tail expr, end source.Pos) value {
 	v := unit
 	if tail != nil {
 		g.safe(func() {
-			v = g.expr(tail)
-			if v.k != vUnit && v.k != vNever && v.k != vPlace && v.k != vHandle {
+			v = g.exprWant(tail, f.ret)
+			switch v.k {
+			case vUnit, vNever, vPlace, vHandle, vHandles, vClosure, vRange, vGuard:
+			default:
 				v = g.copyValue(v)
+			}
+			if f.result.k != vUnit && v.k != vNever {
+				g.move(f.result, g.coerce(v, f.result.typ(), tail.exprPos()))
+				v = f.result
 			}
 			g.dropTemps(tail.exprPos())
 		})
@@ -493,8 +586,11 @@ func (g *gen) body(stmts []stmt, tail expr, end source.Pos) value {
 	g.pop(end)
 	g.fns = g.fns[:len(g.fns)-1]
 	g.patch(f.returns, g.here())
-	if f.result.k != vUnit && v.k == vUnit {
+	if f.result.k != vUnit {
 		v = f.result
+	}
+	if v.k == vNever {
+		v = unit
 	}
 	return v
 }
@@ -513,7 +609,12 @@ type setupBinding struct {
 	name string
 	obj  *object
 	cv   *cval
-	pos  source.Pos
+	h    *handleVal
+	hs   []*handleVal
+	isHs bool
+	// joinedVal: h is main's own thread, whose value is main's.
+	joinedVal bool
+	pos       source.Pos
 }
 
 func (c *compiler) book(stmts []stmt, setup []setupBinding) {
@@ -550,18 +651,25 @@ func (c *compiler) book(stmts []stmt, setup []setupBinding) {
 func (c *compiler) setupThread(name string, stmts []stmt, setup []setupBinding, pos source.Pos) int {
 	g := newGen(c, name)
 	g.bindSetup(setup)
-	g.body(stmts, nil, pos)
-	return c.addThread(g.thread(name, pos))
+	v := g.body(stmts, nil, pos)
+	t := c.addThread(g.thread(name, pos))
+	c.results[t] = v
+	return t
 }
 
 func (g *gen) bindSetup(setup []setupBinding) {
 	for _, b := range setup {
-		if b.obj != nil {
+		switch {
+		case b.obj != nil:
 			g.bind(b.name, value{k: vPlace, pl: &place{obj: b.obj, cidx: -1, p: b.pos}}, false)
-			continue
+		case b.h != nil:
+			g.bind(b.name, value{k: vHandle, h: b.h}, false)
+		case b.isHs:
+			g.bind(b.name, value{k: vHandles, hs: b.hs}, false)
+		case b.cv != nil:
+			v := g.constValue(*b.cv, b.pos, nil)
+			g.bind(b.name, v, false)
 		}
-		v := g.constValue(*b.cv, b.pos, nil)
-		g.bind(b.name, v, false)
 	}
 }
 
@@ -575,7 +683,7 @@ func (c *compiler) setup(stmts []stmt, strict bool) []setupBinding {
 		switch s := s.(type) {
 		case *itemStmt:
 		case *letStmt:
-			if b, ok := c.setupLet(s); ok {
+			if b, ok := c.setupLet(s, nil); ok {
 				out = append(out, b)
 				continue
 			}
@@ -592,11 +700,11 @@ func (c *compiler) setup(stmts []stmt, strict bool) []setupBinding {
 }
 
 // setupLet evaluates let NAME = VALUE of main's setup.
-func (c *compiler) setupLet(s *letStmt) (setupBinding, bool) {
+func (c *compiler) setupLet(s *letStmt, env map[string]cval) (setupBinding, bool) {
 	if s.pat.kind != pBind || s.pat.sub != nil || s.init == nil {
 		return setupBinding{}, false
 	}
-	v, ok := c.constEval(s.init, true)
+	v, ok := c.constEvalIn(s.init, true, env, 0)
 	if !ok {
 		return setupBinding{}, false
 	}
@@ -627,7 +735,8 @@ func (c *compiler) setupConstType(s *letStmt, v cval) (cval, bool) {
 
 // A file of functions alone (no threads, no main): each function runs in
 // a thread of its own; a single function runs in two threads. An integer
-// parameter gets the thread's number (1, 2, ...), a bool true.
+// parameter gets the thread's number (1, 2, ...), a bool true. main joins
+// the threads: outcomes show each call's value and the final memory.
 func (c *compiler) library(h *hoisted) {
 	called := map[string]bool{}
 	for _, fn := range h.fns {
@@ -682,14 +791,21 @@ func (c *compiler) library(h *hoisted) {
 			continue
 		}
 		call := &callExpr{fn: &identExpr{name: fn.name, p: fn.p}, args: args, p: fn.p}
-		var stmts []stmt
-		if fn.ret != nil && !(fn.ret.kind == tyTuple && len(fn.ret.args) == 0) {
-			stmts = []stmt{&letStmt{pat: &pattern{kind: pBind, name: "ret", p: fn.p}, init: call, p: fn.p}}
-		} else {
-			stmts = []stmt{&exprStmt{x: call, semi: true, p: fn.p}}
-		}
 		g := newGen(c, name)
-		g.body(stmts, nil, fn.p)
-		c.addThread(g.thread(name, fn.p))
+		v := g.body(nil, call, fn.p)
+		t := c.addThread(g.thread(name, fn.p))
+		c.results[t] = v
 	}
+	// main joins them: outcomes show the final memory (and each call's
+	// value).
+	g := newGen(c, "main")
+	g.final = true
+	for t, th := range c.p.Threads {
+		v := g.join(&handleVal{thread: t, result: c.results[t], name: th.Name}, th.Pos)
+		if r := v.elems[0]; r.k == vScalar {
+			g.export(th.Name, r)
+		}
+	}
+	t := g.thread("main", c.p.Threads[0].Pos)
+	c.p.Final = &t
 }

@@ -49,12 +49,23 @@ func (c *compiler) threadIndex(e expr) (int, bool) {
 	default:
 		return 0, false
 	}
+	if name == "main" && c.p.Final != nil {
+		return len(c.p.Threads), true
+	}
 	for i := range c.p.Threads {
 		if c.p.Threads[i].Name == name {
 			return i, true
 		}
 	}
 	return 0, false
+}
+
+// threadOf is thread t, or the Final code for t == len(Threads).
+func (c *compiler) threadOf(t int) *prog.Thread {
+	if t == len(c.p.Threads) {
+		return c.p.Final
+	}
+	return &c.p.Threads[t]
 }
 
 func (c *compiler) condExpr(e expr, observe func(prog.Observable)) (prog.Expr, prog.Type, bool) {
@@ -73,7 +84,7 @@ func (c *compiler) condExpr(e expr, observe func(prog.Observable)) (prog.Expr, p
 			}
 			return fail(e.x.exprPos(), "no thread named %s", exprString(e.x))
 		}
-		th := &c.p.Threads[ti]
+		th := c.threadOf(ti)
 		l, ok := th.LocalByName(e.name)
 		if !ok {
 			var names []string

@@ -27,7 +27,9 @@ const (
 	vNever         // the expression does not finish (return, break, panic, loop)
 	vClosure       // cl: a closure, inlined where it is called
 	vRange         // rng: lo..hi, an iterator
-	vHandle        // a thread's JoinHandle (whole programs)
+	vHandle        // h: a thread's JoinHandle (whole programs, final blocks)
+	vHandles       // hs: a list of handles (a Vec of JoinHandles, a thread family)
+	vJoined        // what join() returns: elems[0] is the thread's value
 )
 
 type value struct {
@@ -41,6 +43,7 @@ type value struct {
 	cl    *closureVal
 	rng   *rangeVal
 	h     *handleVal
+	hs    []*handleVal
 	// lit marks an unsuffixed integer literal, whose type is open and
 	// whose range is checked against the type it meets.
 	lit    bool
@@ -111,6 +114,10 @@ func (t *ty) String() string {
 		return "a range"
 	case vHandle:
 		return "JoinHandle"
+	case vHandles:
+		return "Vec<JoinHandle>"
+	case vJoined:
+		return "thread::Result"
 	}
 	return "?"
 }
@@ -154,8 +161,9 @@ type rangeVal struct {
 }
 
 type handleVal struct {
-	thread int // index of the spawned thread in the program
-	result value
+	thread int   // index of the thread in the program
+	result value // the thread's value, in its registers
+	name   string
 }
 
 type local struct {
@@ -204,8 +212,10 @@ type gen struct {
 	// inLoop counts the loops being compiled, for allocations that a loop
 	// would repeat.
 	inLoop int
-	// resultReg is the register of the thread closure's value, or -1.
 	name string
+	// final is set while compiling a program's Final code (main after its
+	// joins), where join() reads a finished thread's value.
+	final bool
 }
 
 // genBail abandons the current statement after an error; errors are

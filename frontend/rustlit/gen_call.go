@@ -286,6 +286,25 @@ func (g *gen) valueMethod(e *methodExpr, recv value, want *ty) value {
 		g.errorf(e.p, "%s on a range is only supported as the iterable of a for loop", e.name)
 	case vHandle:
 		return g.handleMethod(e, recv)
+	case vHandles:
+		switch e.name {
+		case "len":
+			return g.constant(uint64(len(recv.hs)), prog.IntType(64, false))
+		case "into_iter", "iter", "drain", "iter_mut":
+			return recv
+		case "pop", "remove", "swap_remove":
+			g.errorf(e.p, "%s on a Vec of handles is not supported; join them with a for loop", e.name)
+		}
+	case vJoined:
+		switch e.name {
+		case "unwrap", "expect":
+			return recv.elems[0]
+		case "is_ok":
+			return g.constant(1, prog.Bool)
+		case "is_err":
+			return g.constant(0, prog.Bool)
+		}
+		g.errorf(e.p, "no method %s on a join result (use unwrap, expect, or match Ok(v))", e.name)
 	}
 	g.errorf(e.p, "no method %s on a value of type %s", e.name, recv)
 	return unit
@@ -1162,8 +1181,57 @@ func (g *gen) operand(e expr, want *ty) value {
 	return v
 }
 
-// handleMethod: join on a thread handle (whole programs).
+// handleMethod: join on a thread handle (in main after the threads, or in
+// a final block).
 func (g *gen) handleMethod(e *methodExpr, h value) value {
-	g.errorf(e.p, "join is only supported in fn main after the threads are started")
+	switch e.name {
+	case "join":
+		g.nargs(e, 0)
+		return g.join(h.h, e.p)
+	case "is_finished":
+		g.errorf(e.p, "is_finished is not supported; join the thread")
+	case "thread":
+		g.errorf(e.p, "thread handles' names and ids are not supported")
+	}
+	g.errorf(e.p, "no method %s on a JoinHandle (use join())", e.name)
 	return unit
+}
+
+// join reads a finished thread's value into this code's registers.
+func (g *gen) join(h *handleVal, pos source.Pos) value {
+	if !g.final {
+		g.errorf(pos, "join is only supported in main after its threads are started (or in a final block)")
+	}
+	src := regsOf(h.result)
+	dst := g.alloc(h.result.typ())
+	out := regsOf(dst)
+	if len(src) == 0 {
+		g.emit(prog.Instr{Op: prog.OpJoin, Imm: uint64(h.thread), A: g.reg(), B: -1, Pos: pos, Text: h.name + ".join()"})
+	}
+	for i := range src {
+		g.emit(prog.Instr{Op: prog.OpJoin, Imm: uint64(h.thread), A: out[i], B: src[i], Pos: pos, Text: h.name + ".join()"})
+	}
+	if h.result.k == vUnit || h.result.k == vNever {
+		dst = unit
+	}
+	return value{k: vJoined, elems: []value{dst}}
+}
+
+// regsOf lists a value's registers in order.
+func regsOf(v value) []int {
+	switch v.k {
+	case vScalar:
+		return []int{v.reg}
+	case vResult:
+		return []int{v.reg, v.reg + 1}
+	case vOption:
+		return append([]int{v.reg}, regsOf(v.elems[0])...)
+	case vTuple, vStruct:
+		var out []int
+		for _, e := range v.elems {
+			out = append(out, regsOf(e)...)
+		}
+		return out
+	}
+	return nil
 }

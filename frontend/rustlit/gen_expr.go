@@ -68,6 +68,18 @@ func (g *gen) exprWant(e expr, want *ty) value {
 				return v
 			}
 		}
+		if ie, ok := e.(*indexExpr); ok {
+			if hs, ok := g.handleList(ie.x); ok {
+				k, ok := g.c.constEval(ie.idx, false)
+				if !ok {
+					panic(genBail{})
+				}
+				if k.v >= uint64(len(hs)) {
+					g.errorf(ie.idx.exprPos(), "index out of bounds: the len is %d but the index is %d", len(hs), int64(k.v))
+				}
+				return value{k: vHandle, h: hs[k.v]}
+			}
+		}
 		pl, ok := g.placeOf(e)
 		if !ok {
 			g.errorf(e.exprPos(), "cannot index or take a field of this expression")

@@ -97,6 +97,44 @@ func (g *gen) loopExpr(e *loopExpr, want *ty) value {
 	return unit
 }
 
+// handleList resolves an iterable that is a list of thread handles.
+func (g *gen) handleList(e expr) ([]*handleVal, bool) {
+	switch x := e.(type) {
+	case *identExpr:
+		if l := g.lookup(x.name); l != nil && l.v.k == vHandles {
+			return l.v.hs, true
+		}
+	case *methodExpr:
+		switch x.name {
+		case "into_iter", "iter", "drain", "iter_mut":
+			return g.handleList(x.recv)
+		}
+	case *unaryExpr:
+		if x.op == "&" {
+			return g.handleList(x.x)
+		}
+	}
+	return nil, false
+}
+
+// forHandles unrolls a loop over thread handles (for h in handles {
+// h.join().unwrap(); }): one copy of the body per thread.
+func (g *gen) forHandles(e *forExpr, hs []*handleVal) value {
+	l := &loopCtx{label: e.label, depth: len(g.scopes), block: false}
+	g.loops = append(g.loops, l)
+	defer func() { g.loops = g.loops[:len(g.loops)-1] }()
+	for _, h := range hs {
+		g.push()
+		g.matchPat(e.pat, value{k: vHandle, h: h}, new([]int), nil)
+		g.safe(func() { g.block(e.body, nil) })
+		g.pop(e.body.end)
+		g.patch(l.continues, g.here())
+		l.continues = nil
+	}
+	g.patch(l.breaks, g.here())
+	return unit
+}
+
 // hasBreakValue reports whether a loop breaks out of itself with a value.
 func hasBreakValue(e *loopExpr) bool {
 	found := false
@@ -140,6 +178,9 @@ func (g *gen) trialBreakType(e *loopExpr) (t *ty) {
 // iterable is what a for loop walks: a range of integers, or the
 // elements of an array in shared memory.
 func (g *gen) forExpr(e *forExpr) value {
+	if hs, ok := g.handleList(e.iter); ok {
+		return g.forHandles(e, hs)
+	}
 	it := g.iterOf(e.iter)
 	r := it.rng
 	if r == nil {

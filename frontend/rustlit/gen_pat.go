@@ -136,6 +136,18 @@ func (g *gen) matchPat(p *pattern, v value, fail *[]int, shared map[string]value
 }
 
 func (g *gen) matchVariant(p *pattern, v value, fail *[]int, shared map[string]value) {
+	if v.k == vJoined && (p.name == "Ok" || p.name == "Err") {
+		// A join's result: the final code runs only when every thread
+		// finished without panicking, so it is always Ok.
+		if p.name == "Err" {
+			*fail = append(*fail, g.jump())
+			return
+		}
+		if len(p.elems) == 1 {
+			g.matchPat(p.elems[0], v.elems[0], fail, shared)
+		}
+		return
+	}
 	switch p.name {
 	case "Ok", "Err":
 		if v.k != vResult {
@@ -329,6 +341,13 @@ func (g *gen) covers(pats []*pattern, v value) bool {
 		}
 	}
 	switch v.k {
+	case vJoined:
+		for _, p := range flat {
+			if p.kind == pVariant && p.name == "Ok" && len(p.elems) == 1 && g.catchAll(p.elems[0], v.elems[0]) {
+				return true
+			}
+		}
+		return false
 	case vResult:
 		var ok, err []*pattern
 		for _, p := range flat {

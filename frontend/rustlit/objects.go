@@ -391,6 +391,7 @@ func (c *compiler) newObject(name string, l layout, init cval, pos source.Pos) *
 		}
 		lockName := c.freshVarName(name + "_lock")
 		o.lock = c.newVar(lockName, "", fieldLayout{t: prog.Bool, atomic: true}, 0, nil)
+		c.lockVars[o.lock] = true
 	case objStruct:
 		for _, f := range l.fields {
 			o.fields = append(o.fields, f.name)

@@ -284,6 +284,8 @@ func (p *parser) itemStart() bool {
 		return p.peek(1).text == "fn"
 	case "thread":
 		return p.peek(1).kind == tIdent && (p.peek(2).text == "{" || p.peek(2).text == "[")
+	case "final":
+		return p.peek(1).text == "{"
 	case "exists", "forall":
 		return p.peek(1).text == "("
 	case "expect":
@@ -497,6 +499,22 @@ func (p *parser) itemBody(attrs []string) item {
 		}
 		th.body = p.block()
 		return th
+	case p.isIdent("final"):
+		p.next()
+		return &finalItem{body: p.block(), p: t.pos}
+	case p.isIdent("mod") && p.peek(1).kind == tIdent && p.peek(2).text == "{":
+		// An inline module: its items belong to the file.
+		p.next()
+		p.next()
+		p.expect("{")
+		m := &modItem{p: t.pos}
+		for !p.isPunct("}") && p.tok().kind != tEOF {
+			if it := p.item(); it != nil {
+				m.items = append(m.items, it)
+			}
+		}
+		p.expect("}")
+		return m
 	case p.isIdent("exists") || p.isIdent("forall") || p.isPunct("~") || p.isPunct("!") && p.peek(1).text == "exists":
 		kind := t.text
 		if p.isPunct("~") || p.isPunct("!") {
@@ -1048,7 +1066,7 @@ func (p *parser) stmt(b *blockExpr) {
 	if p.isPunct("}") || t.kind == tEOF {
 		return
 	}
-	if p.itemStart() && !p.isPunct("!") && !p.isPunct("~") && !(t.text == "exists" || t.text == "forall" || t.text == "expect" || t.text == "thread") {
+	if p.itemStart() && !p.isPunct("!") && !p.isPunct("~") && !(t.text == "exists" || t.text == "forall" || t.text == "expect" || t.text == "thread" || t.text == "final") {
 		if it := p.item(); it != nil {
 			b.stmts = append(b.stmts, &itemStmt{it: it, p: t.pos})
 		}
