@@ -32,6 +32,7 @@ const (
 	eCASErr           // x.is_err()
 	eAnd              // x && y (short-circuit, bools)
 	eOr               // x || y
+	eJoin             // in (a join): the joined thread's value
 )
 
 type expr struct {
@@ -908,6 +909,15 @@ func (b *builder) instr(n *node, rest []*node) {
 	case prog.OpFence:
 		b.settle(nil, own, false, nil)
 		b.emit(&stmt{k: sFence, in: in, pc: pc})
+	case prog.OpJoin:
+		if b.t == tC {
+			a.fail(pc, "main's code after its joins has no equivalent in herd C")
+		}
+		t := prog.Unit
+		if in.B >= 0 {
+			t = a.pr.regType(int(in.Imm), in.B, 0)
+		}
+		b.def(pc, in.A, nil, own, func([]*expr) *expr { return &expr{k: eJoin, in: in, t: t, pc: pc} })
 	case prog.OpAssert, prog.OpAssume:
 		ops := []*opnd{b.operand(in.A)}
 		b.settle(ops, own, false, nil)

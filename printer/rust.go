@@ -156,9 +156,17 @@ func (pr *printer) rustProgram() string {
 	var threads []string
 	// Without a condition the outcomes show every exported local: the
 	// top-level lets must be exactly the exported ones.
-	exact := noCond || p.Cond == nil
+	exact := (noCond || p.Cond == nil) && p.Final == nil
 	for ti := range p.Threads {
 		safe(func() { threads = append(threads, pr.rustThread(ti, exported[ti], exact, uses)) })
+	}
+	if p.Final != nil {
+		ex := map[int]bool{}
+		for _, l := range p.Final.Locals {
+			ex[l.Reg] = true
+		}
+		// main's top-level lets are what outcomes show.
+		safe(func() { threads = append(threads, pr.rustThread(len(p.Threads), ex, true, uses)) })
 	}
 	var cond string
 	safe(func() { cond = pr.rustCond(noCond) })
@@ -430,6 +438,14 @@ func (pr *printer) rustThread(ti int, exported map[int]bool, exact bool, uses ma
 		}
 	}
 	b, body := a.build(nil)
+	final := ti == len(pr.p.Threads)
+	results := pr.results()[ti]
+	if !final && len(results) > 0 {
+		exported = copyMap(exported)
+		for _, r := range results {
+			exported[r] = true
+		}
+	}
 	if exact {
 		// Only the observed registers may be top-level lets: the rest
 		// goes in a block.
@@ -455,10 +471,34 @@ func (pr *printer) rustThread(ti int, exported map[int]bool, exact bool, uses ma
 	}
 	w := &rustW{pr: pr, b: b, a: a, names: b.names(taken), uses: uses, defs: map[int]int{}}
 	countDefs(body, w.defs)
-	w.line(0, "thread %s {", pr.threadName(ti))
+	if final {
+		w.line(0, "final {")
+	} else {
+		w.line(0, "thread %s {", pr.threadName(ti))
+	}
 	w.stmts(1, body)
+	if !final && len(results) > 0 {
+		// The thread's value, which the final code joins.
+		var parts []string
+		for _, r := range results {
+			parts = append(parts, w.names[r])
+		}
+		if len(parts) == 1 {
+			w.line(1, "%s", parts[0])
+		} else {
+			w.line(1, "(%s)", strings.Join(parts, ", "))
+		}
+	}
 	w.line(0, "}")
 	return w.sb.String()
+}
+
+func copyMap(m map[int]bool) map[int]bool {
+	out := map[int]bool{}
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
 }
 
 // regPos is where register r is first written, for errors about it.
@@ -951,6 +991,20 @@ func (w *rustW) ex(e *expr) (string, prog.Type, int) {
 	case eCASOld:
 		x, _, _ := w.ex(e.x)
 		return x + ".unwrap_or_else(|v| v)", e.t, pAtom
+	case eJoin:
+		t := int(e.in.Imm)
+		s := w.pr.threadName(t) + ".join().unwrap()"
+		if e.in.B >= 0 {
+			rs := w.pr.results()[t]
+			if len(rs) > 1 {
+				for k, r := range rs {
+					if r == e.in.B {
+						s += fmt.Sprintf(".%d", k)
+					}
+				}
+			}
+		}
+		return s, e.t, pAtom
 	}
 	w.a.fail(e.pc, "cannot print this expression in Rust")
 	return "", prog.Type{}, 0
@@ -996,7 +1050,7 @@ func (pr *printer) rustObs(o prog.Observable) string {
 }
 
 func (pr *printer) rustLocal(ti, reg int) string {
-	th := &pr.p.Threads[ti]
+	th := pr.threadAt(ti)
 	for _, l := range th.Locals {
 		if l.Reg == reg {
 			return pr.threadName(ti) + "." + l.Name

@@ -76,10 +76,16 @@ type thread struct {
 }
 
 func (pr *printer) analyse(ti int) *thread {
-	th := &pr.p.Threads[ti]
+	th := pr.threadAt(ti)
 	a := &thread{pr: pr, ti: ti, th: th, code: th.Code, loops: map[uint64]*loopInfo{}, local: map[int]string{}}
 	for _, l := range th.Locals {
 		a.local[l.Reg] = l.Name
+	}
+	if ti < len(pr.p.Threads) {
+		// The registers the Final code joins are the thread's value.
+		for r, n := range pr.resultNames(ti) {
+			a.local[r] = n
+		}
 	}
 	a.reachability()
 	a.findLoops()

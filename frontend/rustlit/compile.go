@@ -553,9 +553,6 @@ func (c *compiler) observe() {
 		if len(p.Observed) == 16 {
 			break
 		}
-		if c.lockVars[l.Var] {
-			continue
-		}
 		p.Observed = append(p.Observed, prog.Observable{Name: l.Name, Thread: -1, Loc: i, Type: l.Type})
 	}
 }
