@@ -212,7 +212,7 @@ type gen struct {
 	// inLoop counts the loops being compiled, for allocations that a loop
 	// would repeat.
 	inLoop int
-	name string
+	name   string
 	// final is set while compiling a program's Final code (main after its
 	// joins), where join() reads a finished thread's value.
 	final bool

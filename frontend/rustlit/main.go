@@ -66,7 +66,7 @@ type lowering struct {
 	unnamed  int
 	scopes   []string // names of thread::scope parameters in force
 	// scoped are the threads started in scopes, joined at their end.
-	scoped  []*handleVal
+	scoped    []*handleVal
 	threads   []*handleVal
 	joined    map[int]bool
 	scopedAll map[*handleVal]bool
