@@ -59,6 +59,9 @@ type compiler struct {
 	results map[int]value
 	// lockVars are the hidden locks of Mutexes.
 	lockVars map[int]bool
+	// broken are the threads whose text had syntax errors: what refers to
+	// them reports nothing more.
+	broken map[string]bool
 }
 
 func (c *compiler) errorf(pos source.Pos, format string, args ...any) {
@@ -102,7 +105,7 @@ func newCompiler(filename string, src []byte, errs *source.ErrorList, opts Optio
 	c := &compiler{filename: filename, src: src, errs: errs, consts: map[string]*constDef{},
 		statics: map[string]*object{}, fns: map[string]*fnItem{}, structs: map[string]*structItem{},
 		aliases: map[string]string{}, defines: opts.Defines, usedDefines: map[string]bool{},
-		seen: map[string]bool{}, opts: opts, threadPos: map[string]source.Pos{}, results: map[int]value{}, lockVars: map[int]bool{}}
+		seen: map[string]bool{}, opts: opts, threadPos: map[string]source.Pos{}, results: map[int]value{}, lockVars: map[int]bool{}, broken: map[string]bool{}}
 	c.lineStart = []int{0}
 	for i, b := range src {
 		if b == '\n' {
@@ -486,6 +489,8 @@ func (c *compiler) thread(th *threadItem, name string, fam map[string]cval) {
 	if th.broken {
 		c.quiet++
 		defer func() { c.quiet-- }()
+		c.broken[name] = true
+		c.broken[th.name] = true
 	}
 	g := newGen(c, name)
 	for n, v := range fam {
@@ -611,7 +616,9 @@ type setupBinding struct {
 	isHs bool
 	// joinedVal: h is main's own thread, whose value is main's.
 	joinedVal bool
-	pos       source.Pos
+	// mut: a constant bound by let mut, a variable each thread copies.
+	mut bool
+	pos source.Pos
 }
 
 func (c *compiler) book(stmts []stmt, setup []setupBinding) {
@@ -665,7 +672,10 @@ func (g *gen) bindSetup(setup []setupBinding) {
 			g.bind(b.name, value{k: vHandles, hs: b.hs}, false)
 		case b.cv != nil:
 			v := g.constValue(*b.cv, b.pos, nil)
-			g.bind(b.name, v, false)
+			if b.mut {
+				v = g.copyValue(v)
+			}
+			g.bind(b.name, v, b.mut)
 		}
 	}
 }
@@ -714,7 +724,7 @@ func (c *compiler) setupLet(s *letStmt, env map[string]cval) (setupBinding, bool
 				return setupBinding{}, false
 			}
 		}
-		return setupBinding{name: name, cv: &v, pos: s.p}, true
+		return setupBinding{name: name, cv: &v, pos: s.p, mut: s.pat.mut}, true
 	}
 	l, ok := c.layoutOf(s.typ, v, s.p)
 	if !ok {

@@ -86,6 +86,10 @@ func (c *compiler) condExpr(e expr, observe func(prog.Observable)) (prog.Expr, p
 		}
 		th := c.threadOf(ti)
 		l, ok := th.LocalByName(e.name)
+		if !ok && c.broken[th.Name] {
+			// The thread had syntax errors: its lets may be what failed.
+			return nil, prog.Type{}, false
+		}
 		if !ok {
 			var names []string
 			for _, l := range th.Locals {

@@ -170,6 +170,12 @@ func (c *compiler) constEvalIn(e expr, quiet bool, env map[string]cval, depth in
 	if depth > 64 {
 		return fail(e.exprPos(), "constant evaluation is too deep (recursion?)")
 	}
+	if pe, ok := e.(*pathExpr); ok {
+		// Ord::SeqCst after use ...::Ordering as Ord.
+		if o, ok := orderingName(&pathExpr{segs: c.resolvePath(pe.segs), p: pe.p}); ok {
+			return cval{isOrd: true, ord: o}, true
+		}
+	}
 	if o, ok := orderingName(e); ok {
 		if id, isID := e.(*identExpr); !isID || c.consts[id.name] == nil && env[id.name].t.Kind == 0 && !env[id.name].isOrd {
 			return cval{isOrd: true, ord: o}, true

@@ -590,6 +590,21 @@ func (g *gen) intMethod(e *methodExpr, recv value, want *ty) value {
 		c := g.bin(op, t, y.reg, recv.reg)
 		return scalar(g.sel(c, recv.reg, y.reg), t)
 	case !isInt:
+	case name == "abs" || name == "unsigned_abs" || name == "wrapping_abs":
+		g.nargs(e, 0)
+		if !t.Signed {
+			g.errorf(e.p, "no method abs on %s", t)
+		}
+		zero := g.constant(0, t)
+		neg := g.bin(prog.Lt, t, recv.reg, zero.reg)
+		n := g.reg()
+		g.emit(prog.Instr{Op: prog.OpUnary, Un: prog.Neg, T: t, A: n, B: recv.reg})
+		r := scalar(g.sel(neg, recv.reg, n), t)
+		if name == "unsigned_abs" {
+			u := prog.IntType(int(t.Bits), false)
+			return scalar(g.bin(prog.Add, u, r.reg, g.zero), u)
+		}
+		return r
 	case name == "pow" || name == "wrapping_pow":
 		g.nargs(e, 1)
 		return g.pow(recv, e.args[0], e.p)
@@ -670,21 +685,6 @@ func (g *gen) intMethod(e *methodExpr, recv value, want *ty) value {
 		}
 		bound := g.sel(up, g.constant(mn, t).reg, g.constant(mx, t).reg)
 		return scalar(g.sel(over, res, bound), t)
-	case name == "abs" || name == "unsigned_abs" || name == "wrapping_abs":
-		g.nargs(e, 0)
-		if !t.Signed {
-			g.errorf(e.p, "no method abs on %s", t)
-		}
-		zero := g.constant(0, t)
-		neg := g.bin(prog.Lt, t, recv.reg, zero.reg)
-		n := g.reg()
-		g.emit(prog.Instr{Op: prog.OpUnary, Un: prog.Neg, T: t, A: n, B: recv.reg})
-		r := scalar(g.sel(neg, recv.reg, n), t)
-		if name == "unsigned_abs" {
-			u := prog.IntType(int(t.Bits), false)
-			return scalar(g.bin(prog.Add, u, r.reg, g.zero), u)
-		}
-		return r
 	case name == "signum":
 		g.nargs(e, 0)
 		zero := g.constant(0, t)

@@ -50,6 +50,7 @@ type envEntry struct {
 	h    *handleVal
 	hs   []*handleVal // a handle vector (appendable while spawning)
 	isHs bool
+	mut  bool
 	pos  source.Pos
 }
 
@@ -84,7 +85,7 @@ func (l *lowering) lookup(name string) *envEntry {
 func (l *lowering) bindings() []setupBinding {
 	var out []setupBinding
 	for _, e := range l.env {
-		out = append(out, setupBinding{name: e.name, obj: e.obj, cv: e.cv, h: e.h, hs: e.hs, isHs: e.isHs, pos: e.pos})
+		out = append(out, setupBinding{name: e.name, obj: e.obj, cv: e.cv, h: e.h, hs: e.hs, isHs: e.isHs, mut: e.mut, pos: e.pos})
 	}
 	return out
 }
@@ -297,6 +298,11 @@ func (l *lowering) stmt(s stmt) {
 		if l.phase == phSetup {
 			l.phase = phSpawn
 		}
+		return
+	}
+	if l.phase != phSetup && l.declStmt(s) {
+		// An empty handle vector, a clone of a shared object or a new
+		// object: declarations that run no code.
 		return
 	}
 	switch l.phase {
@@ -654,7 +660,7 @@ func (l *lowering) setupStmt(s stmt) bool {
 			if b.obj == nil && b.cv == nil {
 				return true // an error was reported
 			}
-			l.env = append(l.env, &envEntry{name: b.name, obj: b.obj, cv: b.cv, pos: b.pos})
+			l.env = append(l.env, &envEntry{name: b.name, obj: b.obj, cv: b.cv, mut: b.mut, pos: b.pos})
 			return true
 		}
 	case *exprStmt:
@@ -664,6 +670,32 @@ func (l *lowering) setupStmt(s stmt) bool {
 			case "println", "print", "eprintln", "eprint", "dbg":
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// declStmt handles the declarations main may make once threads run: an
+// empty handle vector, an alias of a shared object, a new shared object.
+func (l *lowering) declStmt(s stmt) bool {
+	ls, ok := s.(*letStmt)
+	if !ok || ls.pat.kind != pBind || ls.pat.sub != nil || ls.init == nil {
+		return false
+	}
+	if emptyVec(ls.init) {
+		l.env = append(l.env, &envEntry{name: ls.pat.name, isHs: true, pos: ls.p})
+		return true
+	}
+	if en := l.alias(ls.init); en != nil {
+		cp := *en
+		cp.name, cp.pos = ls.pat.name, ls.p
+		l.env = append(l.env, &cp)
+		return true
+	}
+	if v, ok := l.c.constEvalIn(ls.init, true, l.constEnv(), 0); ok && !v.isOrd && (v.aggregate() || v.wrap != "") {
+		if b, ok := l.c.setupLet(ls, l.constEnv()); ok && b.obj != nil {
+			l.env = append(l.env, &envEntry{name: b.name, obj: b.obj, pos: b.pos})
+			return true
 		}
 	}
 	return false

@@ -1090,7 +1090,18 @@ func (p *parser) stmt(b *blockExpr) {
 		b.stmts = append(b.stmts, s)
 		return
 	}
-	x := p.expr()
+	var x expr
+	if p.blockLikeStart() {
+		// An if, match, loop, while, for or block statement ends at its
+		// closing brace, unless a method call or operator continues it.
+		x = p.primary()
+		if p.isPunct(".") || p.isPunct("?") || p.isIdent("as") {
+			x = p.postfix(x)
+			x = p.continueBinary(x)
+		}
+	} else {
+		x = p.expr()
+	}
 	if a := p.assignment(x); a != nil {
 		if !p.isPunct("}") { // an assignment may end a block without ';'
 			p.expect(";")
@@ -1168,6 +1179,45 @@ func (p *parser) expr() expr {
 		return r
 	}
 	return x
+}
+
+// blockLikeStart reports whether the current token begins a block-like
+// expression (if, match, loop, while, for, unsafe { }, a block, a label).
+func (p *parser) blockLikeStart() bool {
+	t := p.tok()
+	switch {
+	case t.kind == tLabel:
+		return true
+	case t.kind == tPunct:
+		return t.text == "{"
+	case t.kind == tIdent:
+		switch t.text {
+		case "if", "match", "loop", "while", "for":
+			return true
+		case "unsafe":
+			return p.peek(1).text == "{"
+		}
+	}
+	return false
+}
+
+// continueBinary parses binary operators after an already parsed operand.
+func (p *parser) continueBinary(x expr) expr {
+	for {
+		t := p.tok()
+		if t.kind == tIdent && t.text == "as" {
+			p.next()
+			x = &castExpr{x: x, typ: p.typ(), p: t.pos}
+			continue
+		}
+		prec, ok := precedence[t.text]
+		if t.kind != tPunct || !ok {
+			return x
+		}
+		p.next()
+		y := p.binary(prec)
+		x = &binaryExpr{op: t.text, x: x, y: y, p: t.pos}
+	}
 }
 
 // exprStarts reports whether the current token can begin an expression.
@@ -1401,7 +1451,12 @@ func (p *parser) primary() expr {
 					arm.guard = p.expr()
 				}
 				p.expect("=>")
-				arm.body = p.exprOrAssign()
+				if p.isPunct("{") {
+					// A block ends its arm: `{ .. } (a, b) => ..` is two arms.
+					arm.body = p.block()
+				} else {
+					arm.body = p.exprOrAssign()
+				}
 				m.arms = append(m.arms, arm)
 				if !p.got(",") && !p.isPunct("}") && !blockLike(arm.body) {
 					p.fail("expected ',' or '}' after match arm")
