@@ -48,8 +48,10 @@ type compiler struct {
 	loopID      uint64
 	// selfType is the impl type of the function being compiled (Self).
 	selfType string
-	// quiet > 0 suppresses errors (inside an item with syntax errors).
-	quiet int
+	// quiet > 0 suppresses errors (a trial compilation); lenient > 0
+	// suppresses those about names that do not resolve (inside an item
+	// with syntax errors).
+	quiet, lenient int
 	seen  map[string]bool
 	opts  Options
 	// threadPos are the threads' names and positions, for duplicates.
@@ -69,6 +71,11 @@ func (c *compiler) errorf(pos source.Pos, format string, args ...any) {
 		return
 	}
 	msg := fmt.Sprintf(format, args...)
+	if c.lenient > 0 && nameError(msg) {
+		// In an item with syntax errors a name may be missing because
+		// the statement that declared it did not parse.
+		return
+	}
 	key := pos.String() + "\x00" + msg
 	if c.seen[key] {
 		return
@@ -413,6 +420,14 @@ func (c *compiler) compile(f *file, hadSyntaxErrors bool) {
 	}
 }
 
+// nameError reports whether an error message is about a name that does
+// not resolve.
+func nameError(msg string) bool {
+	return strings.HasPrefix(msg, "cannot find") || strings.Contains(msg, "is not a constant") ||
+		strings.HasPrefix(msg, "use of undeclared label") || strings.Contains(msg, "has no local") ||
+		strings.HasPrefix(msg, "no thread named")
+}
+
 func hasAttr(fn *fnItem, name string) bool {
 	for _, a := range fn.attrs {
 		if a == name {
@@ -487,8 +502,8 @@ func (c *compiler) thread(th *threadItem, name string, fam map[string]cval) {
 	c.famConsts = fam
 	defer func() { c.famConsts = nil }()
 	if th.broken {
-		c.quiet++
-		defer func() { c.quiet-- }()
+		c.lenient++
+		defer func() { c.lenient-- }()
 		c.broken[name] = true
 		c.broken[th.name] = true
 	}

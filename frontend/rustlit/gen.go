@@ -480,6 +480,9 @@ func (g *gen) typeOf(te *typeExpr) *ty {
 		return out
 	case tyRef:
 		inner := unwrapType(te.elem)
+		if why := unsupportedType(inner); why != "" {
+			g.errorf(inner.p, "%s", why)
+		}
 		if inner.kind == tyPath {
 			if t, atomic, ok := scalarType(g.c.typeName(inner.name)); ok && !atomic {
 				if te.mut {
@@ -1045,6 +1048,9 @@ func (g *gen) localObject(s *letStmt, top bool) bool {
 				return false
 			}
 		}
+	}
+	if !v.aggregate() && (v.wrap == "Box" || v.wrap == "Arc" || v.wrap == "Rc") {
+		g.errorf(s.init.exprPos(), "heap allocation of a plain value (%s::new) is not supported: use the value itself", v.wrap)
 	}
 	if g.inLoop > 0 {
 		g.errorf(s.p, "allocating shared memory inside a loop is not supported; declare %s before the loop (or as a static)", s.pat.name)

@@ -1037,11 +1037,11 @@ func (g *gen) inline(fn *fnItem, argExprs []expr, self *value, pos source.Pos, e
 			g.temps = savedTemps
 		}()
 		if broken {
-			g.c.quiet++
-			defer func() { g.c.quiet-- }()
+			g.c.lenient++
+			defer func() { g.c.lenient-- }()
 		}
 		v := g.block(fn.body, ret)
-		if v.k != vNever && ret.k != vUnit {
+		if v.k != vNever && ret.k != vUnit && !broken {
 			g.safe(func() {
 				if v.k == vUnit {
 					g.errorf(fn.body.end, "mismatched types: %s returns %s, but its body ends without a value", key, ret)

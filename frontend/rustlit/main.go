@@ -94,8 +94,8 @@ func (l *lowering) bindings() []setupBinding {
 func (c *compiler) main(fn *fnItem, h *hoisted) {
 	body := fn.body
 	if fn.broken {
-		c.quiet++
-		defer func() { c.quiet-- }()
+		c.lenient++
+		defer func() { c.lenient-- }()
 	}
 	for _, s := range body.stmts {
 		if _, ok := s.(*markStmt); ok {
@@ -277,6 +277,7 @@ func (l *lowering) stmt(s stmt) {
 	if l.phase == phJoined {
 		if l.spawns(s) {
 			c.errorf(s.stmtPos(), "starting a thread after a join is not supported: start every thread first, then join them")
+			return
 		}
 		l.final = append(l.final, s)
 		return
