@@ -52,8 +52,8 @@ type compiler struct {
 	// suppresses those about names that do not resolve (inside an item
 	// with syntax errors).
 	quiet, lenient int
-	seen  map[string]bool
-	opts  Options
+	seen           map[string]bool
+	opts           Options
 	// threadPos are the threads' names and positions, for duplicates.
 	threadPos map[string]source.Pos
 	// results are the threads' values (a closure's, a thread block's
