@@ -186,6 +186,13 @@ func (pr *printer) program() string {
 	if pr.t == tRust {
 		return pr.rustProgram()
 	}
+	if f := pr.p.Final; f != nil {
+		pos := f.Pos
+		if !pos.IsValid() {
+			pos = pr.filePos()
+		}
+		pr.fail(pos, "main's code after its joins (a final block) has no equivalent in herd C")
+	}
 	return pr.cProgram()
 }
 

@@ -44,7 +44,11 @@ type summary struct {
 // register by thread index and name, a location by its name.
 func observedName(p *prog.Program, o prog.Observable) string {
 	if o.Thread >= 0 {
-		for _, l := range p.Threads[o.Thread].Locals {
+		th := p.Final
+		if o.Thread < len(p.Threads) {
+			th = &p.Threads[o.Thread]
+		}
+		for _, l := range th.Locals {
 			if l.Reg == o.Reg {
 				return fmt.Sprintf("%d.%s", o.Thread, l.Name)
 			}

@@ -469,6 +469,12 @@ func (pr *printer) rustThread(ti int, exported map[int]bool, exact bool, uses ma
 	for _, v := range pr.p.Vars {
 		taken[v.Name] = true
 	}
+	if final {
+		// The threads' names are their handles there.
+		for t := range pr.p.Threads {
+			taken[pr.threadName(t)] = true
+		}
+	}
 	w := &rustW{pr: pr, b: b, a: a, names: b.names(taken), uses: uses, defs: map[int]int{}}
 	countDefs(body, w.defs)
 	if final {
@@ -740,7 +746,6 @@ func (w *rustW) ifStmt(ind int, s *stmt, prefix string) {
 		cond, then, els = negate(cond), els, nil
 	}
 	c := unsafeWrap(w.as(cond, prog.Bool, false), hasPlain(cond))
-	w.sb.WriteString(prefix)
 	if prefix == "" {
 		w.sb.WriteString(strings.Repeat("    ", ind))
 	}

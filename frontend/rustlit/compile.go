@@ -558,6 +558,21 @@ func (c *compiler) observe() {
 		seen[o.Name] = true
 	}
 	if p.Final != nil {
+		// The threads' lets are not shown (their values reach main by
+		// join): keep only those the condition names.
+		named := map[[2]int]bool{}
+		for _, o := range p.Observed {
+			named[[2]int{o.Thread, o.Reg}] = true
+		}
+		for t := range p.Threads {
+			var keep []prog.Local
+			for _, l := range p.Threads[t].Locals {
+				if named[[2]int{t, l.Reg}] {
+					keep = append(keep, l)
+				}
+			}
+			p.Threads[t].Locals = keep
+		}
 		for _, l := range p.Final.Locals {
 			o := prog.Observable{Name: p.Final.Name + "." + l.Name, Thread: len(p.Threads), Reg: l.Reg, Loc: -1, Type: l.Type}
 			if !seen[o.Name] {
@@ -818,6 +833,9 @@ func (c *compiler) library(h *hoisted) {
 		t := c.addThread(g.thread(name, fn.p))
 		c.results[t] = v
 	}
+	if len(c.p.Threads) == 0 {
+		return
+	}
 	// main joins them: outcomes show the final memory (and each call's
 	// value).
 	g := newGen(c, "main")
@@ -825,7 +843,7 @@ func (c *compiler) library(h *hoisted) {
 	for t, th := range c.p.Threads {
 		v := g.join(&handleVal{thread: t, result: c.results[t], name: th.Name}, th.Pos)
 		if r := v.elems[0]; r.k == vScalar {
-			g.export(th.Name, r)
+			g.export("ret_"+th.Name, r)
 		}
 	}
 	t := g.thread("main", c.p.Threads[0].Pos)
