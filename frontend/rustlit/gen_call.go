@@ -69,7 +69,13 @@ func (g *gen) placeMethod(e *methodExpr, pl *place, want *ty) value {
 			return value{k: vGuard, pl: pl, gd: gd}
 		case "try_lock":
 			g.errorf(e.p, "try_lock is not supported; use lock()")
-		case "get_mut", "into_inner":
+		case "into_inner":
+			// After the threads: the data (a LockResult: unwrap it).
+			g.nargs(e, 0)
+			data := *pl
+			data.data = true
+			return value{k: vJoined, elems: []value{g.readPlace(&data, nil, e.p)}}
+		case "get_mut":
 			g.errorf(e.p, "%s is not supported on a shared Mutex; use lock()", e.name)
 		}
 		g.errorf(e.p, "no method %s on Mutex %s (use lock())", e.name, o.name)
@@ -155,7 +161,13 @@ func (g *gen) atomicMethod(e *methodExpr, addr prog.Addr, v *prog.Var) value {
 		in.A = g.reg()
 		g.emit(in)
 		return scalar(in.A, t)
-	case "get_mut", "into_inner", "as_ptr", "get", "set":
+	case "into_inner":
+		// After the threads (or on a thread's own atomic): its value.
+		g.nargs(e, 0)
+		in.Op, in.Ord, in.A = prog.OpLoad, prog.Relaxed, g.reg()
+		g.emit(in)
+		return scalar(in.A, t)
+	case "get_mut", "as_ptr", "get", "set":
 		g.errorf(e.p, "%s is not supported on a shared atomic; use load and store", e.name)
 	}
 	if op, ok := rmwMethods[e.name]; ok {
@@ -816,9 +828,11 @@ func (g *gen) call(e *callExpr, want *ty) value {
 		owner = g.c.typeName(segs[len(segs)-2])
 	}
 	if noOps[last] && (len(segs) == 1 || owner == "hint" || owner == "thread" || owner == "atomic") {
-		if last == "sleep" || last == "park" {
-			g.errorf(e.p, "%s is not modelled (time does not exist here); use a spin loop on a flag", full)
+		if last == "park" {
+			g.errorf(e.p, "%s is not modelled (park/unpark); use a spin loop on a flag", full)
 		}
+		// sleep: every interleaving is explored anyway, so a delay
+		// changes nothing.
 		return unit
 	}
 	switch {

@@ -366,6 +366,26 @@ func (p *parser) item() (it item) {
 	return it
 }
 
+// itemAtLineStart reports whether the current token begins an item and
+// the line it is on, in the first column.
+func (p *parser) itemAtLineStart() bool {
+	t := p.tok()
+	if t.pos.Col != 1 || p.i > 0 && p.toks[p.i-1].pos.Line == t.pos.Line {
+		return false
+	}
+	if t.kind == tPunct && t.text == "#" {
+		return true
+	}
+	if t.kind != tIdent {
+		return false
+	}
+	switch t.text {
+	case "fn", "thread", "static", "const", "struct", "impl", "use", "final", "exists", "forall", "pub", "mod", "enum", "trait":
+		return true
+	}
+	return false
+}
+
 // skipItem skips from the start of a failed item to its end: a ';' for
 // statics, consts and uses, else the first balanced '}' (or ';').
 func (p *parser) skipItem(start int) {
@@ -382,6 +402,11 @@ func (p *parser) skipItem(start int) {
 	}
 	depth := 0
 	for p.tok().kind != tEOF {
+		if p.i > start && p.itemAtLineStart() {
+			// Brackets left open: the next item, at the start of a line,
+			// ends the broken one anyway.
+			goto done
+		}
 		t := p.next()
 		if t.kind != tPunct {
 			continue
