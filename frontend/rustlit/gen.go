@@ -798,6 +798,20 @@ func (g *gen) assign(s *assignStmt) {
 			return
 		}
 	}
+	// A field of a local tuple or struct: got.0 = v, p.x += 1.
+	if fe, ok := s.target.(*fieldExpr); ok {
+		if dst, mut, ok := g.localField(fe); ok {
+			if !mut {
+				g.errorf(fe.p, "cannot assign to a field of an immutable variable (declare it with let mut)")
+			}
+			v := g.exprWant(s.val, dst.typ())
+			if compound {
+				v = g.binop(op, dst, v, s.p)
+			}
+			g.move(dst, g.coerce(v, dst.typ(), s.val.exprPos()))
+			return
+		}
+	}
 	// Shared memory: a static mut, an element, a field, *guard.
 	pl, ok := g.placeOf(s.target)
 	if !ok {
@@ -819,6 +833,44 @@ func (g *gen) assign(s *assignStmt) {
 	}
 	val = g.coerceValue(val, v.Type, s.val.exprPos())
 	g.emit(prog.Instr{Op: prog.OpStore, B: val.reg, Addr: addr, Pos: s.p, Text: text})
+}
+
+// localField resolves x.0, x.f (nested) of a local tuple or struct to the
+// element's registers, and whether the variable is mutable.
+func (g *gen) localField(e *fieldExpr) (value, bool, bool) {
+	var base value
+	var mut bool
+	switch x := e.x.(type) {
+	case *identExpr:
+		l := g.lookup(x.name)
+		if l == nil {
+			return value{}, false, false
+		}
+		base, mut = l.v, l.mut
+	case *fieldExpr:
+		v, m, ok := g.localField(x)
+		if !ok {
+			return value{}, false, false
+		}
+		base, mut = v, m
+	default:
+		return value{}, false, false
+	}
+	switch base.k {
+	case vTuple:
+		for i := range base.elems {
+			if itoa(i) == e.name {
+				return base.elems[i], mut, true
+			}
+		}
+		g.errorf(e.p, "no field %s on a tuple of %d", e.name, len(base.elems))
+	case vStruct:
+		if k := fieldIndex(g.c.structs[base.sname], e.name); k >= 0 {
+			return base.elems[k], mut, true
+		}
+		g.errorf(e.p, "struct %s has no field %s", base.sname, e.name)
+	}
+	return value{}, false, false
 }
 
 // coerceValue checks that v is a scalar of type t.
