@@ -27,12 +27,9 @@ func (g *gen) exprWant(e expr, want *ty) value {
 		if !fits(v, false, prog.I64) && !(want != nil && want.k == vScalar && want.t.IsInt() && !want.t.Signed) {
 			g.errorf(e.p, "literal out of range for i64")
 		}
-		if want != nil && want.k == vScalar && want.t.IsInt() && !want.t.Flexible {
-			if !fits(v, false, want.t) {
-				g.errorf(e.p, "literal out of range for %s", want.t)
-			}
-			return g.constant(want.t.Wrap(v), want.t)
-		}
+		// An unsuffixed literal stays flexible; where it meets a type, the
+		// coercion checks its range (300 for a u8 is an error, as in
+		// rustc).
 		c := g.constant(v, t)
 		c.lit, c.litv = true, v
 		return c
@@ -829,9 +826,6 @@ func (g *gen) placeIndex(base *place, idx expr, pos source.Pos) *place {
 	iv := g.exprWant(idx, &ty{k: vScalar, t: prog.IntType(64, false)})
 	if iv.k != vScalar || !iv.t.IsInt() {
 		g.errorf(idx.exprPos(), "array index must be an integer, found %s", iv)
-	}
-	if !iv.t.Flexible && (iv.t.Bits != 64 || iv.t.Signed) {
-		g.errorf(idx.exprPos(), "the type [_] cannot be indexed by %s (convert with as usize)", iv.t)
 	}
 	c := g.copyValue(iv)
 	pl.idx = &c
