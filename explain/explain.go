@@ -1,18 +1,24 @@
 // Package explain answers "can this outcome happen, and if not, why not?".
 //
-// Every model here forbids cycles in sb ∪ rf, so its consistent executions
-// are among the candidate executions the explorer builds when no axiom
-// prunes it (model.Candidates). Explain enumerates those candidates once,
-// keeps the ones that produce the outcome, and judges each with the model:
-// the consistent ones show that it can happen; the others are grouped by the
-// axiom they break, each group with its shortest cycle. Compare judges the
-// same candidates under several models at once.
+// Every model here requires coherence and atomic read-modify-writes, and
+// all but ARMv8 forbid cycles in sb ∪ rf, so a model's consistent
+// executions are among those of model.Coherent (model.CoherentCycles for
+// ARMv8). Explain explores those coherent candidates, pruned as the
+// explorer prunes, keeps the ones that produce the outcome, and judges
+// each with the model: a consistent one shows that it can happen; the
+// others are grouped by the axiom they break, each group with its
+// shortest cycle, so the reason given is what the model adds to coherence.
+// Only when no coherent candidate produces the outcome does it enumerate
+// raw candidates (model.Candidates, bounded), whose reasons are coherence
+// and atomicity themselves. Compare judges the same coherent candidates
+// under several models at once.
 package explain
 
 import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	"happens/explore"
 	"happens/graph"
@@ -23,12 +29,15 @@ import (
 // Options bound the enumeration.
 type Options struct {
 	Unroll int
-	// MaxCandidates stops the enumeration; 0 means DefaultMax.
+	// MaxCandidates bounds the raw candidates enumerated when no coherent
+	// one produces the outcome; 0 means DefaultMax.
 	MaxCandidates int
+	// Progress, when set, is called about every second.
+	Progress func(explore.Stats)
 }
 
-// DefaultMax bounds the candidates enumerated.
-const DefaultMax = 200000
+// DefaultMax bounds the raw candidates enumerated.
+const DefaultMax = 20000
 
 // Step is one event of a cycle and the relation to the next event.
 type Step struct {
@@ -53,6 +62,9 @@ type Answer struct {
 	// Candidates producing the outcome, and how many of them the model
 	// accepts.
 	Candidates, Consistent int
+	// Incoherent says the candidates are raw ones: no coherent candidate
+	// produces the outcome, so coherence or atomicity already rule it out.
+	Incoherent bool
 	// Witness is a consistent execution producing the outcome, if any.
 	Witness *graph.Graph
 	// Racy counts consistent executions producing the outcome that have a
@@ -61,8 +73,15 @@ type Answer struct {
 	// Reasons group the rejected candidates by the first axiom each breaks,
 	// most frequent first.
 	Reasons []*Reason
-	// Partial is set when a bound cut the enumeration.
+	// Partial is set when a bound cut the enumeration of coherent
+	// candidates; Why says which. (Every consistent execution is a
+	// coherent candidate, so when that enumeration is complete the answer
+	// is definite.)
 	Partial bool
+	Why     []string
+	// Sampled says the raw candidates behind Incoherent reasons were cut
+	// by MaxCandidates: the reasons come from the first ones.
+	Sampled bool
 }
 
 // Possible reports whether the model allows the outcome.
@@ -70,28 +89,54 @@ func (a *Answer) Possible() bool { return a.Consistent > 0 }
 
 type state struct{ x *explore.Execution }
 
-func (s state) Local(t, reg int) uint64 { return s.x.Threads[t].Regs[reg] }
-func (s state) Mem(loc int) uint64      { return s.x.G.Final(loc) }
+func (s state) Local(t, reg int) uint64 { return s.x.Local(t, reg) }
+func (s state) Mem(loc int) uint64      { return s.x.FinalMem(loc) }
 
-// enumerate visits every complete candidate execution of p. When a model
-// allows cycles in po ∪ rf, the candidates include them (explore.Speculate).
-func enumerate(ctx context.Context, p *prog.Program, models []*model.Model, opts Options, visit func(*explore.Execution)) bool {
-	max := opts.MaxCandidates
-	if max == 0 {
-		max = DefaultMax
-	}
+// enumerate visits every complete execution of p under base (a candidate
+// generator: model.Coherent, model.CoherentCycles or model.Candidates),
+// leaving out those with a spurious compare-exchange failure when one of
+// models never fails spuriously (that model judges only the others). It
+// returns why the enumeration is partial (nil when complete).
+func enumerate(ctx context.Context, p *prog.Program, base *model.Model, max int, opts Options, visit func(*explore.Execution)) []string {
 	run := explore.Explore
-	for _, m := range models {
-		if m.Cycles {
-			run = explore.Speculate
-		}
+	if base.Cycles {
+		run = explore.Speculate
 	}
-	st := run(ctx, p, explore.Options{Model: model.Candidates, Unroll: opts.Unroll, MaxExecutions: max}, func(x *explore.Execution) {
+	eo := explore.Options{Model: base, Unroll: opts.Unroll, MaxExecutions: max, Progress: opts.Progress, Interval: time.Second}
+	if base == model.Candidates || base.Name == model.Candidates.Name {
+		// Raw candidates can be a vast tree with few complete leaves:
+		// bound the work too.
+		eo.MaxSteps = 5 * max
+	}
+	st := run(ctx, p, eo, func(x *explore.Execution) {
 		if x.Status == explore.Complete {
 			visit(x)
 		}
 	})
-	return st.Stopped || st.Bounded > 0
+	var why []string
+	if st.Bounded > 0 {
+		why = append(why, fmt.Sprintf("unroll: %d candidate executions cut by the loop bound", st.Bounded))
+	}
+	if st.Stopped {
+		switch st.Cut {
+		case explore.CutLimit:
+			why = append(why, fmt.Sprintf("candidate limit: stopped after %d candidates (--max-candidates)", max))
+		default:
+			why = append(why, st.Cut.String())
+		}
+	}
+	return why
+}
+
+// spurious reports whether g has a compare-exchange that failed
+// spuriously, which a model with StrongCAS never produces.
+func spurious(g *graph.Graph) bool {
+	for i := range g.Events {
+		if g.Events[i].Spurious {
+			return true
+		}
+	}
+	return false
 }
 
 // judge adds one rejected candidate to its axiom's group.
@@ -153,7 +198,10 @@ func sortReasons(m map[string]*Reason) []*Reason {
 func Explain(ctx context.Context, p *prog.Program, m *model.Model, outcome prog.Expr, opts Options) *Answer {
 	a := &Answer{Model: m.Name}
 	reasons := map[string]*Reason{}
-	a.Partial = enumerate(ctx, p, []*model.Model{m}, opts, func(x *explore.Execution) {
+	judgeAll := func(x *explore.Execution) {
+		if m.StrongCAS && spurious(x.G) {
+			return
+		}
 		if p.Filter != nil && prog.Eval(p.Filter, state{x}) == 0 {
 			return
 		}
@@ -175,7 +223,31 @@ func Explain(ctx context.Context, p *prog.Program, m *model.Model, outcome prog.
 		if a.Witness == nil || (!racy && a.Consistent-a.Racy == 1) {
 			a.Witness = x.G.Clone()
 		}
-	})
+	}
+	start := time.Now()
+	a.Why = enumerate(ctx, p, model.BaseOf(m), 0, opts, judgeAll)
+	a.Partial = a.Why != nil
+	if a.Candidates == 0 && !a.Partial {
+		// No coherent candidate produces it, so no: show what coherence
+		// (or atomicity) rules out, from a sample of raw candidates,
+		// bounded in number and in time (a few times the first search).
+		max := opts.MaxCandidates
+		if max == 0 {
+			max = DefaultMax
+		}
+		sctx, cancel := context.WithTimeout(ctx, 4*time.Since(start)+50*time.Millisecond)
+		defer cancel()
+		ctx = sctx
+		opts.Progress = nil
+		base := model.Candidates
+		if m.Cycles {
+			c := *model.Candidates
+			c.Cycles = true
+			base = &c
+		}
+		a.Incoherent = true
+		a.Sampled = enumerate(ctx, p, base, max, opts, judgeAll) != nil || sctx.Err() != nil
+	}
 	a.Reasons = sortReasons(reasons)
 	return a
 }
@@ -196,7 +268,7 @@ func Interleaving(g *graph.Graph) (order []graph.ID, ok bool) {
 		}
 	}
 	done := make([]bool, n)
-	for len(order) < n {
+	for placed := 0; placed < n; placed++ {
 		pick := -1
 		// Smallest ready event by thread, then index, for a stable answer;
 		// initial writes first.
@@ -234,8 +306,12 @@ func less(g *graph.Graph, a, b graph.ID) bool {
 
 // Cell is one model's verdict on one outcome in a comparison.
 type Cell struct {
-	Count   int       // consistent executions with this outcome
-	Reasons []*Reason // why the other candidates with this outcome are rejected
+	Count int // consistent executions with this outcome
+	// Reasons say why the other coherent candidates with this outcome are
+	// rejected; Left and Right say why this model rejects the ones its
+	// left and right neighbours in the table accept (an axiom the
+	// neighbour lacks, or holds in a weaker form).
+	Reasons, Left, Right []*Reason
 }
 
 // Table compares models on the outcomes of a program.
@@ -247,51 +323,79 @@ type Table struct {
 	// Totals are each model's consistent executions.
 	Totals  []int
 	Partial bool
+	Why     []string // what cut the enumeration short
 }
 
-// Compare enumerates p's candidates once and judges them under each model.
-// Rows are every outcome some candidate produces and some model allows.
+// Compare enumerates p's coherent candidates once (at most
+// opts.MaxCandidates of them when that is set) and judges them under each
+// model. Rows are every outcome some model allows.
 func Compare(ctx context.Context, p *prog.Program, observed []prog.Observable, models []*model.Model, opts Options) *Table {
 	t := &Table{Models: models, Observed: observed, Totals: make([]int, len(models))}
 	type row struct {
-		vals    []uint64
-		counts  []int
-		reasons []map[string]*Reason
+		vals             []uint64
+		counts           []int
+		all, left, right []map[string]*Reason
+	}
+	newMaps := func() []map[string]*Reason {
+		ms := make([]map[string]*Reason, len(models))
+		for i := range ms {
+			ms[i] = map[string]*Reason{}
+		}
+		return ms
 	}
 	rows := map[string]*row{}
 	var order []string
-	t.Partial = enumerate(ctx, p, models, opts, func(x *explore.Execution) {
+	ok := make([]bool, len(models))
+	viol := make([]*model.Violation, len(models))
+	t.Why = enumerate(ctx, p, model.BaseOf(models...), opts.MaxCandidates, opts, func(x *explore.Execution) {
 		if p.Filter != nil && prog.Eval(p.Filter, state{x}) == 0 {
 			return
 		}
+		st := state{x}
 		vals := make([]uint64, len(observed))
 		for i, o := range observed {
 			if o.Thread >= 0 {
-				vals[i] = x.Threads[o.Thread].Regs[o.Reg]
+				vals[i] = st.Local(o.Thread, o.Reg)
 			} else {
-				vals[i] = x.G.Final(o.Loc)
+				vals[i] = st.Mem(o.Loc)
 			}
 		}
 		key := fmt.Sprint(vals)
 		r := rows[key]
 		if r == nil {
-			r = &row{vals: vals, counts: make([]int, len(models)), reasons: make([]map[string]*Reason, len(models))}
-			for i := range r.reasons {
-				r.reasons[i] = map[string]*Reason{}
-			}
+			r = &row{vals: vals, counts: make([]int, len(models)), all: newMaps(), left: newMaps(), right: newMaps()}
 			rows[key] = r
 			order = append(order, key)
 		}
 		mx := model.NewExec(x.G)
+		sp := spurious(x.G)
 		for i, m := range models {
-			if v := m.CheckFinal(mx); v != nil {
-				judge(m, x.G, v, r.reasons[i])
+			viol[i] = nil
+			ok[i] = false
+			if m.StrongCAS && sp {
+				continue // not an execution of this CPU at all
+			}
+			if viol[i] = m.CheckFinal(mx); viol[i] != nil {
+				judge(m, x.G, viol[i], r.all[i])
 				continue
 			}
+			ok[i] = true
 			r.counts[i]++
 			t.Totals[i]++
 		}
+		for i := range models {
+			if viol[i] == nil {
+				continue
+			}
+			if i > 0 && ok[i-1] {
+				judge(models[i], x.G, viol[i], r.left[i])
+			}
+			if i+1 < len(models) && ok[i+1] {
+				judge(models[i], x.G, viol[i], r.right[i])
+			}
+		}
 	})
+	t.Partial = t.Why != nil
 	for _, k := range order {
 		r := rows[k]
 		any := false
@@ -305,7 +409,7 @@ func Compare(ctx context.Context, p *prog.Program, observed []prog.Observable, m
 		}
 		cells := make([]Cell, len(models))
 		for i := range models {
-			cells[i] = Cell{Count: r.counts[i], Reasons: sortReasons(r.reasons[i])}
+			cells[i] = Cell{Count: r.counts[i], Reasons: sortReasons(r.all[i]), Left: sortReasons(r.left[i]), Right: sortReasons(r.right[i])}
 		}
 		t.Outcomes = append(t.Outcomes, r.vals)
 		t.Cells = append(t.Cells, cells)

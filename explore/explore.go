@@ -22,6 +22,9 @@ type Options struct {
 	Unroll int
 	// MaxExecutions stops after this many complete executions; 0: no bound.
 	MaxExecutions int
+	// MaxSteps stops after this many consistency checks (the unit of
+	// work), whatever they lead to; 0: no bound.
+	MaxSteps int
 	// Progress, when set, is called about every Interval with the counts so
 	// far.
 	Progress func(Stats)
@@ -48,10 +51,14 @@ const (
 	// some thread spins on the values memory ends with, so it would spin
 	// forever: a deadlock, or a lost wake-up.
 	Stuck
+	// Duplicate: an execution that only adds wasted iterations (a
+	// compare_exchange_weak failed spuriously and the loop began again,
+	// unobserved) to one that is explored anyway; see Duplicate.
+	Duplicate
 )
 
 func (s Status) String() string {
-	return [...]string{"complete", "blocked", "bounded", "stuck"}[s]
+	return [...]string{"complete", "blocked", "bounded", "stuck", "duplicate"}[s]
 }
 
 // Failure is an assertion failure or panic in one thread.
@@ -138,7 +145,7 @@ type Cut uint8
 
 const (
 	NotCut       Cut = iota
-	CutLimit         // Options.MaxExecutions was reached
+	CutLimit         // Options.MaxExecutions or Options.MaxSteps was reached
 	CutTimeout       // the context's deadline passed
 	CutInterrupt     // the context was cancelled (Ctrl-C, SIGTERM, a caller)
 	CutRounds        // Speculate's value rounds (MaxRounds) ran out
@@ -163,6 +170,9 @@ type Stats struct {
 	Blocked  int
 	Bounded  int
 	Stuck    int
+	// Duplicates counts executions that only repeat others with wasted
+	// spurious-failure iterations.
+	Duplicates int
 	// Stopped says a bound (MaxExecutions, a cancelled context) cut the
 	// exploration short; Cut says which.
 	Stopped bool
@@ -188,6 +198,8 @@ func (s *Stats) Count(st Status) {
 		s.Bounded++
 	case Stuck:
 		s.Stuck++
+	case Duplicate:
+		s.Duplicates++
 	}
 }
 
@@ -226,15 +238,129 @@ func Classify(th []*interp.State, stops []interp.Stop, final func(loc int) uint6
 		return Blocked, nil
 	}
 	var hangs []Hang
+	spurious := true // every spinning thread spins on a spurious failure
 	for t, s := range stops {
-		if s == interp.Spinning && th[t].Stuck(final) {
+		if s != interp.Spinning {
+			continue
+		}
+		if th[t].Stuck(final) {
 			hangs = append(hangs, Hang{Thread: t, Loop: th[t].Loop, Reads: append([]interp.ReadRec(nil), th[t].SpinReads...)})
 		}
+		spurious = spurious && th[t].SpinSpurious()
 	}
-	if hangs == nil {
-		return Blocked, nil
+	switch {
+	case hangs != nil:
+		return Stuck, hangs
+	case spurious:
+		// Each spinning thread's last iteration changed nothing because a
+		// compare_exchange_weak failed spuriously: the run where it did
+		// not is explored.
+		return Duplicate, nil
 	}
-	return Stuck, hangs
+	return Blocked, nil
+}
+
+// IsDuplicate reports whether x, complete, bounded or blocked, only repeats
+// an execution the exploration covers anyway: some of its threads' wasted
+// iterations (interp.State.Wasted: a compare_exchange_weak failed
+// spuriously and the loop came back to the state it began in) are
+// observed by nothing else, and without them what is left is consistent
+// and shows the same outcome and the same races. Such an x is not counted
+// as an execution.
+//
+// Why that is enough: without the wasted iterations, each thread performs
+// the same accesses with the same values from the same states, so the
+// rest is an execution of the program too; being consistent, it is
+// explored (with fewer iterations, so no nearer the loop bound). Nothing
+// outside the wasted events reads from them, no wasted write is the last
+// in modification order (for a complete x), and no race involves them, so
+// its outcome, failures and races are x's. A bounded x is covered the same
+// way: its continuation is explored from the smaller execution.
+func IsDuplicate(m *model.Model, x *Execution) bool {
+	if x.Status != Complete && x.Status != Bounded && x.Status != Blocked {
+		return false
+	}
+	g := x.G
+	// span[id]: the wasted span event id belongs to, or -1.
+	var span []int
+	var spans [][]graph.ID
+	for t, th := range x.Threads {
+		evs := g.Threads[t]
+		for _, sp := range th.Wasted {
+			if span == nil {
+				span = make([]int, len(g.Events))
+				for i := range span {
+					span[i] = -1
+				}
+			}
+			var ids []graph.ID
+			for i := sp.From; i < sp.To && i < len(evs); i++ {
+				span[evs[i]] = len(spans)
+				ids = append(ids, evs[i])
+			}
+			spans = append(spans, ids)
+		}
+	}
+	if spans == nil {
+		return false
+	}
+	// Keep only the spans nobody else observes: none of their writes is
+	// read from outside the dropped spans, or ends its location's
+	// modification order (in a complete x), or races. Dropping a span can
+	// make another observed, so repeat until nothing changes.
+	dropped := make([]bool, len(spans))
+	for i := range dropped {
+		dropped[i] = true
+	}
+	keep := func(i int) {
+		dropped[i] = false
+	}
+	if x.Status == Complete {
+		for _, mo := range g.MO {
+			if k := span[mo[len(mo)-1]]; k >= 0 {
+				keep(k)
+			}
+		}
+	}
+	for _, r := range m.Races(model.NewExec(g)) {
+		for _, id := range []graph.ID{r.A, r.B} {
+			if k := span[id]; k >= 0 {
+				keep(k)
+			}
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for id := range g.Events {
+			e := &g.Events[id]
+			if !e.IsRead() {
+				continue
+			}
+			w := span[e.RF]
+			if w < 0 || !dropped[w] {
+				continue
+			}
+			if r := span[id]; r < 0 || !dropped[r] {
+				keep(w)
+				changed = true
+			}
+		}
+	}
+	drop := make([]bool, len(g.Events))
+	any := false
+	for i, ids := range spans {
+		if dropped[i] {
+			any = true
+			for _, id := range ids {
+				drop[id] = true
+			}
+		}
+	}
+	if !any {
+		return false
+	}
+	rest := g.Without(drop)
+	return rest != nil && m.CheckFinal(model.NewExec(rest)) == nil
 }
 
 // Failures lists the failed threads of a run.
@@ -314,6 +440,10 @@ func (e *explorer) halted() bool {
 		return true
 	}
 	e.nodes++
+	if e.opts.MaxSteps > 0 && e.nodes > e.opts.MaxSteps {
+		e.stats.stop(CutLimit)
+		return true
+	}
 	if e.nodes&63 == 0 {
 		if e.ctx.Err() != nil {
 			e.stats.stop(CutOf(e.ctx))
@@ -335,6 +465,9 @@ func (e *explorer) emit() {
 	st, hangs := Classify(e.th, e.stop, e.g.Final)
 	x := &Execution{G: e.g, Threads: e.th, Status: st, Failures: Failures(e.th, e.stop), Hangs: hangs}
 	RunFinal(e.p, x, e.g.Final, e.opts.Unroll)
+	if IsDuplicate(e.opts.Model, x) {
+		x.Status = Duplicate
+	}
 	e.stats.Count(x.Status)
 	if e.visit != nil {
 		e.visit(x)

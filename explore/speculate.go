@@ -240,6 +240,10 @@ func (s *speculator) halted() bool {
 		return true
 	}
 	s.work++
+	if s.opts.MaxSteps > 0 && s.work > s.opts.MaxSteps {
+		s.stats.stop(CutLimit)
+		return true
+	}
 	if s.work&63 == 0 && s.ctx.Err() != nil {
 		s.stats.stop(CutOf(s.ctx))
 	}
@@ -316,6 +320,9 @@ func (s *speculator) chooseMO(g *graph.Graph, loc int, writes [][]graph.ID, thre
 		st, hangs := Classify(threads, stops, g.Final)
 		ex := &Execution{G: g, Threads: threads, Status: st, Failures: Failures(threads, stops), Hangs: hangs}
 		RunFinal(s.p, ex, g.Final, s.opts.Unroll)
+		if IsDuplicate(s.opts.Model, ex) {
+			ex.Status = Duplicate
+		}
 		s.stats.Count(ex.Status)
 		if s.visit != nil {
 			s.visit(ex)

@@ -9,6 +9,7 @@ import (
 
 	"happens/frontend/rustlit"
 	"happens/prog"
+	"happens/source"
 )
 
 // Options adjust parsing.
@@ -41,6 +42,7 @@ func Format(src []byte) string {
 
 // Parse reads a program in either format.
 func Parse(filename string, src []byte, opts Options) (*prog.Program, error) {
+	src = source.StripBOM(src)
 	if Format(src) == "c" {
 		return parseC(filename, src, opts)
 	}

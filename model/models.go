@@ -110,6 +110,44 @@ func pscC20(d *derived) []int {
 	return acyclicOrCycle(s)
 }
 
+// Coherent requires only what every model here requires of a consistent
+// execution: atomic read-modify-writes, coherence (no access sequenced
+// before another can see the location's writes in the opposite order:
+// irreflexive(sb ; eco?), implied by each model's own coherence axiom) and
+// no-thin-air. Its executions are the candidates explanations judge first:
+// a rejection then names what the model adds to coherence.
+var Coherent = &Model{
+	Name: "coherent",
+	Doc:  "atomicity, coherence with hb = sb, no-thin-air: what every model here requires",
+	Axioms: []Axiom{
+		{Name: "atomicity", Text: "empty(rmw ∩ (rb ; mo))", check: atomicity},
+		{Name: "coherence", Text: "irreflexive(sb ; eco?)", check: coherence},
+		{Name: "no-thin-air", Text: "acyclic(sb ∪ rf)", check: noThinAir},
+	},
+	derive: func(x *Exec) *derived { return &derived{x: x} },
+}
+
+// CoherentCycles is Coherent without no-thin-air, for models that allow
+// cycles in sb ∪ rf (ARMv8).
+var CoherentCycles = &Model{
+	Name:   "coherent-cycles",
+	Doc:    "atomicity and coherence with hb = sb",
+	Axioms: Coherent.Axioms[:2],
+	Cycles: true,
+	derive: Coherent.derive,
+}
+
+// BaseOf is the weakest base model whose executions include all of ms':
+// Coherent, or CoherentCycles when one of them allows sb ∪ rf cycles.
+func BaseOf(ms ...*Model) *Model {
+	for _, m := range ms {
+		if m.Cycles {
+			return CoherentCycles
+		}
+	}
+	return Coherent
+}
+
 // Candidates has no axioms: every graph the explorer can build (reads from
 // writes already present, RMWs directly after the write they read) is
 // accepted. Exploring with it enumerates the candidate executions that

@@ -4,6 +4,9 @@ import (
 	"happens/source"
 )
 
+// MaxThreads is the most threads a program may have, in either format.
+const MaxThreads = 64
+
 // Program is one resolved litmus test or algorithm.
 type Program struct {
 	Name    string // test name (herd header or file name)

@@ -100,14 +100,23 @@ type ExplainOptions struct {
 	Width int
 }
 
-// Explanation writes the answer to "can this outcome happen?".
-func Explanation(w io.Writer, p *prog.Program, m *model.Model, outcome string, a *explain.Answer, opts ExplainOptions) error {
+// Explanation writes the answer to "can this outcome happen?"; question
+// is the question itself ("Can (a == 0) happen").
+func Explanation(w io.Writer, p *prog.Program, m *model.Model, question string, a *explain.Answer, opts ExplainOptions) error {
 	b := &strings.Builder{}
 	dopts := diagram.Options{Width: opts.Width, ASCII: opts.ASCII}
-	fmt.Fprintf(b, "Can %s happen in %s under %s?\n", outcome, p.Name, m.Name)
+	fmt.Fprintf(b, "%s in %s under %s?\n", question, p.Name, m.Name)
+	kind := "candidate execution"
+	if !a.Incoherent {
+		kind = "coherent candidate execution" // atomic, coherent, no thin air
+	}
 	switch {
 	case a.Possible():
-		fmt.Fprintf(b, "Yes: %d of the %d candidate executions that produce it are consistent.\n", a.Consistent, a.Candidates)
+		if a.Candidates == 1 {
+			fmt.Fprintf(b, "Yes: the one %s that produces it is consistent.\n", kind)
+		} else {
+			fmt.Fprintf(b, "Yes: %d of the %d %ss that produce it are consistent.\n", a.Consistent, a.Candidates, kind)
+		}
 		if a.Racy == a.Consistent {
 			b.WriteString("But every one of them has a data race: the program's behaviour is undefined there, so this outcome needs undefined behaviour.\n")
 		} else if a.Racy > 0 {
@@ -123,30 +132,51 @@ func Explanation(w io.Writer, p *prog.Program, m *model.Model, outcome string, a
 				}
 			}
 		}
+	case a.Partial:
+		if a.Candidates == 0 {
+			fmt.Fprintf(b, "Unknown: no %s explored so far produces it, but the search was cut short, so this is not a no.\n", kind)
+		} else {
+			fmt.Fprintf(b, "Unknown: the model rejects the %s explored so far that produce it, but the search was cut short, so this is not a no.\n", plural(a.Candidates, kind))
+		}
+		writeReasons(b, m, a, opts, dopts)
+	case a.Candidates == 0 && a.Sampled:
+		b.WriteString("No: no execution that respects coherence and atomicity (which every model here requires) produces it. (A bounded sample of candidate executions that break them found none that produces it either.)\n")
 	case a.Candidates == 0:
 		b.WriteString("No: no candidate execution produces it. Any execution with these values would need a read to take its value from a write that depends on that very read (a cycle in sb ∪ rf, ruled out by no-thin-air), or the program never computes them.\n")
 	default:
-		fmt.Fprintf(b, "No: %s would produce it, and the model rejects every one.\n", plural(a.Candidates, "candidate execution"))
-		for _, r := range a.Reasons {
-			fmt.Fprintf(b, "\n%s: %s\n", countOf(r.Count, a.Candidates), AxiomSentence(m.Name, r.Axiom))
-			fmt.Fprintf(b, "  Axiom %s: %s. Shortest cycle found:\n", r.Axiom, r.Text)
-			Cycle(b, r.G, r.Cycle)
-			if opts.Draw {
-				o := dopts
-				o.CycleLabel = r.Axiom
-				for _, s := range r.Cycle {
-					o.Cycle = append(o.Cycle, s.Event)
-				}
-				b.WriteString("\n")
-				diagram.Write(b, r.G, m, o)
+		if a.Incoherent {
+			fmt.Fprintf(b, "No: no execution that respects coherence and atomicity (what every model requires) produces it; %s that break them would", plural(a.Candidates, kind))
+			if a.Sampled {
+				b.WriteString(" (among the first raw candidates: --max-candidates cut the sample, not the answer)")
 			}
+			b.WriteString(", and the model rejects every one.\n")
+		} else {
+			fmt.Fprintf(b, "No: %s (atomic, coherent, no values out of thin air) would produce it, and the model rejects every one.\n", plural(a.Candidates, kind))
 		}
+		writeReasons(b, m, a, opts, dopts)
 	}
-	if a.Partial {
-		b.WriteString("\nPARTIAL: a bound (loop unrolling or the candidate limit) cut the enumeration; the answer covers only what was enumerated.\n")
+	for _, why := range a.Why {
+		fmt.Fprintf(b, "\nPARTIAL (%s): the answer covers only what was explored.\n", why)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+func writeReasons(b *strings.Builder, m *model.Model, a *explain.Answer, opts ExplainOptions, dopts diagram.Options) {
+	for _, r := range a.Reasons {
+		fmt.Fprintf(b, "\n%s: %s\n", countOf(r.Count, a.Candidates), AxiomSentence(m.Name, r.Axiom))
+		fmt.Fprintf(b, "  Axiom %s: %s. Shortest cycle found:\n", r.Axiom, r.Text)
+		Cycle(b, r.G, r.Cycle)
+		if opts.Draw {
+			o := dopts
+			o.CycleLabel = r.Axiom
+			for _, s := range r.Cycle {
+				o.Cycle = append(o.Cycle, s.Event)
+			}
+			b.WriteString("\n")
+			diagram.Write(b, r.G, m, o)
+		}
+	}
 }
 
 func countOf(n, total int) string {
@@ -209,18 +239,23 @@ func Comparison(w io.Writer, p *prog.Program, t *explain.Table) error {
 				no, yes = j-1, j
 			}
 			c := t.Cells[i][no]
+			// Why no rejects the executions yes accepts.
+			reasons := c.Right
+			if no == j {
+				reasons = c.Left
+			}
 			fmt.Fprintf(b, "\n%s: allowed by %s, forbidden by %s", rows[i], t.Models[yes].Name, t.Models[no].Name)
-			if len(c.Reasons) == 0 {
+			if len(reasons) == 0 {
 				b.WriteString(".\n")
 				continue
 			}
-			why := c.Reasons[0]
+			why := reasons[0]
 			fmt.Fprintf(b, ", because %s\n", AxiomSentence(t.Models[no].Name, why.Axiom))
 			Cycle(b, why.G, why.Cycle)
 		}
 	}
-	if t.Partial {
-		b.WriteString("\nPARTIAL: a bound cut the enumeration of candidates.\n")
+	for _, why := range t.Why {
+		fmt.Fprintf(b, "\nPARTIAL (%s): the table covers only what was explored.\n", why)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

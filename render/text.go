@@ -98,6 +98,9 @@ func Text(w io.Writer, r *result.Result) error {
 	if st.Stuck > 0 {
 		fmt.Fprintf(b, ", %d stuck", st.Stuck)
 	}
+	if st.Duplicates > 0 {
+		fmt.Fprintf(b, ", %d repeating others with unobserved spurious CAS failures", st.Duplicates)
+	}
 	if st.Bounded > 0 {
 		fmt.Fprintf(b, ", %d cut by the loop bound", st.Bounded)
 	}

@@ -130,7 +130,7 @@ func (r *Result) Partial() []string {
 // Explored counts the executions explored, whatever their status.
 func (r *Result) Explored() int {
 	s := r.Stats
-	return s.Complete + s.Blocked + s.Bounded + s.Stuck
+	return s.Complete + s.Blocked + s.Bounded + s.Stuck + s.Duplicates
 }
 
 // CondHolds reports whether the condition, read as a test, passes:

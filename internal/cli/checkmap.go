@@ -45,7 +45,7 @@ func runCheckMapping(ctx context.Context, args []string, stdout, stderr io.Write
 	srcName := fs.String("model", "c20", "source model the compiled program must refine")
 	defs := defines{}
 	fs.Var(defs, "D", "override a const: -D N=5 (repeatable)")
-	maxCand := fs.Int("max-candidates", explain.DefaultMax, "bound on candidate executions per test")
+	maxCand := fs.Int("max-candidates", 200000, "bound on coherent candidate executions per test")
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		return ExitUsage

@@ -86,7 +86,7 @@ func BruteForce(p *prog.Program, m *model.Model, opt Options) ([]Execution, Stat
 			readIdx[t][k] = len(reads)
 			reads = append(reads, Ref{t, k})
 			sources = append(sources, srcs)
-			weak = append(weak, in.Op == prog.OpCAS && in.Weak)
+			weak = append(weak, in.Op == prog.OpCAS && in.Weak && !m.StrongCAS) // x86 never fails spuriously
 		}
 	}
 
