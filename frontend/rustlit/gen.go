@@ -925,13 +925,6 @@ func (g *gen) binop(op prog.BinOp, x, y value, pos source.Pos) value {
 	case t.Kind == prog.KindBool && !(op == prog.Eq || op == prog.Ne || op == prog.And || op == prog.Or || op == prog.Xor || op == prog.Lt || op == prog.Le || op == prog.Gt || op == prog.Ge):
 		g.errorf(pos, "operator %s cannot be applied to bool", op)
 	}
-	// Operate at the fixed type when one side is a flexible literal.
-	if x.t.Flexible && !t.Flexible {
-		x = g.coerceScalar(x, t, pos)
-	}
-	if y.t.Flexible && !t.Flexible && op != prog.Shl && op != prog.Shr {
-		y = g.coerceScalar(y, t, pos)
-	}
 	r := g.reg()
 	g.emit(prog.Instr{Op: prog.OpBinary, Bin: op, T: t, A: r, B: x.reg, C: y.reg, Pos: pos})
 	rt := t

@@ -53,9 +53,6 @@ func (g *gen) exprWant(e expr, want *ty) value {
 			yw = nil
 		}
 		y := g.exprWant(e.y, yw)
-		if x.k == vScalar && x.t.Flexible && y.k == vScalar && !y.t.Flexible && e.op != "<<" && e.op != ">>" {
-			x = g.coerceScalar(x, y.t, e.x.exprPos())
-		}
 		return g.binop(binOps[e.op], x, y, e.p)
 	case *castExpr:
 		return g.cast(e)
