@@ -32,6 +32,11 @@ func (g *gen) method(e *methodExpr, want *ty) value {
 	if pl, ok := g.placeOf(e.recv); ok {
 		return g.placeMethod(e, pl, want)
 	}
+	if id, ok := e.recv.(*identExpr); ok && g.lookup(id.name) == nil && g.c.consts[id.name] == nil {
+		if _, isRMW := rmwMethods[e.name]; isRMW || e.name == "load" || e.name == "store" || strings.HasPrefix(e.name, "compare_") {
+			g.errorf(id.p, "cannot find %s: declare the atomic it names (static %s: AtomicU32 = AtomicU32::new(0);)", id.name, id.name)
+		}
+	}
 	recv := g.expr(e.recv)
 	if recv.k == vPlace {
 		return g.placeMethod(e, recv.pl, want)

@@ -104,6 +104,20 @@ func lex(file string, src []byte, errs *source.ErrorList) (toks []token, doc []s
 				errs.Add(pos, "unterminated block comment")
 			}
 			advance(j - i)
+		case c == '#' && (i+1 >= len(s) || s[i+1] == ' ' || s[i+1] == '\t' || s[i+1] == '\n' || s[i+1] == '\r'):
+			// Not an attribute (#[...], #![...]). First on its line, `# `
+			// marks a line of code that mdBook and rustdoc hide: the code
+			// is read. After code, it starts a comment (as in the seed's
+			// `X.store(..); # earlier store`).
+			if len(toks) > 0 && toks[len(toks)-1].pos.Line == line {
+				j := strings.IndexByte(s[i:], '\n')
+				if j < 0 {
+					j = len(s) - i
+				}
+				advance(j)
+			} else {
+				advance(1)
+			}
 		case c == '\'':
 			// 'c' is a char literal, 'name a label or lifetime.
 			r, size := utf8.DecodeRuneInString(s[i+1:])
