@@ -34,7 +34,7 @@ func (g *gen) method(e *methodExpr, want *ty) value {
 	}
 	if id, ok := e.recv.(*identExpr); ok && g.lookup(id.name) == nil && g.c.consts[id.name] == nil {
 		if _, isRMW := rmwMethods[e.name]; isRMW || e.name == "load" || e.name == "store" || strings.HasPrefix(e.name, "compare_") {
-			g.errorf(id.p, "cannot find %s: declare the atomic it names (static %s: AtomicU32 = AtomicU32::new(0);)", id.name, id.name)
+			g.errorf(id.p, "cannot find value %s in this scope (declare the atomic it names: static %s: AtomicU32 = AtomicU32::new(0);)", id.name, id.name)
 		}
 	}
 	recv := g.expr(e.recv)
