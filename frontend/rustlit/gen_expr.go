@@ -770,13 +770,27 @@ func (g *gen) placeOf(e expr) (*place, bool) {
 		}
 	case *methodExpr:
 		switch e.name {
-		case "as_ref", "deref", "borrow", "get_ref":
+		case "as_ref", "deref", "borrow", "get_ref", "get", "get_mut", "as_ptr":
+			// UnsafeCell::get() and friends: a pointer to the same
+			// memory, dereferenced with *.
 			if len(e.args) == 0 {
-				return g.placeOf(e.recv)
+				if pl, ok := g.placeOf(e.recv); ok && (e.name != "get" && e.name != "get_mut" && e.name != "as_ptr" || g.plainPlace(pl)) {
+					return pl, true
+				}
 			}
 		}
 	}
 	return nil, false
+}
+
+// plainPlace reports whether a place is plain (non-atomic) memory.
+func (g *gen) plainPlace(pl *place) bool {
+	o := pl.obj
+	vi, ok := o.vars[pl.field]
+	if o.kind == objMutex {
+		return pl.data
+	}
+	return ok && !g.c.p.Vars[vi].Atomic
 }
 
 // objLen is the length of the array a place indexes, or 0.

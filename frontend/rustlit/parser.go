@@ -505,7 +505,9 @@ func (p *parser) itemBody(attrs []string) item {
 		c.val = p.expr()
 		p.expect(";")
 		return c
-	case p.is("fn") || p.is("const") || p.is("unsafe") || p.is("async") || p.is("extern"):
+	case p.isIdent("impl") || p.isIdent("unsafe") && p.peek(1).text == "impl":
+		return p.implItem()
+	case p.is("fn") || p.is("const") || p.is("unsafe") && p.peek(1).text != "trait" || p.is("async") || p.is("extern") && (p.peek(1).text == "fn" || p.peek(1).kind == tString && p.peek(2).text == "fn"):
 		fn := p.fnItem("")
 		fn.attrs = attrs
 		return fn
