@@ -162,7 +162,15 @@ func (b *builder) place(top *[]*stmt, exported map[int]bool) {
 		inserts = append(inserts, ins{bk, first, r})
 	}
 	// Insert from the back so that indices stay valid.
-	sort.SliceStable(inserts, func(i, j int) bool { return inserts[i].i > inserts[j].i })
+	// (At one index, the later register first: each insertion goes in
+	// front, so the declarations end up in register order, the order the
+	// thread declared its variables.)
+	sort.SliceStable(inserts, func(i, j int) bool {
+		if inserts[i].i != inserts[j].i {
+			return inserts[i].i > inserts[j].i
+		}
+		return inserts[i].reg > inserts[j].reg
+	})
 	for _, in := range inserts {
 		l := in.b.list
 		d := &stmt{k: sDecl, reg: in.reg, pc: -1}

@@ -672,8 +672,96 @@ func (l *lowering) setupStmt(s stmt) bool {
 				return true
 			}
 		}
+		// X.store(v, ord) before any thread: X's initial value is v.
+		if m, ok := s.x.(*methodExpr); ok && m.name == "store" && len(m.args) == 2 {
+			return l.setInit(m.recv, m.args[0])
+		}
+		if b, ok := s.x.(*blockExpr); ok && b.unsafe && len(b.stmts) == 1 && b.tail == nil {
+			return l.setupStmt(b.stmts[0])
+		}
+		if b, ok := s.x.(*blockExpr); ok && b.unsafe && len(b.stmts) == 0 && b.tail != nil {
+			return l.setupStmt(&exprStmt{x: b.tail, p: b.tail.exprPos()})
+		}
+	case *assignStmt:
+		// BUF[0] = v before any thread (a plain location).
+		if s.op == "=" {
+			return l.setInit(s.target, s.val)
+		}
 	}
 	return false
+}
+
+// setInit makes v the initial value of the location e names (a constant
+// place: an object of the environment or a static, constant indices and
+// fields).
+func (l *lowering) setInit(e, v expr) bool {
+	c := l.c
+	name, ok := l.setupLocName(e)
+	if !ok {
+		return false
+	}
+	loc := -1
+	for i := range c.p.Locs {
+		if c.p.Locs[i].Name == name {
+			loc = i
+		}
+	}
+	if loc < 0 {
+		return false
+	}
+	cv, ok := c.constEvalIn(v, true, l.constEnv(), 0)
+	if !ok || cv.isOrd || cv.aggregate() {
+		return false
+	}
+	t := c.p.Locs[loc].Type
+	if _, ok := prog.Unify(cv.t, t); !ok {
+		c.errorf(v.exprPos(), "mismatched types: expected %s, found %s", t, cv.t)
+		return true
+	}
+	if cv.lit && !litFits(cv.v, cv.neg, t) {
+		c.errorf(v.exprPos(), "literal out of range for %s", t)
+		return true
+	}
+	c.p.Locs[loc].Init = t.Wrap(cv.v)
+	return true
+}
+
+// setupLocName spells the location a setup access names, resolving the
+// environment's objects.
+func (l *lowering) setupLocName(e expr) (string, bool) {
+	switch x := e.(type) {
+	case *identExpr:
+		if en := l.lookup(x.name); en != nil {
+			if en.obj == nil {
+				return "", false
+			}
+			return en.obj.name, true
+		}
+		if o := l.c.statics[x.name]; o != nil {
+			return o.name, true
+		}
+	case *unaryExpr:
+		if x.op == "&" || x.op == "*" {
+			return l.setupLocName(x.x)
+		}
+	case *indexExpr:
+		base, ok := l.setupLocName(x.x)
+		if !ok {
+			return "", false
+		}
+		k, ok := l.c.constEvalIn(x.idx, true, l.constEnv(), 0)
+		if !ok || k.isOrd {
+			return "", false
+		}
+		return fmt.Sprintf("%s[%d]", base, int64(k.v)), true
+	case *fieldExpr:
+		base, ok := l.setupLocName(x.x)
+		if !ok {
+			return "", false
+		}
+		return base + "." + x.name, true
+	}
+	return "", false
 }
 
 // declStmt handles the declarations main may make once threads run: an
