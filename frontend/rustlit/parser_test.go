@@ -384,3 +384,55 @@ static S: u32 = 0;`
 		t.Errorf("%d errors, want 3 (one per syntax error): %v", len(errs), errs)
 	}
 }
+
+// TestSeveralTests checks that a file of several #[test] functions lists
+// them and compiles the one asked for.
+func TestSeveralTests(t *testing.T) {
+	src := []byte(`use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use std::thread;
+#[test]
+fn first() {
+    let x = AtomicU32::new(0);
+    thread::scope(|s| { s.spawn(|| x.store(1, Relaxed)); });
+    let a = x.load(Relaxed);
+}
+#[test]
+#[should_panic]
+fn second() {
+    let y = AtomicU32::new(3);
+    thread::scope(|s| { s.spawn(|| y.store(4, Relaxed)); });
+    assert_eq!(y.load(Relaxed), 3);
+}
+`)
+	if got := strings.Join(TestNames("t.rs", src), " "); got != "first second" {
+		t.Fatalf("tests %q, want first second", got)
+	}
+	for _, c := range []struct{ name, local, expect string }{{"", "a", ""}, {"first", "a", ""}, {"second", "", "Panics"}} {
+		p, err := Parse("t.rs", src, Options{Test: c.name})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		want := c.name
+		if want == "" {
+			want = "first"
+		}
+		if p.Name != want {
+			t.Errorf("test %q compiled %s", c.name, p.Name)
+		}
+		if c.local != "" {
+			if _, ok := p.Final.LocalByName(c.local); !ok {
+				t.Errorf("%s: main has no local %s", want, c.local)
+			}
+		}
+		got := ""
+		if p.Expect != nil {
+			got = p.Expect.Verdict
+		}
+		if got != c.expect {
+			t.Errorf("%s: expectation %q, want %q", want, got, c.expect)
+		}
+	}
+	if _, err := Parse("t.rs", src, Options{Test: "third"}); err == nil || !strings.Contains(err.Error(), "no #[test] fn named third") {
+		t.Errorf("an unknown test: %v", err)
+	}
+}
