@@ -648,6 +648,8 @@ type setupBinding struct {
 	joinedVal bool
 	// mut: a constant bound by let mut, a variable each thread copies.
 	mut bool
+	// poison: a name whose declaration failed (reported there).
+	poison bool
 	pos source.Pos
 }
 
@@ -700,6 +702,8 @@ func (g *gen) bindSetup(setup []setupBinding) {
 			g.bind(b.name, value{k: vHandle, h: b.h}, false)
 		case b.isHs:
 			g.bind(b.name, value{k: vHandles, hs: b.hs}, false)
+		case b.poison:
+			g.bind(b.name, value{k: vPoison}, true)
 		case b.cv != nil:
 			v := g.constValue(*b.cv, b.pos, nil)
 			if b.mut {

@@ -30,6 +30,7 @@ const (
 	vHandle        // h: a thread's JoinHandle (whole programs, final blocks)
 	vHandles       // hs: a list of handles (a Vec of JoinHandles, a thread family)
 	vJoined        // what join() returns: elems[0] is the thread's value
+	vPoison        // a name whose declaration failed: its uses report nothing more
 )
 
 type value struct {
@@ -284,6 +285,16 @@ func (g *gen) branchTrue(r int) int {
 	n := g.reg()
 	g.emit(prog.Instr{Op: prog.OpUnary, Un: prog.Not, T: prog.Bool, A: n, B: r})
 	return g.branchFalse(n)
+}
+
+// use looks a name up where the program uses its value: a poisoned name
+// ends the statement without another error.
+func (g *gen) use(name string) *local {
+	l := g.lookup(name)
+	if l != nil {
+		usable(l.v)
+	}
+	return l
 }
 
 func (g *gen) lookup(name string) *local {
@@ -565,9 +576,34 @@ func (g *gen) plainStruct(st *structItem) ([]*ty, bool) {
 
 func (g *gen) stmts(list []stmt, top bool) {
 	for _, s := range list {
-		g.safe(func() { g.stmt(s, top) })
+		ok := false
+		g.safe(func() {
+			g.stmt(s, top)
+			ok = true
+		})
+		if ls, isLet := s.(*letStmt); isLet && !ok {
+			// The error was reported; what the let would have declared
+			// must not be reported missing as well.
+			g.poison(ls.pat)
+		}
 		g.dropTemps(s.stmtPos())
 	}
+}
+
+// poison binds the names a pattern declares to a value whose uses end
+// their statement without another error.
+func (g *gen) poison(p *pattern) {
+	for _, n := range patNames(p, nil) {
+		g.bind(n, value{k: vPoison}, true)
+	}
+}
+
+// usable stops a statement, without an error, at a poisoned name.
+func usable(v value) value {
+	if v.k == vPoison {
+		panic(genBail{})
+	}
+	return v
 }
 
 // dropTemps releases the guards the statement created and did not bind.
@@ -756,7 +792,7 @@ func (g *gen) assign(s *assignStmt) {
 			g.expr(s.val)
 			return
 		}
-		if l := g.lookup(t.name); l != nil {
+		if l := g.use(t.name); l != nil {
 			if l.v.k == vPlace || l.v.k == vGuard {
 				g.errorf(t.p, "%s refers to shared memory; use a method (store) or *%s = ... for a Mutex guard", t.name, t.name)
 			}
@@ -842,7 +878,7 @@ func (g *gen) localField(e *fieldExpr) (value, bool, bool) {
 	var mut bool
 	switch x := e.x.(type) {
 	case *identExpr:
-		l := g.lookup(x.name)
+		l := g.use(x.name)
 		if l == nil {
 			return value{}, false, false
 		}

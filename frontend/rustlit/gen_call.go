@@ -810,7 +810,7 @@ var noOps = map[string]bool{
 
 func (g *gen) call(e *callExpr, want *ty) value {
 	if id, ok := e.fn.(*identExpr); ok {
-		if l := g.lookup(id.name); l != nil {
+		if l := g.use(id.name); l != nil {
 			if l.v.k != vClosure {
 				g.errorf(e.p, "%s is not a function", id.name)
 			}

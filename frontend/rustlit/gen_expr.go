@@ -164,7 +164,7 @@ func scalarWant(want *ty, op string) *ty {
 }
 
 func (g *gen) ident(e *identExpr, want *ty) value {
-	if l := g.lookup(e.name); l != nil {
+	if l := g.use(e.name); l != nil {
 		return l.v
 	}
 	if o := g.c.statics[e.name]; o != nil {
@@ -718,7 +718,7 @@ func (g *gen) ret(e *returnExpr) value {
 func (g *gen) placeOf(e expr) (*place, bool) {
 	switch e := e.(type) {
 	case *identExpr:
-		if l := g.lookup(e.name); l != nil {
+		if l := g.use(e.name); l != nil {
 			if l.v.k == vPlace {
 				return l.v.pl, true
 			}
@@ -750,7 +750,7 @@ func (g *gen) placeOf(e expr) (*place, bool) {
 			return g.placeOf(e.x)
 		case "*":
 			if id, ok := e.x.(*identExpr); ok {
-				if l := g.lookup(id.name); l != nil && l.v.k == vGuard {
+				if l := g.use(id.name); l != nil && l.v.k == vGuard {
 					pl := *l.v.gd.mutex
 					pl.data = true
 					return &pl, true

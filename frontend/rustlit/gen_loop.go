@@ -101,7 +101,7 @@ func (g *gen) loopExpr(e *loopExpr, want *ty) value {
 func (g *gen) handleList(e expr) ([]*handleVal, bool) {
 	switch x := e.(type) {
 	case *identExpr:
-		if l := g.lookup(x.name); l != nil && l.v.k == vHandles {
+		if l := g.use(x.name); l != nil && l.v.k == vHandles {
 			return l.v.hs, true
 		}
 	case *methodExpr:

@@ -49,9 +49,10 @@ type envEntry struct {
 	cv   *cval
 	h    *handleVal
 	hs   []*handleVal // a handle vector (appendable while spawning)
-	isHs bool
-	mut  bool
-	pos  source.Pos
+	isHs   bool
+	mut    bool
+	poison bool
+	pos    source.Pos
 }
 
 type lowering struct {
@@ -85,7 +86,7 @@ func (l *lowering) lookup(name string) *envEntry {
 func (l *lowering) bindings() []setupBinding {
 	var out []setupBinding
 	for _, e := range l.env {
-		out = append(out, setupBinding{name: e.name, obj: e.obj, cv: e.cv, h: e.h, hs: e.hs, isHs: e.isHs, mut: e.mut, pos: e.pos})
+		out = append(out, setupBinding{name: e.name, obj: e.obj, cv: e.cv, h: e.h, hs: e.hs, isHs: e.isHs, mut: e.mut, poison: e.poison, pos: e.pos})
 	}
 	return out
 }
@@ -312,6 +313,11 @@ func (l *lowering) stmt(s stmt) {
 			return
 		}
 		c.errorf(s.stmtPos(), "main runs this before starting any thread: only declarations of shared objects and constants can come before the first spawn (move it into a thread, or after the joins)")
+		if ls, ok := s.(*letStmt); ok {
+			for _, n := range patNames(ls.pat, nil) {
+				l.env = append(l.env, &envEntry{name: n, poison: true, pos: ls.p})
+			}
+		}
 	default:
 		l.phase = phMain
 		l.mainCode = append(l.mainCode, s)
@@ -641,6 +647,19 @@ func (l *lowering) setupStmt(s stmt) bool {
 	case *itemStmt:
 		return true
 	case *letStmt:
+		// let (a, b) = (x.clone(), y.clone()): one declaration each.
+		if s.pat.kind == pTuple && s.typ == nil {
+			if tu, ok := s.init.(*tupleExpr); ok && len(tu.elems) == len(s.pat.elems) {
+				saved := len(l.env)
+				for i, p := range s.pat.elems {
+					if !l.setupStmt(&letStmt{pat: p, init: tu.elems[i], p: s.p}) {
+						l.env = l.env[:saved]
+						return false
+					}
+				}
+				return true
+			}
+		}
 		if s.pat.kind != pBind || s.pat.sub != nil || s.init == nil {
 			return false
 		}
