@@ -650,7 +650,7 @@ type setupBinding struct {
 	mut bool
 	// poison: a name whose declaration failed (reported there).
 	poison bool
-	pos source.Pos
+	pos    source.Pos
 }
 
 func (c *compiler) book(stmts []stmt, setup []setupBinding) {

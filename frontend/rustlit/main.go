@@ -44,11 +44,11 @@ const (
 )
 
 type envEntry struct {
-	name string
-	obj  *object
-	cv   *cval
-	h    *handleVal
-	hs   []*handleVal // a handle vector (appendable while spawning)
+	name   string
+	obj    *object
+	cv     *cval
+	h      *handleVal
+	hs     []*handleVal // a handle vector (appendable while spawning)
 	isHs   bool
 	mut    bool
 	poison bool
