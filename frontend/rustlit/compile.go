@@ -64,6 +64,8 @@ type compiler struct {
 	// broken are the threads whose text had syntax errors: what refers to
 	// them reports nothing more.
 	broken map[string]bool
+	// others are the items happens does not model, by name (enum, trait).
+	others map[string]string
 }
 
 func (c *compiler) errorf(pos source.Pos, format string, args ...any) {
@@ -112,7 +114,7 @@ func newCompiler(filename string, src []byte, errs *source.ErrorList, opts Optio
 	c := &compiler{filename: filename, src: src, errs: errs, consts: map[string]*constDef{},
 		statics: map[string]*object{}, fns: map[string]*fnItem{}, structs: map[string]*structItem{},
 		aliases: map[string]string{}, defines: opts.Defines, usedDefines: map[string]bool{},
-		seen: map[string]bool{}, opts: opts, threadPos: map[string]source.Pos{}, results: map[int]value{}, lockVars: map[int]bool{}, broken: map[string]bool{}}
+		seen: map[string]bool{}, opts: opts, threadPos: map[string]source.Pos{}, results: map[int]value{}, lockVars: map[int]bool{}, broken: map[string]bool{}, others: map[string]string{}}
 	c.lineStart = []int{0}
 	for i, b := range src {
 		if b == '\n' {
@@ -296,6 +298,11 @@ func (c *compiler) hoist(f *file) *hoisted {
 
 func (c *compiler) compile(f *file, hadSyntaxErrors bool) {
 	h := c.hoist(f)
+	for _, o := range h.others {
+		if o.name != "" && (o.kind == "enum" || o.kind == "trait") {
+			c.others[o.name] = o.kind
+		}
+	}
 	for _, u := range h.uses {
 		for _, path := range u.paths {
 			if len(path) >= 3 && path[len(path)-2] == "as" {

@@ -471,6 +471,7 @@ func (g *gen) typeOf(te *typeExpr) *ty {
 	if te == nil {
 		return nil
 	}
+	g.checkType(te)
 	switch te.kind {
 	case tyInfer:
 		return nil
@@ -552,6 +553,21 @@ func (g *gen) typeOf(te *typeExpr) *ty {
 	}
 	g.errorf(te.p, "unsupported type %s", typeString(te))
 	return nil
+}
+
+// checkType reports the first part of a written type happens does not
+// model (dyn Fn inside a Box, a Vec of anything, a raw pointer).
+func (g *gen) checkType(te *typeExpr) {
+	if te == nil {
+		return
+	}
+	if why := unsupportedType(te); why != "" {
+		g.errorf(te.p, "%s", why)
+	}
+	for _, a := range te.args {
+		g.checkType(a)
+	}
+	g.checkType(te.elem)
 }
 
 // plainStruct reports whether a struct has only plain scalar fields (a

@@ -945,6 +945,12 @@ func (g *gen) call(e *callExpr, want *ty) value {
 	}
 	fn, ok := g.c.fns[key]
 	if !ok {
+		if why := unsupportedType(&typeExpr{kind: tyPath, name: owner}); owner != "" && why != "" {
+			g.errorf(e.p, "%s", why)
+		}
+		if kind := g.c.others[owner]; kind != "" {
+			g.errorf(e.p, "%s is an %s, which is not supported (use integer constants)", owner, kind)
+		}
 		if owner != "" {
 			g.errorf(e.p, "cannot find function %s", full)
 		}

@@ -209,6 +209,9 @@ func (g *gen) path(e *pathExpr, want *ty) value {
 	if o := g.c.statics[last]; o != nil && len(segs) <= 2 {
 		return g.ident(&identExpr{name: last, p: e.p}, want)
 	}
+	if kind := g.c.others[segs[0]]; kind != "" {
+		g.errorf(e.p, "%s is an %s, which is not supported (use integer constants)", segs[0], kind)
+	}
 	g.errorf(e.p, "cannot find %s", strings.Join(e.segs, "::"))
 	return unit
 }
@@ -347,6 +350,9 @@ func (g *gen) cast(e *castExpr) value {
 	x := g.expr(e.x)
 	if x.k == vNever {
 		return never
+	}
+	if why := unsupportedType(e.typ); why != "" {
+		g.errorf(e.typ.p, "%s", why)
 	}
 	name := g.c.typeName(e.typ.name)
 	t, ok := intTypes[name]

@@ -616,6 +616,19 @@ func typeString(te *typeExpr) string {
 		return "[" + typeString(te.elem) + "; N]"
 	case tyRef:
 		return "&" + typeString(te.elem)
+	case tyPtr:
+		if te.mut {
+			return "*mut " + typeString(te.elem)
+		}
+		return "*const " + typeString(te.elem)
+	case tyOther:
+		return te.name + " ..."
+	case tySlice:
+		return "[" + typeString(te.elem) + "]"
+	case tyInfer:
+		return "_"
+	case tyNever:
+		return "!"
 	case tyTuple:
 		var parts []string
 		for _, a := range te.args {
