@@ -184,34 +184,41 @@ func (g *egraph) rmwReader(w ref) (ref, bool) {
 	return noRef, false
 }
 
-// toGraph builds the graph package's form of the current graph, events in
-// insertion order, for the models' relational checks and for visitors.
+// toGraph builds the graph package's form of the current graph, for the
+// models' relational checks and for visitors. Events come in an order that
+// respects po ∪ rf (each read after the write it reads, as the first
+// engine made them; drawings and other readers rely on it), the earliest
+// added first among those ready.
 func (g *egraph) toGraph() *graph.Graph {
 	out := graph.New(g.p)
-	type item struct {
-		r     ref
-		stamp int64
-	}
-	var items []item
-	for t := range g.th {
-		for i := range g.th[t] {
-			items = append(items, item{ref{int32(t), int32(i)}, g.th[t][i].stamp})
-		}
-	}
-	for a := 1; a < len(items); a++ {
-		for b := a; b > 0 && items[b].stamp < items[b-1].stamp; b-- {
-			items[b], items[b-1] = items[b-1], items[b]
-		}
-	}
 	id := make([][]graph.ID, len(g.th))
 	for t := range g.th {
 		id[t] = make([]graph.ID, len(g.th[t]))
 	}
-	for _, it := range items {
-		n := g.node(it.r)
-		ev := n.ev
+	next := make([]int, len(g.th))
+	done := func(r ref) bool { return r.t < 0 || int(r.i) < next[r.t] }
+	for {
+		best := -1
+		for t := range g.th {
+			i := next[t]
+			if i >= len(g.th[t]) {
+				continue
+			}
+			n := &g.th[t][i]
+			if n.isRead() && !done(n.rf) {
+				continue
+			}
+			if best < 0 || n.stamp < g.th[best][next[best]].stamp {
+				best = t
+			}
+		}
+		if best < 0 {
+			break
+		}
+		ev := g.th[best][next[best]].ev
 		ev.RF = graph.None
-		id[it.r.t][it.r.i] = out.Add(ev)
+		id[best][next[best]] = out.Add(ev)
+		next[best]++
 	}
 	gid := func(r ref) graph.ID {
 		if r.t < 0 {

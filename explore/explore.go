@@ -210,9 +210,9 @@ func (s *Stats) Count(st Status) {
 // A bound anywhere makes the run Bounded. A failed assume discards it.
 // A failure is reported whatever the status; threads that spin after one
 // are not reported as hanging (they wait for the thread that failed).
-// Otherwise a spinning thread whose last iteration read only final values
-// hangs, and the run is Stuck; spinning on values that were replaced is
-// Blocked.
+// Otherwise, when every spinning thread's last iteration read only final
+// values, they hang and the run is Stuck; if one of them spins on a value
+// that was replaced, the run is Blocked (that thread would move on).
 func Classify(th []*interp.State, stops []interp.Stop, final func(loc int) uint64) (Status, []Hang) {
 	bounded, blocked, failed, spinning := false, false, false, false
 	for _, s := range stops {
@@ -239,17 +239,24 @@ func Classify(th []*interp.State, stops []interp.Stop, final func(loc int) uint6
 	}
 	var hangs []Hang
 	spurious := true // every spinning thread spins on a spurious failure
+	allStuck := true // every spinning thread spins on final values
 	for t, s := range stops {
 		if s != interp.Spinning {
 			continue
 		}
 		if th[t].Stuck(final) {
 			hangs = append(hangs, Hang{Thread: t, Loop: th[t].Loop, Reads: append([]interp.ReadRec(nil), th[t].SpinReads...)})
+		} else {
+			allStuck = false
 		}
 		spurious = spurious && th[t].SpinSpurious()
 	}
 	switch {
-	case hangs != nil:
+	case hangs != nil && allStuck:
+		// A thread that spins on a replaced value would move on under fair
+		// scheduling and might free the others; that run is explored on
+		// its own. Only when every spinning thread sees final values is
+		// the hang certain.
 		return Stuck, hangs
 	case spurious:
 		// Each spinning thread's last iteration changed nothing because a

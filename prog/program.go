@@ -175,9 +175,13 @@ type Condition struct {
 
 // Expectation is the verdict a test claims for itself.
 type Expectation struct {
-	Verdict string // "Always", "Sometimes" or "Never"
+	Verdict string // "Always", "Sometimes", "Never", or ExpectPanic
 	Pos     source.Pos
 }
+
+// ExpectPanic is the expectation of a #[should_panic] test: some execution
+// fails an assertion or panics.
+const ExpectPanic = "Panics"
 
 // Observable is one value an outcome shows.
 type Observable struct {

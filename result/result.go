@@ -148,11 +148,37 @@ func (r *Result) CondHolds() bool {
 	return r.Positive == 0
 }
 
-// Failed reports whether the run found a problem: a failed assertion, a
-// data race, a thread that spins forever, or a forall / ~exists condition
-// that does not hold.
+// ExpectsPanic reports whether the program is a #[should_panic] test.
+func (r *Result) ExpectsPanic() bool {
+	return r.Program.Expect != nil && r.Program.Expect.Verdict == prog.ExpectPanic
+}
+
+// ExpectationMet says whether the program's own expectation (an expect
+// line, a #[should_panic]) holds; known is false when there is none, or
+// when only a complete run could tell.
+func (r *Result) ExpectationMet() (met, known bool) {
+	e := r.Program.Expect
+	switch {
+	case e == nil:
+		return false, false
+	case e.Verdict == prog.ExpectPanic:
+		if len(r.Failures) > 0 {
+			return true, true
+		}
+		return false, r.Complete()
+	}
+	return e.Verdict == r.Verdict, r.Complete()
+}
+
+// Failed reports whether the run found a problem: a failed assertion (but
+// in a #[should_panic] test that is what is expected), a data race, a
+// thread that spins forever, a forall / ~exists condition that does not
+// hold, or an expectation that does not.
 func (r *Result) Failed() bool {
-	if len(r.Races) > 0 || len(r.Failures) > 0 || len(r.Hangs) > 0 {
+	if met, known := r.ExpectationMet(); known && !met {
+		return true
+	}
+	if len(r.Races) > 0 || len(r.Hangs) > 0 || (len(r.Failures) > 0 && !r.ExpectsPanic()) {
 		return true
 	}
 	if r.Program.Cond != nil && r.Program.Cond.Kind != prog.Exists {

@@ -1002,7 +1002,7 @@ func (c *compiler) tests(tests []*fnItem, h *hoisted) {
 	c.p.Name = pick.name
 	c.main(pick, h)
 	if hasAttr(pick, "should_panic") {
-		c.p.Expect = &prog.Expectation{Verdict: "Panics", Pos: pick.p}
+		c.p.Expect = &prog.Expectation{Verdict: prog.ExpectPanic, Pos: pick.p}
 	}
 }
 

@@ -41,6 +41,11 @@ func TestExitStatusAndPartial(t *testing.T) {
 		{[]string{"explain", "--unroll", "2", td + "bound-while-waiting.litmus", "--outcome", "NEXT == 0"}, ExitPartial, []string{"Unknown", "PARTIAL (unroll"}},
 		{[]string{"explain", "--unroll", "3", td + "bound-while-waiting.litmus", "--outcome", "NEXT == 0"}, ExitOK, []string{"No:"}},
 		{[]string{"explain", td + "mp-spin.litmus"}, ExitOK, []string{"Can the forall condition (t2.d == 1) fail", "No:"}},
+		// A file of two tests runs both; the first expects a panic and
+		// finds one (exit 0), the second passes.
+		{[]string{"run", "testdata/two-tests.rs"}, ExitOK, []string{"Test buggy_concurrent_inc", "#[should_panic]: expected failure found", "Test fixed_concurrent_inc"}},
+		{[]string{"run", "--test", "fixed_concurrent_inc", "testdata/two-tests.rs"}, ExitOK, []string{"Test fixed_concurrent_inc"}},
+		{[]string{"run", "--test", "nope", "testdata/two-tests.rs"}, ExitUsage, nil},
 	}
 	for _, c := range cases {
 		var out, errb bytes.Buffer
