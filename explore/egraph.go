@@ -33,6 +33,10 @@ type node struct {
 	// hb at the thread's last release fence; rel (writes): what a read of
 	// this write acquires; head (writes): rel without the rf;rmw part.
 	porf, hb, pend, frel, rel, head []int32
+	// readers (writes): the reads that read from it. Its slice may share
+	// a backing array with the same node's copy in another graph, so it
+	// is only ever appended to or replaced, never changed in place.
+	readers []ref
 }
 
 func (n *node) isRead() bool  { return n.ev.Kind == graph.Read || n.ev.Kind == graph.RMW }
@@ -49,18 +53,20 @@ type egraph struct {
 	mo [][]ref // per location, in modification order; mo[l][0] is the initial write
 	// initReaders[l]: the reads of location l's initial write.
 	initReaders [][]ref
-	readers     map[ref][]ref
 	cur         []*interp.State
 	stop        []interp.Stop
-	snap        [][]*interp.State // snap[t][i]: t's state when it requested event i
-	stamp       int64
-	nsc         int // SeqCst events, for the SC checks
+	// snap[t][i]: t's state when it requested event i. A snapshot is
+	// never changed once taken; a graph made by a revisit shares its
+	// kept ones.
+	snap [][]*interp.State
+	nsc  int     // SeqCst events, for the SC checks
+	slab []int32 // the views of the nodes this graph added, stack-allocated
 }
 
 func newEgraph(p *prog.Program, unroll int) *egraph {
 	n := len(p.Threads)
 	g := &egraph{p: p, nt: n, th: make([][]node, n), mo: make([][]ref, len(p.Locs)),
-		initReaders: make([][]ref, len(p.Locs)), readers: map[ref][]ref{},
+		initReaders: make([][]ref, len(p.Locs)),
 		cur: make([]*interp.State, n), stop: make([]interp.Stop, n), snap: make([][]*interp.State, n)}
 	for l := range p.Locs {
 		g.mo[l] = []ref{initRef(l)}
@@ -86,7 +92,7 @@ func (g *egraph) readersOf(w ref) []ref {
 	if w.t < 0 {
 		return g.initReaders[w.i]
 	}
-	return g.readers[w]
+	return g.th[w.t][w.i].readers
 }
 
 func (g *egraph) setReaders(w ref, rs []ref) {
@@ -94,17 +100,19 @@ func (g *egraph) setReaders(w ref, rs []ref) {
 		g.initReaders[w.i] = rs
 		return
 	}
-	if len(rs) == 0 {
-		delete(g.readers, w)
-		return
-	}
-	g.readers[w] = rs
+	g.th[w.t][w.i].readers = rs
 }
 
 func (g *egraph) addReader(w, r ref) { g.setReaders(w, append(g.readersOf(w), r)) }
 
+// removeReader drops r, which must be the last reader added to w (readers
+// are removed in the reverse order of their adding).
 func (g *egraph) removeReader(w, r ref) {
 	rs := g.readersOf(w)
+	if n := len(rs); n > 0 && rs[n-1] == r {
+		g.setReaders(w, rs[:n-1])
+		return
+	}
 	out := make([]ref, 0, len(rs))
 	for _, x := range rs {
 		if x != r {
@@ -112,6 +120,19 @@ func (g *egraph) removeReader(w, r ref) {
 		}
 	}
 	g.setReaders(w, out)
+}
+
+// views hands out k vector clocks from the graph's slab.
+func (g *egraph) views(k int) []int32 {
+	n := k * g.nt
+	if len(g.slab)+n > cap(g.slab) {
+		// A new slab: the old one stays with the nodes that use it.
+		g.slab = make([]int32, 0, max(4096, 2*cap(g.slab), n))
+	}
+	v := g.slab[len(g.slab) : len(g.slab)+n : len(g.slab)+n]
+	g.slab = g.slab[:len(g.slab)+n]
+	clear(v)
+	return v
 }
 
 // moPos is w's position in its location's modification order, or -1.

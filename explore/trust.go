@@ -50,6 +50,9 @@ type engine struct {
 	always       bool
 	final        bool
 	stamp        int64
+	free         []*interp.State // snapshots to reuse
+	pool         []*egraph       // graphs for backward revisits, by depth
+	depth        int
 	stats        Stats
 	nodes        int
 	start        time.Time
@@ -258,15 +261,12 @@ func (e *engine) add(g *egraph, t int, n node, pos int) ref {
 	e.stamp++
 	n.stamp = e.stamp
 	n.revisitable = true
+	n.readers = nil
 	n.ev.Index = i
 	st := g.cur[t]
-	for len(g.snap[t]) <= i {
-		g.snap[t] = append(g.snap[t], nil)
-	}
-	if g.snap[t][i] == nil {
-		g.snap[t][i] = &interp.State{}
-	}
-	g.snap[t][i].CopyFrom(st)
+	snap := e.newState()
+	snap.CopyFrom(st)
+	g.snap[t] = append(g.snap[t][:i], snap)
 	g.th[t] = append(g.th[t], n)
 	nn := &g.th[t][i]
 	loc := n.ev.Loc
@@ -292,6 +292,15 @@ func (e *engine) add(g *egraph, t int, n node, pos int) ref {
 	return r
 }
 
+func (e *engine) newState() *interp.State {
+	if n := len(e.free); n > 0 {
+		s := e.free[n-1]
+		e.free = e.free[:n-1]
+		return s
+	}
+	return &interp.State{}
+}
+
 // removeLast undoes add for thread t.
 func (e *engine) removeLast(g *egraph, t int) {
 	i := len(g.th[t]) - 1
@@ -306,9 +315,19 @@ func (e *engine) removeLast(g *egraph, t int) {
 	if n.ev.IsSC() {
 		g.nsc--
 	}
+	// Give back its views when they are the slab's last.
+	if k := len(n.porf); k > 0 {
+		used := viewCount(n) * g.nt
+		if len(g.slab) >= used && &g.slab[len(g.slab)-used] == &n.porf[0] {
+			g.slab = g.slab[:len(g.slab)-used]
+		}
+	}
 	g.th[t] = g.th[t][:i]
-	g.cur[t].CopyFrom(g.snap[t][i])
+	snap := g.snap[t][i]
+	g.snap[t] = g.snap[t][:i]
+	g.cur[t].CopyFrom(snap)
 	g.stop[t] = interp.Access
+	e.free = append(e.free, snap) // add made it, and only this graph has it
 }
 
 // step adds n to thread t (pos: its place in modification order, for a
@@ -480,19 +499,40 @@ func (e *engine) maximal(g *egraph, r, w ref, kept []int) bool {
 	return true
 }
 
+// fresh returns an empty graph for a backward revisit at the current
+// depth, reusing the one the last revisit at this depth used.
+func (e *engine) fresh(g *egraph) *egraph {
+	for len(e.pool) <= e.depth {
+		e.pool = append(e.pool, nil)
+	}
+	h := e.pool[e.depth]
+	if h == nil {
+		h = &egraph{p: g.p, nt: g.nt, th: make([][]node, g.nt), mo: make([][]ref, len(g.mo)),
+			initReaders: make([][]ref, len(g.mo)),
+			cur: make([]*interp.State, g.nt), stop: make([]interp.Stop, g.nt), snap: make([][]*interp.State, g.nt)}
+		for t := range h.cur {
+			h.cur[t] = &interp.State{}
+		}
+		e.pool[e.depth] = h
+	}
+	h.slab = h.slab[:0]
+	h.nsc = 0
+	return h
+}
+
 // backward explores the graph in which r reads from w, keeping only what
 // kept says.
 func (e *engine) backward(g *egraph, r, w ref, kept []int) {
 	kept[r.t] = int(r.i) + 1
-	h := &egraph{p: g.p, nt: g.nt, th: make([][]node, g.nt), mo: make([][]ref, len(g.mo)),
-		initReaders: make([][]ref, len(g.mo)), readers: map[ref][]ref{},
-		cur: make([]*interp.State, g.nt), stop: make([]interp.Stop, g.nt), snap: make([][]*interp.State, g.nt)}
+	h := e.fresh(g)
+	e.depth++
+	defer func() { e.depth-- }()
 	for t := range g.th {
 		k := kept[t]
-		h.th[t] = append([]node(nil), g.th[t][:k]...)
-		// Snapshots are never changed once taken: share them.
-		h.snap[t] = g.snap[t][:k:k]
-		h.cur[t] = &interp.State{}
+		h.th[t] = append(h.th[t][:0], g.th[t][:k]...)
+		// Snapshots are never changed once taken: share them (this graph
+		// never gives back the ones it did not take itself).
+		h.snap[t] = append(h.snap[t][:0], g.snap[t][:k]...)
 		if k == len(g.th[t]) {
 			h.cur[t].CopyFrom(g.cur[t])
 			h.stop[t] = g.stop[t]
@@ -504,6 +544,7 @@ func (e *engine) backward(g *egraph, r, w ref, kept []int) {
 	rn := &h.th[r.t][r.i]
 	wasRMW := rn.ev.Kind == graph.RMW
 	for l, mo := range g.mo {
+		h.mo[l] = h.mo[l][:0]
 		for _, x := range mo {
 			if isKept(kept, x) && !(wasRMW && x == r) {
 				h.mo[l] = append(h.mo[l], x)
@@ -523,9 +564,6 @@ func (e *engine) backward(g *egraph, r, w ref, kept []int) {
 	base := rn.ev
 	base.Kind, base.Ord, base.WVal, base.Spurious = graph.Read, base.Instr.Ord, 0, false
 	vs := e.variants(st, base, h.wval(w))
-	for l := range h.mo {
-		h.mo[l] = h.mo[l][:len(h.mo[l]):len(h.mo[l])]
-	}
 	for j, v := range vs {
 		if e.stats.Stopped {
 			return
@@ -549,13 +587,8 @@ func (e *engine) revisitAs(h *egraph, r, w ref, n node, first bool) {
 	n.addedMax = first && mo[len(mo)-1] == w
 	*rn = n
 	if n.ev.Kind == graph.RMW {
-		h.mo[loc] = nil
-		for _, x := range mo {
-			h.mo[loc] = append(h.mo[loc], x)
-			if x == w {
-				h.mo[loc] = append(h.mo[loc], r)
-			}
-		}
+		p := h.moPos(loc, w)
+		h.moInsert(loc, p+1, r)
 	}
 	h.rebuildReaders()
 	h.nsc = 0
@@ -600,11 +633,16 @@ func (g *egraph) rmwReaderOther(w, r ref) (ref, bool) {
 	return noRef, false
 }
 
+// rebuildReaders recomputes every write's readers, in fresh slices.
 func (g *egraph) rebuildReaders() {
 	for l := range g.initReaders {
 		g.initReaders[l] = nil
 	}
-	clear(g.readers)
+	for t := range g.th {
+		for i := range g.th[t] {
+			g.th[t][i].readers = nil
+		}
+	}
 	for t := range g.th {
 		for i := range g.th[t] {
 			if n := &g.th[t][i]; n.isRead() {
@@ -617,11 +655,11 @@ func (g *egraph) rebuildReaders() {
 // clone copies g (sharing what is never changed in place).
 func (g *egraph) clone() *egraph {
 	h := &egraph{p: g.p, nt: g.nt, th: make([][]node, g.nt), mo: make([][]ref, len(g.mo)),
-		initReaders: make([][]ref, len(g.mo)), readers: map[ref][]ref{},
+		initReaders: make([][]ref, len(g.mo)),
 		cur: make([]*interp.State, g.nt), stop: append([]interp.Stop(nil), g.stop...), snap: make([][]*interp.State, g.nt), nsc: g.nsc}
 	for t := range g.th {
 		h.th[t] = append([]node(nil), g.th[t]...)
-		h.snap[t] = g.snap[t][:len(g.snap[t]):len(g.snap[t])]
+		h.snap[t] = append([]*interp.State(nil), g.snap[t]...)
 		h.cur[t] = g.cur[t].Clone()
 	}
 	for l := range g.mo {

@@ -32,16 +32,27 @@ func isRelease(o prog.Ordering) bool {
 	return o == prog.Release || o == prog.AcqRel || o == prog.SeqCst
 }
 
+// viewCount is the number of vector clocks computeViews gives n.
+func viewCount(n *node) int {
+	switch {
+	case !n.isWrite() || !n.ev.Atomic:
+		return 4
+	case n.ev.Kind == graph.RMW:
+		return 6
+	}
+	return 5
+}
+
 // computeViews fills n's views; n is thread t's i-th node, with its ev and
 // rf set. rc11 selects RC11's release sequences; plain leaves
 // synchronisation out of hb (hb = sb), for models whose coherence is only
 // SC per location.
 func (g *egraph) computeViews(t, i int, n *node, rc11, plain bool) {
 	nt := g.nt
-	// Fresh slices: nodes are copied between graphs with their views
-	// shared, so a view is never written once computed.
-	alloc := func([]int32) []int32 { return make([]int32, nt) }
-	n.porf, n.hb, n.pend, n.frel = alloc(n.porf), alloc(n.hb), alloc(n.pend), alloc(n.frel)
+	// Fresh views from the graph's slab: nodes are copied between graphs
+	// with their views shared, so a view is never written once computed.
+	all := g.views(viewCount(n))
+	n.porf, n.hb, n.pend, n.frel = all[:nt:nt], all[nt:2*nt:2*nt], all[2*nt:3*nt:3*nt], all[3*nt:4*nt:4*nt]
 	if i > 0 {
 		p := &g.th[t][i-1]
 		copy(n.porf, p.porf)
@@ -76,7 +87,7 @@ func (g *egraph) computeViews(t, i int, n *node, rc11, plain bool) {
 	}
 	n.rel, n.head = nil, nil
 	if n.isWrite() && e.Atomic {
-		n.head = alloc(n.head)
+		n.head = all[4*nt : 5*nt : 5*nt]
 		if isRelease(e.Ord) {
 			copy(n.head, n.hb)
 		} else if i > 0 {
@@ -94,7 +105,7 @@ func (g *egraph) computeViews(t, i int, n *node, rc11, plain bool) {
 		n.rel = n.head
 		if e.Kind == graph.RMW && n.rf.t >= 0 {
 			if src := g.node(n.rf); src.rel != nil {
-				n.rel = make([]int32, nt)
+				n.rel = all[5*nt : 6*nt : 6*nt]
 				copy(n.rel, n.head)
 				join(n.rel, src.rel)
 			}

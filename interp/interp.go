@@ -127,13 +127,21 @@ func New(p *prog.Program, t int) *State {
 
 // CopyFrom makes s an independent copy of o, reusing s's storage.
 func (s *State) CopyFrom(o *State) {
+	// Every slice of a State is its own (never shared with another
+	// State), so s's buffers can be reused.
 	regs := append(s.Regs[:0], o.Regs...)
 	taint := append(s.taint[:0], o.taint...)
 	reads := append(s.reads[:0], o.reads...)
 	wasted := append(s.Wasted[:0], o.Wasted...)
+	spin := append(s.SpinReads[:0], o.SpinReads...)
+	old := s.loops[:cap(s.loops)]
 	loops := s.loops[:0]
-	for _, f := range o.loops {
-		f.regs = append([]uint64(nil), f.regs...)
+	for i, f := range o.loops {
+		var buf []uint64
+		if i < len(old) {
+			buf = old[i].regs[:0] // read before the append below overwrites old[i]
+		}
+		f.regs = append(buf, f.regs...)
 		loops = append(loops, f)
 	}
 	*s = *o
@@ -142,9 +150,7 @@ func (s *State) CopyFrom(o *State) {
 	s.reads = reads
 	s.Wasted = wasted
 	s.loops = loops
-	if o.SpinReads != nil {
-		s.SpinReads = append([]ReadRec(nil), o.SpinReads...)
-	}
+	s.SpinReads = spin
 }
 
 // Clone returns an independent copy of s.

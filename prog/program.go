@@ -75,6 +75,20 @@ type Local struct {
 	Type Type
 }
 
+// HasPlainAccess reports whether some thread has a non-atomic load or
+// store: only then can an execution have a data race.
+func (p *Program) HasPlainAccess() bool {
+	for t := range p.Threads {
+		for i := range p.Threads[t].Code {
+			in := &p.Threads[t].Code[i]
+			if (in.Op == OpLoad || in.Op == OpStore) && !in.Atomic {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // ThreadName names thread t, where t == len(p.Threads) is Program.Final
 // ("main").
 func (p *Program) ThreadName(t int) string {

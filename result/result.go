@@ -210,12 +210,14 @@ type Collector struct {
 	hangs   map[string]*Hang
 	vals    []uint64
 	seen    map[*Race]bool // races already counted in this execution
+	plain   bool           // the program has plain accesses: races are possible
 }
 
 // NewCollector starts a Result for p under m.
 func NewCollector(p *prog.Program, m *model.Model, show Show) *Collector {
 	c := NewMachineCollector(p, m.Name, m.Hardware, show)
 	c.m = m
+	c.plain = p.HasPlainAccess()
 	return c
 }
 
@@ -349,7 +351,7 @@ func clone(g *graph.Graph) *graph.Graph {
 // addRaces records g's data races, each pair of source accesses once.
 func (c *Collector) addRaces(g *graph.Graph) {
 	r := c.R
-	if c.m == nil {
+	if c.m == nil || !c.plain {
 		return
 	}
 	races := c.m.Races(model.NewExec(g))
