@@ -67,7 +67,7 @@ func newEgraph(p *prog.Program, unroll int) *egraph {
 	n := len(p.Threads)
 	g := &egraph{p: p, nt: n, th: make([][]node, n), mo: make([][]ref, len(p.Locs)),
 		initReaders: make([][]ref, len(p.Locs)),
-		cur: make([]*interp.State, n), stop: make([]interp.Stop, n), snap: make([][]*interp.State, n)}
+		cur:         make([]*interp.State, n), stop: make([]interp.Stop, n), snap: make([][]*interp.State, n)}
 	for l := range p.Locs {
 		g.mo[l] = []ref{initRef(l)}
 	}
@@ -211,10 +211,20 @@ func (g *egraph) rmwReader(w ref) (ref, bool) {
 // engine made them; drawings and other readers rely on it), the earliest
 // added first among those ready.
 func (g *egraph) toGraph() *graph.Graph {
-	out := graph.New(g.p)
-	id := make([][]graph.ID, len(g.th))
+	return g.toGraphInto(graph.New(g.p), nil)
+}
+
+// toGraphInto is toGraph into out's memory, with id as scratch.
+func (g *egraph) toGraphInto(out *graph.Graph, id [][]graph.ID) *graph.Graph {
+	out.Reset(g.p)
+	if len(id) < len(g.th) {
+		id = make([][]graph.ID, len(g.th))
+	}
 	for t := range g.th {
-		id[t] = make([]graph.ID, len(g.th[t]))
+		if cap(id[t]) < len(g.th[t]) {
+			id[t] = make([]graph.ID, len(g.th[t]), 2*len(g.th[t]))
+		}
+		id[t] = id[t][:len(g.th[t])]
 	}
 	next := make([]int, len(g.th))
 	done := func(r ref) bool { return r.t < 0 || int(r.i) < next[r.t] }

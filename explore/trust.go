@@ -53,6 +53,8 @@ type engine struct {
 	free         []*interp.State // snapshots to reuse
 	pool         []*egraph       // graphs for backward revisits, by depth
 	depth        int
+	out          *graph.Graph // the graph emit hands to visit, reused
+	ids          [][]graph.ID // scratch for toGraphInto
 	stats        Stats
 	nodes        int
 	start        time.Time
@@ -185,32 +187,36 @@ func (g *egraph) hbBefore(t int) []int32 {
 // variants lists the events a read-like request becomes when it reads
 // value v: a load reads; an RMW reads and writes; a compare-exchange
 // succeeds or fails (and a weak one may fail spuriously, a variant that is
-// never the maximal one).
-func (e *engine) variants(st *interp.State, ev graph.Event, v uint64) []node {
+// never the maximal one). It fills buf and returns how many.
+func (e *engine) variants(buf *[2]node, st *interp.State, ev graph.Event, v uint64) int {
 	in := st.Req.Instr
 	typ := e.p.Locs[st.Req.Loc].Type
 	ev.RVal = v
 	switch in.Op {
 	case prog.OpLoad:
 		ev.Kind = graph.Read
-		return []node{{ev: ev}}
+		buf[0] = node{ev: ev}
+		return 1
 	case prog.OpRMW:
 		ev.Kind, ev.WVal = graph.RMW, prog.ApplyRMW(in.RMW, typ, v, st.Req.Val)
-		return []node{{ev: ev}}
+		buf[0] = node{ev: ev}
+		return 1
 	}
 	if v != st.Req.Exp {
 		ev.Kind, ev.Ord = graph.Read, in.Ord2
-		return []node{{ev: ev}}
+		buf[0] = node{ev: ev}
+		return 1
 	}
 	ok := ev
 	ok.Kind, ok.WVal = graph.RMW, typ.Wrap(st.Req.New)
-	out := []node{{ev: ok}}
+	buf[0] = node{ev: ok}
 	if in.Weak && !e.m.StrongCAS {
 		f := ev
 		f.Kind, f.Ord, f.Spurious = graph.Read, in.Ord2, true
-		out = append(out, node{ev: f, rf: noRef})
+		buf[1] = node{ev: f}
+		return 2
 	}
-	return out
+	return 1
 }
 
 // read adds thread t's next event, a read of ev.Loc, reading from every
@@ -221,7 +227,9 @@ func (e *engine) read(g *egraph, t int, ev graph.Event) {
 	cands := append([]ref(nil), g.mo[loc][obs:]...)
 	for k := len(cands) - 1; k >= 0 && !e.stats.Stopped; k-- {
 		w := cands[k]
-		for j, n := range e.variants(g.cur[t], ev, g.wval(w)) {
+		var buf [2]node
+		nv := e.variants(&buf, g.cur[t], ev, g.wval(w))
+		for j, n := range buf[:nv] {
 			n.rf = w
 			// Only the first variant of the last write is the maximal
 			// choice; a spurious failure never is.
@@ -509,7 +517,7 @@ func (e *engine) fresh(g *egraph) *egraph {
 	if h == nil {
 		h = &egraph{p: g.p, nt: g.nt, th: make([][]node, g.nt), mo: make([][]ref, len(g.mo)),
 			initReaders: make([][]ref, len(g.mo)),
-			cur: make([]*interp.State, g.nt), stop: make([]interp.Stop, g.nt), snap: make([][]*interp.State, g.nt)}
+			cur:         make([]*interp.State, g.nt), stop: make([]interp.Stop, g.nt), snap: make([][]*interp.State, g.nt)}
 		for t := range h.cur {
 			h.cur[t] = &interp.State{}
 		}
@@ -563,7 +571,8 @@ func (e *engine) backward(g *egraph, r, w ref, kept []int) {
 	st.CopyFrom(g.snap[r.t][r.i])
 	base := rn.ev
 	base.Kind, base.Ord, base.WVal, base.Spurious = graph.Read, base.Instr.Ord, 0, false
-	vs := e.variants(st, base, h.wval(w))
+	var buf [2]node
+	vs := buf[:e.variants(&buf, st, base, h.wval(w))]
 	for j, v := range vs {
 		if e.stats.Stopped {
 			return
@@ -656,7 +665,7 @@ func (g *egraph) rebuildReaders() {
 func (g *egraph) clone() *egraph {
 	h := &egraph{p: g.p, nt: g.nt, th: make([][]node, g.nt), mo: make([][]ref, len(g.mo)),
 		initReaders: make([][]ref, len(g.mo)),
-		cur: make([]*interp.State, g.nt), stop: append([]interp.Stop(nil), g.stop...), snap: make([][]*interp.State, g.nt), nsc: g.nsc}
+		cur:         make([]*interp.State, g.nt), stop: append([]interp.Stop(nil), g.stop...), snap: make([][]*interp.State, g.nt), nsc: g.nsc}
 	for t := range g.th {
 		h.th[t] = append([]node(nil), g.th[t]...)
 		h.snap[t] = append([]*interp.State(nil), g.snap[t]...)
@@ -671,7 +680,13 @@ func (g *egraph) clone() *egraph {
 
 // emit reports the complete (maximal) graph g.
 func (e *engine) emit(g *egraph) {
-	G := g.toGraph()
+	if e.out == nil {
+		e.out = &graph.Graph{}
+	}
+	if len(e.ids) < g.nt {
+		e.ids = make([][]graph.ID, g.nt)
+	}
+	G := g.toGraphInto(e.out, e.ids)
 	if e.final {
 		x := model.NewExec(G)
 		if e.m.CheckFinal(x) != nil {

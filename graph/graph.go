@@ -79,6 +79,28 @@ func New(p *prog.Program) *Graph {
 	return g
 }
 
+// Reset makes g the graph of p with only the initial writes, reusing its
+// memory.
+func (g *Graph) Reset(p *prog.Program) {
+	g.P = p
+	g.Events = g.Events[:0]
+	if cap(g.Threads) < len(p.Threads) {
+		g.Threads = make([][]ID, len(p.Threads))
+	}
+	g.Threads = g.Threads[:len(p.Threads)]
+	for t := range g.Threads {
+		g.Threads[t] = g.Threads[t][:0]
+	}
+	if cap(g.MO) < len(p.Locs) {
+		g.MO = make([][]ID, len(p.Locs))
+	}
+	g.MO = g.MO[:len(p.Locs)]
+	for i, l := range p.Locs {
+		g.Events = append(g.Events, Event{Kind: Init, Thread: -1, Loc: i, WVal: l.Init, RF: None, Atomic: true})
+		g.MO[i] = append(g.MO[i][:0], ID(i))
+	}
+}
+
 // NumInit is the number of initial writes (one per location).
 func (g *Graph) NumInit() int { return len(g.P.Locs) }
 
