@@ -537,13 +537,19 @@ func (c *compiler) constValue(d *constDef, quiet bool) (cval, bool) {
 	ok := true
 	if def, has := c.defines[d.item.name]; has {
 		c.usedDefines[d.item.name] = true
-		lit := &intLit{text: def, p: d.item.p}
+		var lit expr = &intLit{text: def, p: d.item.p}
+		if rest, neg := strings.CutPrefix(def, "-"); neg {
+			lit = &unaryExpr{op: "-", x: &intLit{text: rest, p: d.item.p}, p: d.item.p} // -D K=-1
+		}
 		if def == "true" || def == "false" {
 			v = cval{v: b2u(def == "true"), t: prog.Bool}
 		} else if o, isOrd := prog.ParseOrdering(def); isOrd && o != prog.Consume {
 			v = cval{isOrd: true, ord: o}
 		} else if v, ok = c.constEval(lit, true); !ok {
 			c.errorf(d.item.p, "-D %s=%s: not an integer, bool or ordering", d.item.name, def)
+			// Go on with the declared value, so that uses of the
+			// constant do not report errors of their own.
+			v, ok = c.constEval(d.item.val, true)
 		}
 	} else {
 		save := c.selfType

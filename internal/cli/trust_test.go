@@ -46,6 +46,8 @@ func TestExitStatusAndPartial(t *testing.T) {
 		{[]string{"run", "testdata/two-tests.rs"}, ExitOK, []string{"Test buggy_concurrent_inc", "#[should_panic]: expected failure found", "Test fixed_concurrent_inc"}},
 		{[]string{"run", "--test", "fixed_concurrent_inc", "testdata/two-tests.rs"}, ExitOK, []string{"Test fixed_concurrent_inc"}},
 		{[]string{"run", "--test", "nope", "testdata/two-tests.rs"}, ExitUsage, nil},
+		// -D takes negative values for signed constants.
+		{[]string{"run", "-D", "K=-1", "testdata/defines.litmus"}, ExitOK, []string{"Explored 1 execution"}},
 	}
 	for _, c := range cases {
 		var out, errb bytes.Buffer
@@ -94,6 +96,20 @@ func TestSignalStatus(t *testing.T) {
 		}
 		if !strings.Contains(out.String(), "PARTIAL (interrupted") {
 			t.Errorf("%v: output lacks the partial line:\n%s", sig, out.String())
+		}
+	}
+}
+
+// A bad -D value is one clear error, with no follow-ups.
+func TestDefineErrors(t *testing.T) {
+	for _, c := range []struct{ def, want string }{
+		{"T=abc", "-D T=abc: not an integer, bool or ordering"},
+		{"T=-1", "literal out of range for u32"},
+	} {
+		var out, errb bytes.Buffer
+		st := Run(context.Background(), []string{"run", "-D", c.def, "testdata/defines.litmus"}, nil, &out, &errb)
+		if st != ExitUsage || !strings.Contains(errb.String(), c.want) || strings.Count(errb.String(), "defines.litmus:") != 1 {
+			t.Errorf("-D %s: exit %d, errors:\n%s", c.def, st, errb.String())
 		}
 	}
 }
