@@ -53,6 +53,7 @@ type engine struct {
 	free         []*interp.State // snapshots to reuse
 	pool         []*egraph       // graphs for backward revisits, by depth
 	depth        int
+	oc           orderChecker
 	out          *graph.Graph // the graph emit hands to visit, reused
 	ids          [][]graph.ID // scratch for toGraphInto
 	stats        Stats
@@ -125,15 +126,57 @@ func (e *engine) halted() bool {
 	return false
 }
 
-// consistent judges g after a step with the axioms construction does not
-// guarantee.
-func (e *engine) consistent(g *egraph) bool {
+// consistent judges g after a step that added (or revisited) x, with the
+// axioms construction does not guarantee: a search for a cycle through x
+// (order.go), or, when SeqCst fences bring rules through any event, the
+// relational model.
+func (e *engine) consistent(g *egraph, x ref) bool {
+	n := g.node(x)
+	switch e.m.Name {
+	case "sc":
+		e.oc.reset(g)
+		return !e.oc.scCycle(g, x)
+	case "x86":
+		if n.ev.Kind == graph.Fence {
+			return true // it orders nothing yet: it is the last of its thread
+		}
+		e.oc.reset(g)
+		return !e.oc.x86Cycle(g, x)
+	case "c20", "rc11":
+		if g.nsc < 2 {
+			return true
+		}
+		if g.scFences() {
+			return e.relational(g)
+		}
+		if !n.ev.IsSC() {
+			return true // no new edge between SeqCst accesses
+		}
+		e.oc.reset(g)
+		return !e.oc.scAccessCycle(g, x, e.rc11)
+	}
 	if !e.always && g.nsc < 2 {
 		return true
 	}
+	return e.relational(g)
+}
+
+func (e *engine) relational(g *egraph) bool {
 	var x model.Exec
 	x.Reset(g.toGraph())
 	return e.m.CheckExec(&x) == nil
+}
+
+// scFences reports whether g has a SeqCst fence.
+func (g *egraph) scFences() bool {
+	for t := range g.th {
+		for i := range g.th[t] {
+			if n := &g.th[t][i]; n.ev.Kind == graph.Fence && n.ev.Ord == prog.SeqCst {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // next is the thread whose next event is added: the smallest one that
@@ -359,7 +402,7 @@ func (e *engine) step(g *egraph, t int, n node, pos int) {
 		}
 	}
 	r := e.add(g, t, n, pos)
-	if e.consistent(g) {
+	if e.consistent(g, r) {
 		e.explore(g)
 	}
 	// Revisits are computed even when this graph is inconsistent: the
@@ -624,7 +667,7 @@ func (e *engine) revisitAs(h *egraph, r, w ref, n node, first bool) {
 			return
 		}
 	}
-	if e.consistent(h) {
+	if e.consistent(h, r) {
 		e.explore(h)
 	}
 	if n.ev.Kind == graph.RMW && !e.stats.Stopped {
