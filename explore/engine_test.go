@@ -23,10 +23,10 @@ func engineRun(run func(context.Context, *prog.Program, explore.Options, func(*e
 	defer cancel()
 	var out []string
 	st := run(ctx, p, explore.Options{Model: m}, func(x *explore.Execution) {
-		if err := x.G.Validate(); err != nil {
+		if err := x.Graph().Validate(); err != nil {
 			out = append(out, "INVALID GRAPH: "+err.Error())
 		}
-		s := fmt.Sprintf("%s %d failures %d hangs\n%s", x.Status, len(x.Failures), len(x.Hangs), x.G.Key())
+		s := fmt.Sprintf("%s %d failures %d hangs\n%s", x.Status, len(x.Failures), len(x.Hangs), x.Graph().Key())
 		if x.Status == explore.Complete && p.Final == nil {
 			for t := range x.Threads {
 				s += fmt.Sprintf("regs%d %v\n", t, x.Threads[t].Regs)

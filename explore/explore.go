@@ -77,7 +77,9 @@ type Hang struct {
 
 // Execution is one explored execution, valid only during the callback.
 type Execution struct {
-	G        *graph.Graph
+	g        *graph.Graph
+	build    func() *graph.Graph // makes g on demand
+	final    func(loc int) uint64
 	Threads  []*interp.State
 	Status   Status
 	Failures []Failure   // in executions of any status
@@ -89,6 +91,18 @@ type Execution struct {
 	Final *interp.State
 	Mem   []uint64
 }
+
+// Graph is the execution's graph. The TruSt engine builds it on the first
+// call (most visitors need only the final state).
+func (x *Execution) Graph() *graph.Graph {
+	if x.g == nil {
+		x.g = x.build()
+	}
+	return x.g
+}
+
+// newExecution is an Execution of a graph already built.
+func newExecution(g *graph.Graph) *Execution { return &Execution{g: g, final: g.Final} }
 
 // Local is thread t's register reg at the end; t == len(Threads) is the
 // program's Final code.
@@ -108,7 +122,7 @@ func (x *Execution) FinalMem(loc int) uint64 {
 	if x.Mem != nil {
 		return x.Mem[loc]
 	}
-	return x.G.Final(loc)
+	return x.final(loc)
 }
 
 // RunFinal runs the program's Final code at the end of a complete
@@ -287,7 +301,14 @@ func IsDuplicate(m *model.Model, x *Execution) bool {
 	if x.Status != Complete && x.Status != Bounded && x.Status != Blocked {
 		return false
 	}
-	g := x.G
+	wasted := false
+	for _, th := range x.Threads {
+		wasted = wasted || len(th.Wasted) > 0
+	}
+	if !wasted {
+		return false
+	}
+	g := x.Graph()
 	// span[id]: the wasted span event id belongs to, or -1.
 	var span []int
 	var spans [][]graph.ID
@@ -475,7 +496,8 @@ func (e *explorer) halted() bool {
 
 func (e *explorer) emit() {
 	st, hangs := Classify(e.th, e.stop, e.g.Final)
-	x := &Execution{G: e.g, Threads: e.th, Status: st, Failures: Failures(e.th, e.stop), Hangs: hangs}
+	x := newExecution(e.g)
+	x.Threads, x.Status, x.Failures, x.Hangs = e.th, st, Failures(e.th, e.stop), hangs
 	RunFinal(e.p, x, e.g.Final, e.opts.Unroll)
 	if IsDuplicate(e.opts.Model, x) {
 		x.Status = Duplicate

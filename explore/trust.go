@@ -53,6 +53,7 @@ type engine struct {
 	free         []*interp.State // snapshots to reuse
 	pool         []*egraph       // graphs for backward revisits, by depth
 	depth        int
+	ex           Execution // the one emit hands to visit, reused
 	oc           orderChecker
 	out          *graph.Graph // the graph emit hands to visit, reused
 	ids          [][]graph.ID // scratch for toGraphInto
@@ -721,7 +722,8 @@ func (g *egraph) clone() *egraph {
 	return h
 }
 
-// emit reports the complete (maximal) graph g.
+// emit reports the complete (maximal) graph g. Its graph-package form is
+// built only if a visitor asks for it.
 func (e *engine) emit(g *egraph) {
 	if e.out == nil {
 		e.out = &graph.Graph{}
@@ -729,16 +731,15 @@ func (e *engine) emit(g *egraph) {
 	if len(e.ids) < g.nt {
 		e.ids = make([][]graph.ID, g.nt)
 	}
-	G := g.toGraphInto(e.out, e.ids)
-	if e.final {
-		x := model.NewExec(G)
-		if e.m.CheckFinal(x) != nil {
-			return
-		}
+	x := &e.ex
+	*x = Execution{build: func() *graph.Graph { return g.toGraphInto(e.out, e.ids) }, final: g.finalValue}
+	if e.final && e.m.CheckFinal(model.NewExec(x.Graph())) != nil {
+		return
 	}
-	st, hangs := Classify(g.cur, g.stop, G.Final)
-	x := &Execution{G: G, Threads: g.cur, Status: st, Failures: Failures(g.cur, g.stop), Hangs: hangs}
-	RunFinal(e.p, x, G.Final, e.opts.Unroll)
+	x.Threads = g.cur
+	x.Status, x.Hangs = Classify(g.cur, g.stop, g.finalValue)
+	x.Failures = Failures(g.cur, g.stop)
+	RunFinal(e.p, x, g.finalValue, e.opts.Unroll)
 	if IsDuplicate(e.m, x) {
 		x.Status = Duplicate
 	}
@@ -749,4 +750,10 @@ func (e *engine) emit(g *egraph) {
 	if x.Status == Complete && e.opts.MaxExecutions > 0 && e.stats.Complete >= e.opts.MaxExecutions {
 		e.stats.stop(CutLimit)
 	}
+}
+
+// finalValue is the value of the last write to loc in modification order.
+func (g *egraph) finalValue(loc int) uint64 {
+	mo := g.mo[loc]
+	return g.wval(mo[len(mo)-1])
 }

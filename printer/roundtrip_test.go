@@ -65,7 +65,7 @@ func summarise(p *prog.Program, m *model.Model) summary {
 	racy := 0 // executions with a data race: the same in both formats, whatever the source positions
 	stats := explore.Explore(ctx, p, explore.Options{Model: m, Unroll: explore.DefaultUnroll}, func(x *explore.Execution) {
 		c.Visit(x)
-		if len(m.Races(model.NewExec(x.G))) > 0 {
+		if len(m.Races(model.NewExec(x.Graph()))) > 0 {
 			racy++
 		}
 	})

@@ -244,14 +244,14 @@ func (s finalState) Mem(loc int) uint64      { return s.x.FinalMem(loc) }
 // consistent execution); outcomes only in complete ones.
 func (c *Collector) Visit(x *explore.Execution) {
 	for _, f := range x.Failures {
-		c.Failure(f, x.G)
+		c.Failure(f, x.Graph())
 	}
 	for _, h := range x.Hangs {
-		c.Hang(h, x.G)
+		c.Hang(h, x.Graph())
 	}
-	c.addRaces(x.G)
+	c.addRaces(x.Graph())
 	if x.Status == explore.Complete {
-		c.Outcome(finalState{x}, x.G)
+		c.Outcome(finalState{x}, x.Graph())
 	}
 }
 
