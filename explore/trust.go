@@ -53,6 +53,15 @@ type engine struct {
 	free         []*interp.State // snapshots to reuse
 	pool         []*egraph       // graphs for backward revisits, by depth
 	depth        int
+	// Choice paths (loom's idea: an exploration is the replay of its
+	// choices): path holds the index of the alternative taken at each
+	// branch point from the root; prefix, when set, is followed (one
+	// unit of a split exploration); splitAt >= 0 records the paths at
+	// that depth as units instead of descending.
+	path    []int
+	prefix  []int
+	splitAt int
+	units   [][]int
 	ex           Execution // the one emit hands to visit, reused
 	oc           orderChecker
 	out          *graph.Graph // the graph emit hands to visit, reused
@@ -77,7 +86,14 @@ func Explore(ctx context.Context, p *prog.Program, opts Options, visit func(*Exe
 	case !opts.Model.Extensible:
 		return Canonical(ctx, p, opts, visit)
 	}
-	e := &engine{ctx: ctx, p: p, opts: opts, visit: visit, m: opts.Model, start: time.Now()}
+	e := newEngine(ctx, p, opts, visit)
+	e.explore(newEgraph(p, e.opts.Unroll))
+	e.stats.Elapsed = time.Since(e.start)
+	return e.stats
+}
+
+func newEngine(ctx context.Context, p *prog.Program, opts Options, visit func(*Execution)) *engine {
+	e := &engine{ctx: ctx, p: p, opts: opts, visit: visit, m: opts.Model, start: time.Now(), splitAt: -1}
 	if e.opts.Unroll <= 0 {
 		e.opts.Unroll = DefaultUnroll
 	}
@@ -95,10 +111,7 @@ func Explore(ctx context.Context, p *prog.Program, opts Options, visit func(*Exe
 		e.always = true
 	}
 	e.final = e.m.HasFinal()
-	g := newEgraph(p, e.opts.Unroll)
-	e.explore(g)
-	e.stats.Elapsed = time.Since(e.start)
-	return e.stats
+	return e
 }
 
 func (e *engine) halted() bool {
@@ -126,6 +139,23 @@ func (e *engine) halted() bool {
 	}
 	return false
 }
+
+// enter says whether to explore alternative k of the current branch
+// point, and if so goes down into it (leave comes back).
+func (e *engine) enter(k int) bool {
+	d := len(e.path)
+	if d < len(e.prefix) && e.prefix[d] != k {
+		return false
+	}
+	if d == e.splitAt {
+		e.units = append(e.units, append(append([]int(nil), e.path...), k))
+		return false
+	}
+	e.path = append(e.path, k)
+	return true
+}
+
+func (e *engine) leave() { e.path = e.path[:len(e.path)-1] }
 
 // consistent judges g after a step that added (or revisited) x, with the
 // axioms construction does not guarantee: a search for a cycle through x
@@ -269,6 +299,7 @@ func (e *engine) read(g *egraph, t int, ev graph.Event) {
 	loc := ev.Loc
 	obs := g.observed(loc, g.hbBefore(t))
 	cands := append([]ref(nil), g.mo[loc][obs:]...)
+	alt := 0
 	for k := len(cands) - 1; k >= 0 && !e.stats.Stopped; k-- {
 		w := cands[k]
 		var buf [2]node
@@ -278,7 +309,11 @@ func (e *engine) read(g *egraph, t int, ev graph.Event) {
 			// Only the first variant of the last write is the maximal
 			// choice; a spurious failure never is.
 			n.addedMax = k == len(cands)-1 && j == 0
-			e.step(g, t, n, -1)
+			if e.enter(alt) {
+				e.step(g, t, n, -1)
+				e.leave()
+			}
+			alt++
 			if e.stats.Stopped {
 				return
 			}
@@ -291,6 +326,7 @@ func (e *engine) read(g *egraph, t int, ev graph.Event) {
 func (e *engine) store(g *egraph, t int, ev graph.Event) {
 	loc := ev.Loc
 	obs := g.observed(loc, g.hbBefore(t))
+	alt := 0
 	for pos := len(g.mo[loc]); pos > obs && !e.stats.Stopped; pos-- {
 		if pos < len(g.mo[loc]) {
 			// Never between a read-modify-write and the write it reads.
@@ -300,7 +336,11 @@ func (e *engine) store(g *egraph, t int, ev graph.Event) {
 				}
 			}
 		}
-		e.step(g, t, node{ev: ev, rf: noRef, addedMax: pos == len(g.mo[loc])}, pos)
+		if e.enter(alt) {
+			e.step(g, t, node{ev: ev, rf: noRef, addedMax: pos == len(g.mo[loc])}, pos)
+			e.leave()
+		}
+		alt++
 	}
 }
 
@@ -397,19 +437,25 @@ func (e *engine) step(g *egraph, t int, n node, pos int) {
 				return
 			}
 			r := e.add(g, t, n, -1)
-			e.revisits(g, r, on.stamp)
+			alt := 0
+			e.revisits(g, r, on.stamp, &alt)
 			e.removeLast(g, t)
 			return
 		}
 	}
 	r := e.add(g, t, n, pos)
-	if e.consistent(g, r) {
-		e.explore(g)
+	alt := 0
+	if e.enter(alt) {
+		if e.consistent(g, r) {
+			e.explore(g)
+		}
+		e.leave()
 	}
+	alt++
 	// Revisits are computed even when this graph is inconsistent: the
 	// smaller graph they make may be consistent (they are judged there).
 	if nn := g.node(r); nn.isWrite() && !e.stats.Stopped {
-		e.revisits(g, r, -1)
+		e.revisits(g, r, -1, &alt)
 	}
 	e.removeLast(g, t)
 }
@@ -428,10 +474,11 @@ func (e *engine) porfBefore(g *egraph, t int, w ref) []int32 {
 }
 
 // revisits explores every backward revisit of the reads of w's location
-// by the new write w. limit, when not -1, admits only reads added no
+// by the new write w, each an alternative of the current branch point,
+// numbered from *alt on. limit, when not -1, admits only reads added no
 // later than it (the read-modify-write w conflicts with one added then,
 // which the revisit must delete).
-func (e *engine) revisits(g *egraph, w ref, limit int64) {
+func (e *engine) revisits(g *egraph, w ref, limit int64, alt *int) {
 	wn := g.node(w)
 	loc := wn.ev.Loc
 	wpos := g.moPos(loc, w)
@@ -472,7 +519,11 @@ func (e *engine) revisits(g *egraph, w ref, limit int64) {
 		if !e.maximal(g, r, w, kept) {
 			break // earlier reads delete more: they fail too
 		}
-		e.backward(g, r, w, kept)
+		if e.enter(*alt) {
+			e.backward(g, r, w, kept)
+			e.leave()
+		}
+		*alt++
 	}
 }
 
@@ -621,11 +672,15 @@ func (e *engine) backward(g *egraph, r, w ref, kept []int) {
 		if e.stats.Stopped {
 			return
 		}
+		if !e.enter(j) {
+			continue
+		}
 		hv := h
 		if j < len(vs)-1 {
 			hv = h.clone()
 		}
 		e.revisitAs(hv, r, w, v, j == 0)
+		e.leave()
 	}
 }
 
@@ -659,20 +714,25 @@ func (e *engine) revisitAs(h *egraph, r, w ref, n node, first bool) {
 	if e.halted() {
 		return
 	}
+	alt := 0
 	if n.ev.Kind == graph.RMW {
 		if other, ok := h.rmwReaderOther(w, r); ok {
 			on := h.node(other)
 			if on.revisitable {
-				e.revisits(h, r, on.stamp)
+				e.revisits(h, r, on.stamp, &alt)
 			}
 			return
 		}
 	}
-	if e.consistent(h, r) {
-		e.explore(h)
+	if e.enter(alt) {
+		if e.consistent(h, r) {
+			e.explore(h)
+		}
+		e.leave()
 	}
+	alt++
 	if n.ev.Kind == graph.RMW && !e.stats.Stopped {
-		e.revisits(h, r, -1)
+		e.revisits(h, r, -1, &alt)
 	}
 }
 
@@ -725,6 +785,11 @@ func (g *egraph) clone() *egraph {
 // emit reports the complete (maximal) graph g. Its graph-package form is
 // built only if a visitor asks for it.
 func (e *engine) emit(g *egraph) {
+	if e.splitAt >= 0 {
+		// An execution above the split depth is a unit of its own.
+		e.units = append(e.units, append([]int(nil), e.path...))
+		return
+	}
 	if e.out == nil {
 		e.out = &graph.Graph{}
 	}
