@@ -32,9 +32,21 @@ type Options struct {
 }
 
 // Parse reads a program, detecting its format from its content. defines
-// override consts (N=5).
+// override consts (N=5). In a Rust file with several #[test] functions it
+// reads the first; ParseTest picks another.
 func Parse(filename string, src []byte, defines map[string]string) (*prog.Program, error) {
 	return frontend.Parse(filename, src, frontend.Options{Defines: defines})
+}
+
+// ParseTest reads the #[test] function named test of a Rust file.
+func ParseTest(filename string, src []byte, defines map[string]string, test string) (*prog.Program, error) {
+	return frontend.Parse(filename, src, frontend.Options{Defines: defines, Test: test})
+}
+
+// TestNames lists the #[test] functions of a Rust file, in order (none
+// for other files).
+func TestNames(filename string, src []byte) []string {
+	return frontend.TestNames(filename, src)
 }
 
 // Run explores p and summarises the executions. A cancelled ctx or a

@@ -199,7 +199,7 @@ func Explain(ctx context.Context, p *prog.Program, m *model.Model, outcome prog.
 	a := &Answer{Model: m.Name}
 	reasons := map[string]*Reason{}
 	judgeAll := func(x *explore.Execution) {
-		if m.StrongCAS && spurious(x.G) {
+		if m.StrongCAS && spurious(x.Graph()) {
 			return
 		}
 		if p.Filter != nil && prog.Eval(p.Filter, state{x}) == 0 {
@@ -209,9 +209,9 @@ func Explain(ctx context.Context, p *prog.Program, m *model.Model, outcome prog.
 			return
 		}
 		a.Candidates++
-		mx := model.NewExec(x.G)
+		mx := model.NewExec(x.Graph())
 		if v := m.CheckFinal(mx); v != nil {
-			judge(m, x.G, v, reasons)
+			judge(m, x.Graph(), v, reasons)
 			return
 		}
 		a.Consistent++
@@ -221,7 +221,7 @@ func Explain(ctx context.Context, p *prog.Program, m *model.Model, outcome prog.
 		}
 		// Prefer a race-free witness.
 		if a.Witness == nil || (!racy && a.Consistent-a.Racy == 1) {
-			a.Witness = x.G.Clone()
+			a.Witness = x.Graph().Clone()
 		}
 	}
 	start := time.Now()
@@ -367,8 +367,8 @@ func Compare(ctx context.Context, p *prog.Program, observed []prog.Observable, m
 			rows[key] = r
 			order = append(order, key)
 		}
-		mx := model.NewExec(x.G)
-		sp := spurious(x.G)
+		mx := model.NewExec(x.Graph())
+		sp := spurious(x.Graph())
 		for i, m := range models {
 			viol[i] = nil
 			ok[i] = false
@@ -376,7 +376,7 @@ func Compare(ctx context.Context, p *prog.Program, observed []prog.Observable, m
 				continue // not an execution of this CPU at all
 			}
 			if viol[i] = m.CheckFinal(mx); viol[i] != nil {
-				judge(m, x.G, viol[i], r.all[i])
+				judge(m, x.Graph(), viol[i], r.all[i])
 				continue
 			}
 			ok[i] = true
@@ -388,10 +388,10 @@ func Compare(ctx context.Context, p *prog.Program, observed []prog.Observable, m
 				continue
 			}
 			if i > 0 && ok[i-1] {
-				judge(models[i], x.G, viol[i], r.left[i])
+				judge(models[i], x.Graph(), viol[i], r.left[i])
 			}
 			if i+1 < len(models) && ok[i+1] {
-				judge(models[i], x.G, viol[i], r.right[i])
+				judge(models[i], x.Graph(), viol[i], r.right[i])
 			}
 		}
 	})

@@ -73,17 +73,17 @@ func runExplorer(p *prog.Program, m *model.Model) *explored {
 	ex := &explored{regs: map[string]string{}}
 	ex.stats = explore.Explore(ctx, p, explore.Options{Model: m}, func(x *explore.Execution) {
 		if x.Status != explore.Complete {
-			ex.issues = append(ex.issues, fmt.Sprintf("execution with status %d:\n%s", x.Status, x.G.Key()))
+			ex.issues = append(ex.issues, fmt.Sprintf("execution with status %d:\n%s", x.Status, x.Graph().Key()))
 			return
 		}
 		if len(x.Failures) > 0 {
 			ex.issues = append(ex.issues, fmt.Sprintf("failures %v", x.Failures))
 		}
-		if err := x.G.Validate(); err != nil {
-			ex.issues = append(ex.issues, fmt.Sprintf("invalid graph: %v\n%s", err, x.G.Key()))
+		if err := x.Graph().Validate(); err != nil {
+			ex.issues = append(ex.issues, fmt.Sprintf("invalid graph: %v\n%s", err, x.Graph().Key()))
 		}
-		c := progtest.Canon(x.G)
-		ex.keys = append(ex.keys, x.G.Key())
+		c := progtest.Canon(x.Graph())
+		ex.keys = append(ex.keys, x.Graph().Key())
 		ex.canon = append(ex.canon, c)
 		ex.regs[c] = regsText(func(t int) []uint64 { return x.Threads[t].Regs }, len(x.Threads))
 	})

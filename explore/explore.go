@@ -51,10 +51,14 @@ const (
 	// some thread spins on the values memory ends with, so it would spin
 	// forever: a deadlock, or a lost wake-up.
 	Stuck
+	// Duplicate: an execution that only adds wasted iterations (a
+	// compare_exchange_weak failed spuriously and the loop began again,
+	// unobserved) to one that is explored anyway; see Duplicate.
+	Duplicate
 )
 
 func (s Status) String() string {
-	return [...]string{"complete", "blocked", "bounded", "stuck"}[s]
+	return [...]string{"complete", "blocked", "bounded", "stuck", "duplicate"}[s]
 }
 
 // Failure is an assertion failure or panic in one thread.
@@ -73,7 +77,9 @@ type Hang struct {
 
 // Execution is one explored execution, valid only during the callback.
 type Execution struct {
-	G        *graph.Graph
+	g        *graph.Graph
+	build    func() *graph.Graph // makes g on demand
+	final    func(loc int) uint64
 	Threads  []*interp.State
 	Status   Status
 	Failures []Failure   // in executions of any status
@@ -85,6 +91,18 @@ type Execution struct {
 	Final *interp.State
 	Mem   []uint64
 }
+
+// Graph is the execution's graph. The TruSt engine builds it on the first
+// call (most visitors need only the final state).
+func (x *Execution) Graph() *graph.Graph {
+	if x.g == nil {
+		x.g = x.build()
+	}
+	return x.g
+}
+
+// newExecution is an Execution of a graph already built.
+func newExecution(g *graph.Graph) *Execution { return &Execution{g: g, final: g.Final} }
 
 // Local is thread t's register reg at the end; t == len(Threads) is the
 // program's Final code.
@@ -104,7 +122,7 @@ func (x *Execution) FinalMem(loc int) uint64 {
 	if x.Mem != nil {
 		return x.Mem[loc]
 	}
-	return x.G.Final(loc)
+	return x.final(loc)
 }
 
 // RunFinal runs the program's Final code at the end of a complete
@@ -166,6 +184,9 @@ type Stats struct {
 	Blocked  int
 	Bounded  int
 	Stuck    int
+	// Duplicates counts executions that only repeat others with wasted
+	// spurious-failure iterations.
+	Duplicates int
 	// Stopped says a bound (MaxExecutions, a cancelled context) cut the
 	// exploration short; Cut says which.
 	Stopped bool
@@ -191,6 +212,8 @@ func (s *Stats) Count(st Status) {
 		s.Bounded++
 	case Stuck:
 		s.Stuck++
+	case Duplicate:
+		s.Duplicates++
 	}
 }
 
@@ -201,9 +224,9 @@ func (s *Stats) Count(st Status) {
 // A bound anywhere makes the run Bounded. A failed assume discards it.
 // A failure is reported whatever the status; threads that spin after one
 // are not reported as hanging (they wait for the thread that failed).
-// Otherwise a spinning thread whose last iteration read only final values
-// hangs, and the run is Stuck; spinning on values that were replaced is
-// Blocked.
+// Otherwise, when every spinning thread's last iteration read only final
+// values, they hang and the run is Stuck; if one of them spins on a value
+// that was replaced, the run is Blocked (that thread would move on).
 func Classify(th []*interp.State, stops []interp.Stop, final func(loc int) uint64) (Status, []Hang) {
 	bounded, blocked, failed, spinning := false, false, false, false
 	for _, s := range stops {
@@ -229,15 +252,143 @@ func Classify(th []*interp.State, stops []interp.Stop, final func(loc int) uint6
 		return Blocked, nil
 	}
 	var hangs []Hang
+	spurious := true // every spinning thread spins on a spurious failure
+	allStuck := true // every spinning thread spins on final values
 	for t, s := range stops {
-		if s == interp.Spinning && th[t].Stuck(final) {
+		if s != interp.Spinning {
+			continue
+		}
+		if th[t].Stuck(final) {
 			hangs = append(hangs, Hang{Thread: t, Loop: th[t].Loop, Reads: append([]interp.ReadRec(nil), th[t].SpinReads...)})
+		} else {
+			allStuck = false
+		}
+		spurious = spurious && th[t].SpinSpurious()
+	}
+	switch {
+	case hangs != nil && allStuck:
+		// A thread that spins on a replaced value would move on under fair
+		// scheduling and might free the others; that run is explored on
+		// its own. Only when every spinning thread sees final values is
+		// the hang certain.
+		return Stuck, hangs
+	case spurious:
+		// Each spinning thread's last iteration changed nothing because a
+		// compare_exchange_weak failed spuriously: the run where it did
+		// not is explored.
+		return Duplicate, nil
+	}
+	return Blocked, nil
+}
+
+// IsDuplicate reports whether x, complete, bounded or blocked, only repeats
+// an execution the exploration covers anyway: some of its threads' wasted
+// iterations (interp.State.Wasted: a compare_exchange_weak failed
+// spuriously and the loop came back to the state it began in) are
+// observed by nothing else, and without them what is left is consistent
+// and shows the same outcome and the same races. Such an x is not counted
+// as an execution.
+//
+// Why that is enough: without the wasted iterations, each thread performs
+// the same accesses with the same values from the same states, so the
+// rest is an execution of the program too; being consistent, it is
+// explored (with fewer iterations, so no nearer the loop bound). Nothing
+// outside the wasted events reads from them, no wasted write is the last
+// in modification order (for a complete x), and no race involves them, so
+// its outcome, failures and races are x's. A bounded x is covered the same
+// way: its continuation is explored from the smaller execution.
+func IsDuplicate(m *model.Model, x *Execution) bool {
+	if x.Status != Complete && x.Status != Bounded && x.Status != Blocked {
+		return false
+	}
+	wasted := false
+	for _, th := range x.Threads {
+		wasted = wasted || len(th.Wasted) > 0
+	}
+	if !wasted {
+		return false
+	}
+	g := x.Graph()
+	// span[id]: the wasted span event id belongs to, or -1.
+	var span []int
+	var spans [][]graph.ID
+	for t, th := range x.Threads {
+		evs := g.Threads[t]
+		for _, sp := range th.Wasted {
+			if span == nil {
+				span = make([]int, len(g.Events))
+				for i := range span {
+					span[i] = -1
+				}
+			}
+			var ids []graph.ID
+			for i := sp.From; i < sp.To && i < len(evs); i++ {
+				span[evs[i]] = len(spans)
+				ids = append(ids, evs[i])
+			}
+			spans = append(spans, ids)
 		}
 	}
-	if hangs == nil {
-		return Blocked, nil
+	if spans == nil {
+		return false
 	}
-	return Stuck, hangs
+	// Keep only the spans nobody else observes: none of their writes is
+	// read from outside the dropped spans, or ends its location's
+	// modification order (in a complete x), or races. Dropping a span can
+	// make another observed, so repeat until nothing changes.
+	dropped := make([]bool, len(spans))
+	for i := range dropped {
+		dropped[i] = true
+	}
+	keep := func(i int) {
+		dropped[i] = false
+	}
+	if x.Status == Complete {
+		for _, mo := range g.MO {
+			if k := span[mo[len(mo)-1]]; k >= 0 {
+				keep(k)
+			}
+		}
+	}
+	for _, r := range m.Races(model.NewExec(g)) {
+		for _, id := range []graph.ID{r.A, r.B} {
+			if k := span[id]; k >= 0 {
+				keep(k)
+			}
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for id := range g.Events {
+			e := &g.Events[id]
+			if !e.IsRead() {
+				continue
+			}
+			w := span[e.RF]
+			if w < 0 || !dropped[w] {
+				continue
+			}
+			if r := span[id]; r < 0 || !dropped[r] {
+				keep(w)
+				changed = true
+			}
+		}
+	}
+	drop := make([]bool, len(g.Events))
+	any := false
+	for i, ids := range spans {
+		if dropped[i] {
+			any = true
+			for _, id := range ids {
+				drop[id] = true
+			}
+		}
+	}
+	if !any {
+		return false
+	}
+	rest := g.Without(drop)
+	return rest != nil && m.CheckFinal(model.NewExec(rest)) == nil
 }
 
 // Failures lists the failed threads of a run.
@@ -251,10 +402,15 @@ func Failures(th []*interp.State, stops []interp.Stop) []Failure {
 	return out
 }
 
-// Explore visits every consistent execution of p under opts.Model once.
-// It returns early, with Stopped set, when ctx is cancelled or
-// MaxExecutions is reached.
-func Explore(ctx context.Context, p *prog.Program, opts Options, visit func(*Execution)) Stats {
+// Canonical visits every consistent execution of p under opts.Model once,
+// by the first engine: each execution is built along its canonical
+// linearisation of po ∪ rf, passing over reads that must read from a
+// later write (see doc.go). It judges every step with the relational
+// model, so it works for any model, including model.Candidates (no
+// axioms at all), and it is the reference the TruSt engine (Explore) is
+// tested against. It returns early, with Stopped set, when ctx is
+// cancelled or MaxExecutions is reached.
+func Canonical(ctx context.Context, p *prog.Program, opts Options, visit func(*Execution)) Stats {
 	e := &explorer{ctx: ctx, p: p, opts: opts, visit: visit, start: time.Now()}
 	if e.opts.Unroll <= 0 {
 		e.opts.Unroll = DefaultUnroll
@@ -340,8 +496,12 @@ func (e *explorer) halted() bool {
 
 func (e *explorer) emit() {
 	st, hangs := Classify(e.th, e.stop, e.g.Final)
-	x := &Execution{G: e.g, Threads: e.th, Status: st, Failures: Failures(e.th, e.stop), Hangs: hangs}
+	x := newExecution(e.g)
+	x.Threads, x.Status, x.Failures, x.Hangs = e.th, st, Failures(e.th, e.stop), hangs
 	RunFinal(e.p, x, e.g.Final, e.opts.Unroll)
+	if IsDuplicate(e.opts.Model, x) {
+		x.Status = Duplicate
+	}
 	e.stats.Count(x.Status)
 	if e.visit != nil {
 		e.visit(x)

@@ -318,8 +318,12 @@ func (s *speculator) chooseMO(g *graph.Graph, loc int, writes [][]graph.ID, thre
 			return
 		}
 		st, hangs := Classify(threads, stops, g.Final)
-		ex := &Execution{G: g, Threads: threads, Status: st, Failures: Failures(threads, stops), Hangs: hangs}
+		ex := newExecution(g)
+		ex.Threads, ex.Status, ex.Failures, ex.Hangs = threads, st, Failures(threads, stops), hangs
 		RunFinal(s.p, ex, g.Final, s.opts.Unroll)
+		if IsDuplicate(s.opts.Model, ex) {
+			ex.Status = Duplicate
+		}
 		s.stats.Count(ex.Status)
 		if s.visit != nil {
 			s.visit(ex)

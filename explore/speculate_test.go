@@ -43,7 +43,7 @@ func TestSpeculateAgrees(t *testing.T) {
 		for _, m := range []*model.Model{model.SC, model.RC11, model.C20, model.C11, model.X86} {
 			var a, b []string
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-			st := explore.Speculate(ctx, p, explore.Options{Model: m, MaxExecutions: 20000}, func(x *explore.Execution) { a = append(a, x.G.Key()) })
+			st := explore.Speculate(ctx, p, explore.Options{Model: m, MaxExecutions: 20000}, func(x *explore.Execution) { a = append(a, x.Graph().Key()) })
 			cancel()
 			if st.Stopped {
 				continue // too large for candidate enumeration: not a verdict
@@ -51,7 +51,7 @@ func TestSpeculateAgrees(t *testing.T) {
 			ctx = context.Background()
 			explore.Explore(ctx, p, explore.Options{Model: m}, func(x *explore.Execution) {
 				if x.Status == explore.Complete {
-					b = append(b, x.G.Key())
+					b = append(b, x.Graph().Key())
 				}
 			})
 			sort.Strings(a)

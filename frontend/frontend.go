@@ -9,12 +9,16 @@ import (
 
 	"happens/frontend/rustlit"
 	"happens/prog"
+	"happens/source"
 )
 
 // Options adjust parsing.
 type Options struct {
 	// Defines override consts (Rust-style format): N=5.
 	Defines map[string]string
+	// Test names the #[test] function to run in a Rust file with several
+	// (the first when empty).
+	Test string
 }
 
 // Format names the detected format: "rust" or "c".
@@ -38,8 +42,19 @@ func Format(src []byte) string {
 
 // Parse reads a program in either format.
 func Parse(filename string, src []byte, opts Options) (*prog.Program, error) {
+	src = source.StripBOM(src)
 	if Format(src) == "c" {
 		return parseC(filename, src, opts)
 	}
-	return rustlit.Parse(filename, src, rustlit.Options{Defines: opts.Defines})
+	return rustlit.Parse(filename, src, rustlit.Options{Defines: opts.Defines, Test: opts.Test})
+}
+
+// TestNames lists the #[test] functions of a Rust-style file, in order
+// (nil for other files): a file with several runs like a corpus, one
+// program per test.
+func TestNames(filename string, src []byte) []string {
+	if Format(src) == "c" {
+		return nil
+	}
+	return rustlit.TestNames(filename, src)
 }

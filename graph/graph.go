@@ -79,6 +79,28 @@ func New(p *prog.Program) *Graph {
 	return g
 }
 
+// Reset makes g the graph of p with only the initial writes, reusing its
+// memory.
+func (g *Graph) Reset(p *prog.Program) {
+	g.P = p
+	g.Events = g.Events[:0]
+	if cap(g.Threads) < len(p.Threads) {
+		g.Threads = make([][]ID, len(p.Threads))
+	}
+	g.Threads = g.Threads[:len(p.Threads)]
+	for t := range g.Threads {
+		g.Threads[t] = g.Threads[t][:0]
+	}
+	if cap(g.MO) < len(p.Locs) {
+		g.MO = make([][]ID, len(p.Locs))
+	}
+	g.MO = g.MO[:len(p.Locs)]
+	for i, l := range p.Locs {
+		g.Events = append(g.Events, Event{Kind: Init, Thread: -1, Loc: i, WVal: l.Init, RF: None, Atomic: true})
+		g.MO[i] = append(g.MO[i][:0], ID(i))
+	}
+}
+
 // NumInit is the number of initial writes (one per location).
 func (g *Graph) NumInit() int { return len(g.P.Locs) }
 
@@ -231,4 +253,66 @@ func (g *Graph) Key() string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// Without returns g without the events drop marks, renumbered, or nil when
+// a kept read reads from a dropped write. Modification order keeps the
+// remaining writes in their order.
+func (g *Graph) Without(drop []bool) *Graph {
+	c := &Graph{P: g.P, Threads: make([][]ID, len(g.Threads)), MO: make([][]ID, len(g.MO))}
+	newID := make([]ID, len(g.Events))
+	for id := range g.Events {
+		if drop[id] {
+			newID[id] = None
+			continue
+		}
+		newID[id] = ID(len(c.Events))
+		c.Events = append(c.Events, g.Events[id])
+	}
+	// newIndex[t][i]: the new index of thread t's i-th event, for the
+	// dependency masks (bit i: the thread's i-th event).
+	newIndex := make([][]int, len(g.Threads))
+	for t, evs := range g.Threads {
+		newIndex[t] = make([]int, len(evs))
+		n := 0
+		for i, id := range evs {
+			newIndex[t][i] = -1
+			if !drop[id] {
+				newIndex[t][i] = n
+				n++
+			}
+		}
+	}
+	remap := func(t int, mask uint64) uint64 {
+		var out uint64
+		for i := 0; i < 64 && i < len(newIndex[t]); i++ {
+			if mask&(1<<uint(i)) != 0 && newIndex[t][i] >= 0 && newIndex[t][i] < 64 {
+				out |= 1 << uint(newIndex[t][i])
+			}
+		}
+		return out
+	}
+	for id := range c.Events {
+		e := &c.Events[id]
+		if e.Kind == Init {
+			continue
+		}
+		if e.IsRead() {
+			if newID[e.RF] == None {
+				return nil
+			}
+			e.RF = newID[e.RF]
+		}
+		e.Addr, e.Data, e.Ctrl = remap(e.Thread, e.Addr), remap(e.Thread, e.Data), remap(e.Thread, e.Ctrl)
+		e.Index = len(c.Threads[e.Thread])
+		c.Threads[e.Thread] = append(c.Threads[e.Thread], ID(id))
+	}
+	for loc, mo := range g.MO {
+		for _, w := range mo {
+			if newID[w] != None {
+				c.MO[loc] = append(c.MO[loc], newID[w])
+			}
+		}
+	}
+	return c
 }

@@ -72,8 +72,15 @@ type frame struct {
 	iter   int
 	writes int
 	reads  int // len(State.reads) when the current iteration began
-	regs   []uint64
+	acc    int // State.Accesses when the current iteration began
+	// spurious: a compare_exchange_weak failed spuriously in the current
+	// iteration.
+	spurious bool
+	regs     []uint64
 }
+
+// Span is a range [From, To) of a thread's accesses (its event indices).
+type Span struct{ From, To int }
 
 // State is one thread's execution state.
 type State struct {
@@ -96,6 +103,16 @@ type State struct {
 	Loop *prog.Instr
 	// SpinReads are the reads of the last iteration, for Spinning.
 	SpinReads []ReadRec
+	// Raw turns off the loop machinery: no spin detection, no unroll
+	// bound, no wasted iterations; loops just jump. For reference
+	// interpreters that explore the state space themselves.
+	Raw bool
+	// Wasted lists the loop iterations in which a compare_exchange_weak
+	// failed spuriously and which ended in the state they began with:
+	// they changed nothing but their own writes, and the loop starts
+	// again. Unless another thread observes those writes, the execution
+	// duplicates the one without them (see explore).
+	Wasted []Span
 	// reads logs what the current iterations of the open loops read
 	// (each frame knows where its iteration starts); it is empty outside
 	// loops.
@@ -110,22 +127,30 @@ func New(p *prog.Program, t int) *State {
 
 // CopyFrom makes s an independent copy of o, reusing s's storage.
 func (s *State) CopyFrom(o *State) {
+	// Every slice of a State is its own (never shared with another
+	// State), so s's buffers can be reused.
 	regs := append(s.Regs[:0], o.Regs...)
 	taint := append(s.taint[:0], o.taint...)
 	reads := append(s.reads[:0], o.reads...)
+	wasted := append(s.Wasted[:0], o.Wasted...)
+	spin := append(s.SpinReads[:0], o.SpinReads...)
+	old := s.loops[:cap(s.loops)]
 	loops := s.loops[:0]
-	for _, f := range o.loops {
-		f.regs = append([]uint64(nil), f.regs...)
+	for i, f := range o.loops {
+		var buf []uint64
+		if i < len(old) {
+			buf = old[i].regs[:0] // read before the append below overwrites old[i]
+		}
+		f.regs = append(buf, f.regs...)
 		loops = append(loops, f)
 	}
 	*s = *o
 	s.Regs = regs
 	s.taint = taint
 	s.reads = reads
+	s.Wasted = wasted
 	s.loops = loops
-	if o.SpinReads != nil {
-		s.SpinReads = append([]ReadRec(nil), o.SpinReads...)
-	}
+	s.SpinReads = spin
 }
 
 // Clone returns an independent copy of s.
@@ -205,19 +230,34 @@ func (s *State) Run(unroll int) Stop {
 			}
 		case prog.OpPanic:
 			return s.fail(in, in.Msg)
-		case prog.OpLoopEnter:
+		case prog.OpLoopEnter, prog.OpLoopExit:
+			if s.Raw {
+				break
+			}
 			s.popLoops(in.Imm, true)
-			s.loops = append(s.loops, frame{id: in.Imm, live: in.A, writes: s.writes, reads: len(s.reads),
+			if in.Op == prog.OpLoopExit {
+				break
+			}
+			s.loops = append(s.loops, frame{id: in.Imm, live: in.A, writes: s.writes, reads: len(s.reads), acc: s.Accesses,
 				regs: append([]uint64(nil), s.Regs[:in.A]...)})
 		case prog.OpLoopBack:
+			if s.Raw {
+				s.PC = in.Target
+				continue
+			}
 			s.popLoops(in.Imm, false)
 			if n := len(s.loops); n > 0 && s.loops[n-1].id == in.Imm {
 				f := &s.loops[n-1]
-				if f.writes == s.writes && equal(f.regs, s.Regs[:f.live]) {
+				same := equal(f.regs, s.Regs[:f.live])
+				if same && f.writes == s.writes {
 					s.Loop = in
 					s.SpinReads = append(s.SpinReads[:0], s.reads[f.reads:]...)
 					return Spinning
 				}
+				if same && f.spurious {
+					s.Wasted = append(s.Wasted, Span{f.acc, s.Accesses})
+				}
+				f.acc, f.spurious = s.Accesses, false
 				f.iter++
 				if f.iter >= unroll {
 					s.Loop = in
@@ -229,8 +269,6 @@ func (s *State) Run(unroll int) Stop {
 			}
 			s.PC = in.Target
 			continue
-		case prog.OpLoopExit:
-			s.popLoops(in.Imm, true)
 		}
 		s.PC++
 	}
@@ -295,9 +333,12 @@ func (s *State) Complete(read uint64, ok bool) {
 		s.Regs[in.A+1] = b2u(ok)
 		s.taint[in.A], s.taint[in.A+1] = bit, bit
 	}
-	if len(s.loops) > 0 && in.Op != prog.OpStore && in.Op != prog.OpFence {
-		s.reads = append(s.reads, ReadRec{Loc: s.Req.Loc, Val: read,
-			Spurious: in.Op == prog.OpCAS && !ok && read == s.Req.Exp})
+	if n := len(s.loops); n > 0 && in.Op != prog.OpStore && in.Op != prog.OpFence {
+		spurious := in.Op == prog.OpCAS && !ok && read == s.Req.Exp
+		s.reads = append(s.reads, ReadRec{Loc: s.Req.Loc, Val: read, Spurious: spurious})
+		if spurious {
+			s.loops[n-1].spurious = true
+		}
 	}
 	s.Accesses++
 	switch in.Op {
@@ -361,6 +402,17 @@ func RunFinal(p *prog.Program, mem []uint64, result func(thread, reg int) uint64
 			s.Complete(0, false)
 		}
 	}
+}
+
+// SpinSpurious reports whether a Spinning thread's last iteration had a
+// compare_exchange_weak that failed spuriously.
+func (s *State) SpinSpurious() bool {
+	for _, r := range s.SpinReads {
+		if r.Spurious {
+			return true
+		}
+	}
+	return false
 }
 
 // Stuck reports whether a Spinning thread would spin forever when memory

@@ -113,9 +113,12 @@ func c11SC(d *derived) Rel {
 	sbf := x.SB.Restrict(nil, x.F)
 	fr := x.RB
 	scRF := x.RF.Restrict(x.SC, nil).Inverse() // rf⁻¹ ; [SC]
+	// An SC read comes before the SC writes mo-after the write it reads;
+	// a read-modify-write is not before its own write half: \ id.
+	scRFMO := Seq(scRF, x.MO).Minus(x.id(x.RMW))
 	u := Union(hb,
 		Seq(Seq(fsb.Opt(), x.MO), sbf.Opt()),
-		Seq(scRF, x.MO),
+		scRFMO,
 		Seq(fsb, fr),
 		Seq(fr, sbf),
 		Seq(Seq(fsb, fr), sbf))

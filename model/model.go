@@ -39,6 +39,13 @@ type Model struct {
 	// cas. (The language models, and AArch64's exclusive pairs, let it
 	// fail.)
 	StrongCAS bool
+	// Extensible marks a model TruSt can explore (explore.Explore):
+	// consistency is closed under po ∪ rf prefixes, and reading from the
+	// last write in modification order, or writing after it, keeps a
+	// consistent graph consistent. C++11's visible-side-effect rule
+	// breaks the second (a plain read of the last write may not be
+	// visible), so c11 is explored by explore.Canonical.
+	Extensible bool
 	// Cycles marks a model that allows cycles in po ∪ rf (load
 	// buffering): its executions are enumerated by explore.Speculate.
 	Cycles bool

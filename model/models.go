@@ -4,8 +4,9 @@ package model
 // program order, reads-from, modification order and reads-before together
 // are acyclic. Data races are judged with C++20's happens-before.
 var SC = &Model{
-	Name: "sc",
-	Doc:  "sequential consistency (Lamport 1979): acyclic(sb ∪ rf ∪ mo ∪ rb)",
+	Name:       "sc",
+	Extensible: true,
+	Doc:        "sequential consistency (Lamport 1979): acyclic(sb ∪ rf ∪ mo ∪ rb)",
 	Axioms: []Axiom{
 		{Name: "atomicity", Text: "empty(rmw ∩ (rb ; mo))", check: atomicity},
 		{Name: "sc", Text: "acyclic(sb ∪ rf ∪ mo ∪ rb)", check: func(d *derived) []int {
@@ -20,8 +21,9 @@ var SC = &Model{
 // writes it. Its release sequences include later stores of the same thread
 // to the same location (C++11's rule).
 var RC11 = &Model{
-	Name: "rc11",
-	Doc:  "RC11 (Lahav et al., PLDI 2017), as herd7's rc11.cat",
+	Name:       "rc11",
+	Extensible: true,
+	Doc:        "RC11 (Lahav et al., PLDI 2017), as herd7's rc11.cat",
 	Axioms: []Axiom{
 		{Name: "atomicity", Text: "empty(rmw ∩ (rb ; mo))", check: atomicity},
 		{Name: "coherence", Text: "irreflexive(hb ; eco?)", check: coherence},
@@ -38,8 +40,9 @@ var RC11 = &Model{
 // total order S over SeqCst operations must contain strongly-happens-before,
 // coherence order between SeqCst accesses, and the three fence rules.
 var C20 = &Model{
-	Name: "c20",
-	Doc:  "C++20 / Rust (P0668R5, P0982R1), with RC11's no-thin-air",
+	Name:       "c20",
+	Extensible: true,
+	Doc:        "C++20 / Rust (P0668R5, P0982R1), with RC11's no-thin-air",
 	Axioms: []Axiom{
 		{Name: "atomicity", Text: "empty(rmw ∩ (rb ; mo))", check: atomicity},
 		{Name: "coherence", Text: "irreflexive(hb ; eco?)", check: coherence},
@@ -117,8 +120,9 @@ func pscC20(d *derived) []int {
 // no-thin-air. Its executions are the candidates explanations judge first:
 // a rejection then names what the model adds to coherence.
 var Coherent = &Model{
-	Name: "coherent",
-	Doc:  "atomicity, coherence with hb = sb, no-thin-air: what every model here requires",
+	Name:       "coherent",
+	Extensible: true,
+	Doc:        "atomicity, coherence with hb = sb, no-thin-air: what every model here requires",
 	Axioms: []Axiom{
 		{Name: "atomicity", Text: "empty(rmw ∩ (rb ; mo))", check: atomicity},
 		{Name: "coherence", Text: "irreflexive(sb ; eco?)", check: coherence},

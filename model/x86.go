@@ -12,10 +12,11 @@ import (
 // instruction; a SeqCst fence becomes mfence; other fences and all loads and
 // stores are plain movs.
 var X86 = &Model{
-	Name:      "x86",
-	Doc:       "x86-TSO (Owens, Sarkar, Sewell 2009; herd7's x86tso.cat) under the standard x86-64 mapping",
-	Hardware:  true,
-	StrongCAS: true,
+	Name:       "x86",
+	Extensible: true,
+	Doc:        "x86-TSO (Owens, Sarkar, Sewell 2009; herd7's x86tso.cat) under the standard x86-64 mapping",
+	Hardware:   true,
+	StrongCAS:  true,
 	Axioms: []Axiom{
 		{Name: "uniproc", Text: "acyclic(po-loc ∪ rf ∪ fr ∪ co)", check: uniproc},
 		{Name: "atomicity", Text: "empty(rmw ∩ (fre ; coe))", check: atomicity},

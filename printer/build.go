@@ -32,6 +32,7 @@ const (
 	eCASErr           // x.is_err()
 	eAnd              // x && y (short-circuit, bools)
 	eOr               // x || y
+	eJoin             // in (a join): the joined thread's value
 )
 
 type expr struct {
@@ -74,6 +75,7 @@ const (
 	sBindCAS // Rust: let reg = x (a Result)
 	sDecl    // declaration of variable reg, placed before its first use
 	sBlock   // { body }
+	sFor     // for reg in hdr { body } (Rust)
 )
 
 type stmt struct {
@@ -88,6 +90,13 @@ type stmt struct {
 	exp       int
 	// sAssign: this assignment declares its variable (let / T x = ...).
 	decl bool
+	// label is the node a labelled sLoop, sFor or sBlock is (its label's
+	// key), or the node a labelled break or continue leaves.
+	label *node
+	// sFor: the start, limit and step (nil: 1) of the range, and its
+	// shape.
+	hdr []*expr
+	fr  *forInfo
 }
 
 // pend is a pending expression: the value of temporary reg, not yet read.
@@ -139,6 +148,8 @@ type builder struct {
 	facts     map[string]bool
 	killed    map[string]bool
 	endedDead bool // the last block built ends in break, continue or panic
+	// forVar are the variables for loops bind.
+	forVar map[int]bool
 	// extra gives the location (index past the program's) that holds a
 	// compare_exchange's expected value in C, for this thread and type.
 	extra func(t prog.Type) int
@@ -149,7 +160,7 @@ const inf = int(^uint(0) >> 1)
 func key(pc, k int) int { return pc*4 + k }
 
 func (a *thread) build(extra func(prog.Type) int) (*builder, []*stmt) {
-	b := &builder{a: a, t: a.pr.t, isVar: map[int]bool{}, vtype: map[int]prog.Type{}, nregs: a.th.NumRegs,
+	b := &builder{a: a, t: a.pr.t, isVar: map[int]bool{}, vtype: map[int]prog.Type{}, nregs: a.th.NumRegs, forVar: map[int]bool{},
 		skip: map[*node]bool{}, extra: extra, dropped: map[int]int{}, views: map[int]*expr{}, end: len(a.code),
 		facts: map[string]bool{}, killed: map[string]bool{}}
 	for _, l := range a.th.Locals {
@@ -517,13 +528,20 @@ func (b *builder) block(nodes []*node) []*stmt {
 			b.ifNode(n)
 		case nLoop:
 			b.loopNode(n)
+		case nFor:
+			b.forNode(n)
+		case nBlock:
+			b.blockNode(n)
 		case nBreak, nContinue:
+			if b.t == tC && n.target != nil {
+				b.a.fail(n.pc, "a jump out of more than the innermost loop (a labelled break, or a return from inside a loop or block) has no equivalent in herd C")
+			}
 			b.settle(nil, -1, true, b.own())
 			kind := sBreak
 			if n.kind == nContinue {
 				kind = sContinue
 			}
-			b.emit(&stmt{k: kind, pc: n.pc})
+			b.emit(&stmt{k: kind, pc: n.pc, label: n.target})
 			b.dead = true
 		}
 	}
@@ -544,6 +562,10 @@ func maxPC(nodes []*node) int {
 			m = max(m, maxPC(n.then), maxPC(n.els))
 		case nLoop:
 			m = max(m, n.loop.exit)
+		case nFor:
+			m = max(m, n.fr.exit-1)
+		case nBlock:
+			m = max(m, maxPC(n.body))
 		}
 	}
 	return m
@@ -567,6 +589,36 @@ func hasJumps(nodes []*node) bool {
 			return true
 		case nIf:
 			if hasJumps(n.then) || hasJumps(n.els) {
+				return true
+			}
+		case nBlock:
+			if hasJumps(n.body) {
+				return true
+			}
+		case nLoop, nFor:
+			if hasLabelledJumps(n.body) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasLabelledJumps reports whether nodes leave an enclosing construct
+// by a labelled break or continue.
+func hasLabelledJumps(nodes []*node) bool {
+	for _, n := range nodes {
+		switch n.kind {
+		case nBreak, nContinue:
+			if n.target != nil {
+				return true
+			}
+		case nIf:
+			if hasLabelledJumps(n.then) || hasLabelledJumps(n.els) {
+				return true
+			}
+		case nBlock, nLoop, nFor:
+			if hasLabelledJumps(n.body) {
 				return true
 			}
 		}
@@ -694,6 +746,70 @@ func (b *builder) loopNode(n *node) {
 	b.emit(&stmt{k: sLoop, body: body, loop: n.loop, pc: n.pc})
 }
 
+// blockNode builds a labelled block (left by break 'label).
+func (b *builder) blockNode(n *node) {
+	if b.t == tC {
+		b.a.fail(n.pc, "a jump out of nested code (a return from inside a loop or block, a labelled break) has no equivalent in herd C")
+	}
+	// Whatever is pending must be in its variable on every way out.
+	b.settle(nil, -1, true, b.pend[b.floor:])
+	dead := b.dead
+	body := b.block(n.body)
+	b.emit(&stmt{k: sBlock, body: body, label: n, pc: n.pc})
+	b.dead = dead
+}
+
+// forNode builds a counted loop: for x in i..e (..=e, rev, step_by s).
+func (b *builder) forNode(n *node) {
+	f := n.fr
+	if b.t == tC {
+		b.a.backward(n.pc)
+	}
+	w, r := map[int]bool{}, map[int]bool{}
+	b.a.nodeRegs([]*node{n}, w, r)
+	forced := b.readers(w, nil)
+	for _, p := range b.pend[b.floor:] {
+		if r[p.reg] {
+			forced = append(forced, p)
+		}
+	}
+	b.settle(nil, -1, true, forced)
+	for r := range w {
+		k := fmt.Sprintf("v%d", r)
+		delete(b.facts, k)
+		b.killed[k] = true
+	}
+	hdr := []*expr{mat(b.operand(f.i)), mat(b.operand(f.e)), nil}
+	if !b.unitStep(f.s) {
+		hdr[2] = mat(b.operand(f.s))
+	}
+	b.forVar[f.x] = true
+	b.vtype[f.x] = f.t
+	saved := b.floor
+	b.floor = len(b.pend)
+	b.inLoop++
+	body := b.block(n.body)
+	b.inLoop--
+	b.floor = saved
+	// No loop for the declarations: a for loop has no spin check.
+	b.emit(&stmt{k: sFor, reg: f.x, hdr: hdr, fr: f, body: body, label: n, pc: n.pc})
+}
+
+// unitStep reports whether register s holds the constant 1 (no step_by):
+// a copy of a literal 1.
+func (b *builder) unitStep(s int) bool {
+	a := b.a
+	if s >= len(a.defs) || len(a.defs[s]) != 1 {
+		return false
+	}
+	in := &a.code[a.defs[s][0]]
+	if in.Op == prog.OpMove {
+		c, ok := a.literal(in.B)
+		return ok && c.Imm == 1
+	}
+	return in.Op == prog.OpConst && in.Imm == 1
+}
+
 // accessOps are the operands of an access: its index, then the others.
 func (b *builder) accessOps(in *prog.Instr, regs ...int) []*opnd {
 	var ops []*opnd
@@ -793,6 +909,15 @@ func (b *builder) instr(n *node, rest []*node) {
 	case prog.OpFence:
 		b.settle(nil, own, false, nil)
 		b.emit(&stmt{k: sFence, in: in, pc: pc})
+	case prog.OpJoin:
+		if b.t == tC {
+			a.fail(pc, "main's code after its joins has no equivalent in herd C")
+		}
+		t := prog.Unit
+		if in.B >= 0 {
+			t = a.pr.regType(int(in.Imm), in.B, 0)
+		}
+		b.def(pc, in.A, nil, own, func([]*expr) *expr { return &expr{k: eJoin, in: in, t: t, pc: pc} })
 	case prog.OpAssert, prog.OpAssume:
 		ops := []*opnd{b.operand(in.A)}
 		b.settle(ops, own, false, nil)
@@ -1152,6 +1277,9 @@ func (b *builder) counts() map[int]int {
 				}
 				ex(s.x)
 				ex(s.idx)
+				for _, h := range s.hdr {
+					ex(h)
+				}
 				walk(s.then)
 				walk(s.els)
 				walk(s.body)

@@ -18,7 +18,7 @@ import (
 // printed text parses, and that it keeps the results (for programs small
 // enough to explore quickly).
 func FuzzRoundTrip(f *testing.F) {
-	for _, g := range []string{"../testdata/*.litmus", "../examples/*.litmus", corpusDir + "/tests/*.litmus"} {
+	for _, g := range []string{"../testdata/*.litmus", "../examples/*.litmus", "../examples/*.rs", corpusDir + "/tests/*.litmus"} {
 		files, _ := filepath.Glob(g)
 		for _, file := range files {
 			if src, err := os.ReadFile(file); err == nil {

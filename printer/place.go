@@ -40,6 +40,9 @@ func (b *builder) collect(list *[]*stmt, bk *blk, path []site, occ map[int][]occ
 		vars := map[int]bool{}
 		varsRead(s.x, vars)
 		varsRead(s.idx, vars)
+		for _, h := range s.hdr {
+			varsRead(h, vars)
+		}
 		if s.k == sAssign {
 			add(s.reg, true, vars[s.reg])
 			delete(vars, s.reg)
@@ -78,7 +81,7 @@ func (b *builder) place(top *[]*stmt, exported map[int]bool) {
 	var inserts []ins
 	var regs []int
 	for r := range b.isVar {
-		if r < a.th.NumRegs {
+		if r < a.th.NumRegs && !b.forVar[r] {
 			regs = append(regs, r)
 		}
 	}
@@ -159,7 +162,15 @@ func (b *builder) place(top *[]*stmt, exported map[int]bool) {
 		inserts = append(inserts, ins{bk, first, r})
 	}
 	// Insert from the back so that indices stay valid.
-	sort.SliceStable(inserts, func(i, j int) bool { return inserts[i].i > inserts[j].i })
+	// (At one index, the later register first: each insertion goes in
+	// front, so the declarations end up in register order, the order the
+	// thread declared its variables.)
+	sort.SliceStable(inserts, func(i, j int) bool {
+		if inserts[i].i != inserts[j].i {
+			return inserts[i].i > inserts[j].i
+		}
+		return inserts[i].reg > inserts[j].reg
+	})
 	for _, in := range inserts {
 		l := in.b.list
 		d := &stmt{k: sDecl, reg: in.reg, pc: -1}

@@ -69,6 +69,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"sort"
 	"strings"
 
 	"happens/prog"
@@ -131,6 +132,8 @@ type printer struct {
 	errs source.ErrorList
 	file string
 	varFacts
+	structCache []*structVar
+	resultCache map[int][]int
 }
 
 func (pr *printer) errorf(pos source.Pos, format string, args ...any) {
@@ -183,6 +186,13 @@ func (pr *printer) program() string {
 	if pr.t == tRust {
 		return pr.rustProgram()
 	}
+	if f := pr.p.Final; f != nil {
+		pos := f.Pos
+		if !pos.IsValid() {
+			pos = pr.filePos()
+		}
+		pr.fail(pos, "main's code after its joins (a final block) has no equivalent in herd C")
+	}
 	return pr.cProgram()
 }
 
@@ -206,13 +216,126 @@ type varFacts struct {
 	used     []map[int]bool // variables each thread accesses
 }
 
+// threadAt is thread ti, or the program's Final code for ti ==
+// len(Threads).
+func (pr *printer) threadAt(ti int) *prog.Thread {
+	if ti == len(pr.p.Threads) {
+		return pr.p.Final
+	}
+	return &pr.p.Threads[ti]
+}
+
+// nthreads counts the threads and the Final code.
+func (pr *printer) nthreads() int {
+	if pr.p.Final != nil {
+		return len(pr.p.Threads) + 1
+	}
+	return len(pr.p.Threads)
+}
+
+// results are, for each thread, the registers the Final code joins, in
+// order: the thread's value is printed as their tuple.
+func (pr *printer) results() map[int][]int {
+	if pr.resultCache != nil {
+		return pr.resultCache
+	}
+	out := map[int][]int{}
+	if f := pr.p.Final; f != nil {
+		seen := map[[2]int]bool{}
+		for _, in := range f.Code {
+			if in.Op == prog.OpJoin && in.B >= 0 && int(in.Imm) < len(pr.p.Threads) && !seen[[2]int{int(in.Imm), in.B}] {
+				seen[[2]int{int(in.Imm), in.B}] = true
+				out[int(in.Imm)] = append(out[int(in.Imm)], in.B)
+			}
+		}
+		for t := range out {
+			sort.Ints(out[t])
+		}
+	}
+	pr.resultCache = out
+	return out
+}
+
+// resultNames names a thread's result registers: an exported local keeps
+// its name; the others are ret, ret_2, ...
+func (pr *printer) resultNames(ti int) map[int]string {
+	th := &pr.p.Threads[ti]
+	names := map[int]string{}
+	used := map[string]bool{}
+	for _, l := range th.Locals {
+		used[l.Name] = true
+	}
+	for _, v := range pr.p.Vars {
+		used[v.Name] = true
+	}
+	for _, r := range pr.results()[ti] {
+		if l, ok := localOf(th, r); ok {
+			names[r] = l
+			continue
+		}
+		n := "ret"
+		for k := 2; used[n]; k++ {
+			n = fmt.Sprintf("ret_%d", k)
+		}
+		used[n] = true
+		names[r] = n
+	}
+	return names
+}
+
+// regType is the type of register r of thread ti: its local's, or that
+// of what writes it.
+func (pr *printer) regType(ti, r, depth int) prog.Type {
+	th := pr.threadAt(ti)
+	for _, l := range th.Locals {
+		if l.Reg == r {
+			return l.Type
+		}
+	}
+	if depth > 8 {
+		return prog.I64
+	}
+	for _, in := range th.Code {
+		switch {
+		case in.Op == prog.OpBinary && in.A == r:
+			if in.Bin.IsComparison() {
+				return prog.Bool
+			}
+			return in.T
+		case in.Op == prog.OpUnary && in.A == r:
+			return in.T
+		case (in.Op == prog.OpLoad || in.Op == prog.OpRMW) && in.A == r:
+			return pr.p.Vars[in.Addr.Var].Type
+		case in.Op == prog.OpCAS && in.A == r:
+			return pr.p.Vars[in.Addr.Var].Type
+		case in.Op == prog.OpCAS && in.A+1 == r:
+			return prog.Bool
+		case in.Op == prog.OpConst && in.A == r && (in.T.Kind == prog.KindBool || in.T.Bits > 0):
+			return in.T
+		case in.Op == prog.OpMove && in.A == r:
+			return pr.regType(ti, in.B, depth+1)
+		case in.Op == prog.OpJoin && in.A == r && in.B >= 0:
+			return pr.regType(int(in.Imm), in.B, depth+1)
+		}
+	}
+	return prog.I64
+}
+
+func localOf(th *prog.Thread, r int) (string, bool) {
+	for _, l := range th.Locals {
+		if l.Reg == r {
+			return l.Name, true
+		}
+	}
+	return "", false
+}
+
 func (pr *printer) scanVars() {
-	p := pr.p
 	pr.atomicAt = map[int]source.Pos{}
 	pr.plainAt = map[int]source.Pos{}
-	pr.used = make([]map[int]bool, len(p.Threads))
-	for ti := range p.Threads {
-		th := &p.Threads[ti]
+	pr.used = make([]map[int]bool, pr.nthreads())
+	for ti := 0; ti < pr.nthreads(); ti++ {
+		th := pr.threadAt(ti)
 		pr.used[ti] = map[int]bool{}
 		a := &thread{pr: pr, th: th, code: th.Code}
 		a.reachability()
@@ -308,6 +431,9 @@ func (pr *printer) badName(name string) string {
 
 // threadName is the name a thread gets in the target.
 func (pr *printer) threadName(i int) string {
+	if i == len(pr.p.Threads) && pr.p.Final != nil {
+		return "main"
+	}
 	if pr.t == tC {
 		return fmt.Sprintf("P%d", i)
 	}

@@ -102,8 +102,14 @@ func (pr *printer) rustProgram() string {
 	// Names and types of the shared variables.
 	for vi := range p.Vars {
 		v := &p.Vars[vi]
-		if why := pr.badName(v.Name); why != "" {
-			pr.errorf(v.Pos, "location name %s %s", v.Name, why)
+		for _, part := range strings.Split(v.Name, ".") {
+			if why := pr.badName(part); why != "" || strings.Count(v.Name, ".") > 1 {
+				if why == "" {
+					why = "is not an identifier in the Rust-style language"
+				}
+				pr.errorf(v.Pos, "location name %s %s", v.Name, why)
+				break
+			}
 		}
 		if v.Type.Kind == prog.KindAddr {
 			pr.errorf(v.Pos, "location %s holds addresses: pointers have no equivalent in Rust", v.Name)
@@ -150,9 +156,17 @@ func (pr *printer) rustProgram() string {
 	var threads []string
 	// Without a condition the outcomes show every exported local: the
 	// top-level lets must be exactly the exported ones.
-	exact := noCond || p.Cond == nil
+	exact := (noCond || p.Cond == nil) && p.Final == nil
 	for ti := range p.Threads {
 		safe(func() { threads = append(threads, pr.rustThread(ti, exported[ti], exact, uses)) })
+	}
+	if p.Final != nil {
+		ex := map[int]bool{}
+		for _, l := range p.Final.Locals {
+			ex[l.Reg] = true
+		}
+		// main's top-level lets are what outcomes show.
+		safe(func() { threads = append(threads, pr.rustThread(len(p.Threads), ex, true, uses)) })
 	}
 	var cond string
 	safe(func() { cond = pr.rustCond(noCond) })
@@ -171,7 +185,21 @@ func (pr *printer) rustProgram() string {
 	}
 	sort.Strings(names)
 	fmt.Fprintf(&b, "use std::sync::atomic::{%s};\n\n", strings.Join(names, ", "))
+	for _, st := range pr.structs() {
+		if !st.done {
+			b.WriteString(pr.rustStruct(st, uses))
+			st.done = true
+		}
+	}
+	done := map[string]bool{}
 	for vi := range p.Vars {
+		if base, _, ok := strings.Cut(p.Vars[vi].Name, "."); ok {
+			if !done[base] {
+				done[base] = true
+				b.WriteString(pr.rustStructStatic(base) + "\n")
+			}
+			continue
+		}
 		b.WriteString(pr.rustStatic(vi) + "\n")
 	}
 	for _, t := range threads {
@@ -213,16 +241,186 @@ func (pr *printer) rustStatic(vi int) string {
 		}
 	}
 	var init string
+	wrap := func(s string) string {
+		if atomic {
+			return fmt.Sprintf("%s::new(%s)", elem, s)
+		}
+		return s
+	}
 	if same {
-		init = fmt.Sprintf("[%s; %d]", val(0), v.Len)
+		if atomic {
+			init = fmt.Sprintf("[const { %s }; %d]", wrap(val(0)), v.Len)
+		} else {
+			init = fmt.Sprintf("[%s; %d]", val(0), v.Len)
+		}
 	} else {
 		var vals []string
 		for i := 0; i < v.Len; i++ {
-			vals = append(vals, val(i))
+			vals = append(vals, wrap(val(i)))
 		}
 		init = "[" + strings.Join(vals, ", ") + "]"
 	}
 	return fmt.Sprintf("static %s%s: [%s; %d] = %s;", mut, v.Name, elem, v.Len, init)
+}
+
+// Structs of atomics: the front end flattens a struct static into one
+// variable per field, named BASE.field; an array of structs has each
+// field's variable indexed by element (locations BASE[i].field). The
+// printer puts the struct back together, with a type named after the
+// static.
+
+type structVar struct {
+	base   string
+	tname  string
+	fields []int // vars, in order
+	array  bool  // an array of structs
+	len    int
+	done   bool
+}
+
+func (pr *printer) structs() []*structVar {
+	if pr.structCache != nil {
+		return pr.structCache
+	}
+	p := pr.p
+	byBase := map[string]*structVar{}
+	var out []*structVar
+	taken := map[string]bool{}
+	for _, v := range p.Vars {
+		base, _, _ := strings.Cut(v.Name, ".")
+		taken[base] = true
+	}
+	for vi, v := range p.Vars {
+		base, _, ok := strings.Cut(v.Name, ".")
+		if !ok {
+			continue
+		}
+		st := byBase[base]
+		if st == nil {
+			st = &structVar{base: base}
+			loc := p.Locs[v.First].Name
+			st.array = strings.HasPrefix(loc, base+"[")
+			if st.array {
+				st.len = v.Len
+			}
+			byBase[base] = st
+			out = append(out, st)
+			// The type's name: the static's, in CamelCase.
+			n := strings.ToUpper(base[:1]) + strings.ToLower(base[1:])
+			if strings.ToUpper(base) != base {
+				n = strings.ToUpper(base[:1]) + base[1:]
+			}
+			n = strings.ReplaceAll(n, "_", "")
+			if n == "" || !isIdent(n) {
+				n = "S"
+			}
+			for k := 2; taken[n] || rustKeywords[n] || n == base; k++ {
+				n = fmt.Sprintf("%s%d", strings.TrimRight(n, "0123456789"), k)
+			}
+			taken[n] = true
+			st.tname = n
+		}
+		st.fields = append(st.fields, vi)
+	}
+	pr.structCache = out
+	return out
+}
+
+func (pr *printer) structOf(base string) *structVar {
+	for _, st := range pr.structs() {
+		if st.base == base {
+			return st
+		}
+	}
+	return nil
+}
+
+func (pr *printer) fieldType(vi int, uses map[string]bool) string {
+	v := &pr.p.Vars[vi]
+	atomic := pr.atomicVar(vi)
+	t := rustType(v.Type)
+	if atomic {
+		t = rustAtomicType(v.Type)
+		if uses != nil {
+			uses[t] = true
+		}
+	}
+	return t
+}
+
+func (pr *printer) rustStruct(st *structVar, uses map[string]bool) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "struct %s {\n", st.tname)
+	for _, vi := range st.fields {
+		v := &pr.p.Vars[vi]
+		_, field, _ := strings.Cut(v.Name, ".")
+		t := pr.fieldType(vi, uses)
+		if !st.array && v.Len > 0 {
+			t = fmt.Sprintf("[%s; %d]", t, v.Len)
+		}
+		fmt.Fprintf(&b, "    %s: %s,\n", field, t)
+	}
+	b.WriteString("}\n\n")
+	return b.String()
+}
+
+// rustStructStatic prints the static of a struct (or array of structs).
+func (pr *printer) rustStructStatic(base string) string {
+	st := pr.structOf(base)
+	p := pr.p
+	mut := ""
+	for _, vi := range st.fields {
+		if !pr.atomicVar(vi) {
+			mut = "mut "
+		}
+	}
+	val := func(vi, i int) string {
+		v := &p.Vars[vi]
+		l := &p.Locs[v.First+i]
+		s := l.Type.Format(l.Init)
+		if pr.atomicVar(vi) {
+			return fmt.Sprintf("%s::new(%s)", rustAtomicType(v.Type), s)
+		}
+		return s
+	}
+	elem := func(k int) string {
+		var parts []string
+		for _, vi := range st.fields {
+			v := &p.Vars[vi]
+			_, field, _ := strings.Cut(v.Name, ".")
+			var x string
+			switch {
+			case st.array:
+				x = val(vi, k)
+			case v.Len > 0:
+				var vals []string
+				for i := 0; i < v.Len; i++ {
+					vals = append(vals, val(vi, i))
+				}
+				x = "[" + strings.Join(vals, ", ") + "]"
+			default:
+				x = val(vi, 0)
+			}
+			parts = append(parts, field+": "+x)
+		}
+		return st.tname + " { " + strings.Join(parts, ", ") + " }"
+	}
+	if !st.array {
+		return fmt.Sprintf("static %s%s: %s = %s;", mut, base, st.tname, elem(0))
+	}
+	var elems []string
+	same := true
+	for k := 0; k < st.len; k++ {
+		elems = append(elems, elem(k))
+		if elems[k] != elems[0] {
+			same = false
+		}
+	}
+	init := "[" + strings.Join(elems, ", ") + "]"
+	if same {
+		init = fmt.Sprintf("[const { %s }; %d]", elems[0], st.len)
+	}
+	return fmt.Sprintf("static %s%s: [%s; %d] = %s;", mut, base, st.tname, st.len, init)
 }
 
 // rustThread prints one thread.
@@ -240,6 +438,14 @@ func (pr *printer) rustThread(ti int, exported map[int]bool, exact bool, uses ma
 		}
 	}
 	b, body := a.build(nil)
+	final := ti == len(pr.p.Threads)
+	results := pr.results()[ti]
+	if !final && len(results) > 0 {
+		exported = copyMap(exported)
+		for _, r := range results {
+			exported[r] = true
+		}
+	}
 	if exact {
 		// Only the observed registers may be top-level lets: the rest
 		// goes in a block.
@@ -263,12 +469,42 @@ func (pr *printer) rustThread(ti int, exported map[int]bool, exact bool, uses ma
 	for _, v := range pr.p.Vars {
 		taken[v.Name] = true
 	}
+	if final {
+		// The threads' names are their handles there.
+		for t := range pr.p.Threads {
+			taken[pr.threadName(t)] = true
+		}
+	}
 	w := &rustW{pr: pr, b: b, a: a, names: b.names(taken), uses: uses, defs: map[int]int{}}
 	countDefs(body, w.defs)
-	w.line(0, "thread %s {", pr.threadName(ti))
+	if final {
+		w.line(0, "final {")
+	} else {
+		w.line(0, "thread %s {", pr.threadName(ti))
+	}
 	w.stmts(1, body)
+	if !final && len(results) > 0 {
+		// The thread's value, which the final code joins.
+		var parts []string
+		for _, r := range results {
+			parts = append(parts, w.names[r])
+		}
+		if len(parts) == 1 {
+			w.line(1, "%s", parts[0])
+		} else {
+			w.line(1, "(%s)", strings.Join(parts, ", "))
+		}
+	}
 	w.line(0, "}")
 	return w.sb.String()
+}
+
+func copyMap(m map[int]bool) map[int]bool {
+	out := map[int]bool{}
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
 }
 
 // regPos is where register r is first written, for errors about it.
@@ -294,13 +530,14 @@ func (pr *printer) usesVarNamed(ti int, name string) bool {
 }
 
 type rustW struct {
-	pr    *printer
-	b     *builder
-	a     *thread
-	names map[int]string
-	uses  map[string]bool
-	defs  map[int]int
-	sb    strings.Builder
+	labels map[*node]string
+	pr     *printer
+	b      *builder
+	a      *thread
+	names  map[int]string
+	uses   map[string]bool
+	defs   map[int]int
+	sb     strings.Builder
 }
 
 func (w *rustW) line(ind int, format string, args ...any) {
@@ -405,8 +642,11 @@ func (w *rustW) stmt(ind int, s *stmt) {
 		w.line(ind, "panic!(%s);", strconv.Quote(strings.TrimPrefix(s.in.Msg, "panicked: ")))
 	case sIf:
 		w.ifStmt(ind, s, "")
+	case sFor:
+		w.forStmt(ind, s)
 	case sLoop:
 		body := s.body
+		lbl := w.labelOf(s.label)
 		if len(body) > 0 && body[0].k == sIf {
 			f := body[0]
 			var cond *expr
@@ -417,29 +657,87 @@ func (w *rustW) stmt(ind int, s *stmt) {
 				cond = negate(f.x)
 			}
 			if cond != nil {
-				w.line(ind, "while %s {", unsafeWrap(w.as(cond, prog.Bool, false), hasPlain(cond)))
+				w.line(ind, "%swhile %s {", lbl, unsafeWrap(w.as(cond, prog.Bool, false), hasPlain(cond)))
 				w.stmts(ind+1, body[1:])
 				w.line(ind, "}")
 				return
 			}
 		}
-		w.line(ind, "loop {")
+		w.line(ind, "%sloop {", lbl)
 		w.stmts(ind+1, body)
 		w.line(ind, "}")
 	case sBreak:
-		w.line(ind, "break;")
+		w.line(ind, "break%s;", w.jumpLabel(s.label))
 	case sContinue:
-		w.line(ind, "continue;")
+		w.line(ind, "continue%s;", w.jumpLabel(s.label))
 	case sBindCAS:
 		x, _, _ := w.ex(s.x)
 		w.line(ind, "let %s = %s;", w.names[s.reg], unsafeWrap(x, hasPlain(s.x)))
 	case sBlock:
-		w.line(ind, "{")
+		w.line(ind, "%s{", w.labelOf(s.label))
 		w.stmts(ind+1, s.body)
 		w.line(ind, "}")
 	default:
 		w.a.fail(s.pc, "cannot print this statement in Rust")
 	}
+}
+
+// labelOf is the label a loop or block is printed with ("'l1: "), or "".
+func (w *rustW) labelOf(n *node) string {
+	if n == nil || !n.labelled {
+		return ""
+	}
+	return w.label(n) + ": "
+}
+
+func (w *rustW) label(n *node) string {
+	if w.labels == nil {
+		w.labels = map[*node]string{}
+	}
+	l, ok := w.labels[n]
+	if !ok {
+		l = fmt.Sprintf("'l%d", len(w.labels)+1)
+		w.labels[n] = l
+	}
+	return l
+}
+
+func (w *rustW) jumpLabel(n *node) string {
+	if n == nil {
+		return ""
+	}
+	return " " + w.label(n)
+}
+
+// forStmt prints a counted loop. Its range is start..limit, start..=limit
+// or (limit..=start).rev(), with .step_by(s) unless the step is 1.
+func (w *rustW) forStmt(ind int, s *stmt) {
+	f := s.fr
+	x := "_"
+	if n, ok := w.names[s.reg]; ok && w.b.isVar[s.reg] {
+		x = n
+	}
+	lo := w.as(s.hdr[0], f.t, false)
+	hi := w.as(s.hdr[1], f.t, false)
+	var r string
+	switch {
+	case f.desc:
+		r = fmt.Sprintf("(%s..=%s).rev()", hi, lo)
+	case f.incl:
+		r = fmt.Sprintf("%s..=%s", lo, hi)
+	default:
+		r = fmt.Sprintf("%s..%s", lo, hi)
+	}
+	if s.hdr[2] != nil {
+		if !f.desc {
+			r = "(" + r + ")"
+		}
+		r += fmt.Sprintf(".step_by(%s)", w.as(s.hdr[2], prog.IntType(64, false), false))
+	}
+	plain := hasPlain(s.hdr[0]) || hasPlain(s.hdr[1]) || hasPlain(s.hdr[2])
+	w.line(ind, "%sfor %s in %s {", w.labelOf(s.label), x, unsafeWrap(r, plain))
+	w.stmts(ind+1, s.body)
+	w.line(ind, "}")
 }
 
 func (w *rustW) ifStmt(ind int, s *stmt, prefix string) {
@@ -448,7 +746,6 @@ func (w *rustW) ifStmt(ind int, s *stmt, prefix string) {
 		cond, then, els = negate(cond), els, nil
 	}
 	c := unsafeWrap(w.as(cond, prog.Bool, false), hasPlain(cond))
-	w.sb.WriteString(prefix)
 	if prefix == "" {
 		w.sb.WriteString(strings.Repeat("    ", ind))
 	}
@@ -592,14 +889,21 @@ func (w *rustW) place(in *prog.Instr, idx *expr) string {
 	if v.Len == 0 {
 		return v.Name
 	}
-	if idx == nil {
-		return fmt.Sprintf("%s[%d]", v.Name, in.Addr.Const)
+	var ix string
+	switch {
+	case idx == nil:
+		ix = fmt.Sprint(in.Addr.Const)
+	case isLit(idx):
+		ix = fmt.Sprint(litValue(idx))
+	default:
+		ix, _, _ = w.ex(idx)
 	}
-	if isLit(idx) {
-		return fmt.Sprintf("%s[%d]", v.Name, litValue(idx))
+	if base, field, ok := strings.Cut(v.Name, "."); ok {
+		if st := w.pr.structOf(base); st != nil && st.array {
+			return base + "[" + ix + "]." + field
+		}
 	}
-	s, _, _ := w.ex(idx)
-	return v.Name + "[" + s + "]"
+	return v.Name + "[" + ix + "]"
 }
 
 // ex prints e: the text, the Rust type of its value, its precedence.
@@ -692,6 +996,20 @@ func (w *rustW) ex(e *expr) (string, prog.Type, int) {
 	case eCASOld:
 		x, _, _ := w.ex(e.x)
 		return x + ".unwrap_or_else(|v| v)", e.t, pAtom
+	case eJoin:
+		t := int(e.in.Imm)
+		s := w.pr.threadName(t) + ".join().unwrap()"
+		if e.in.B >= 0 {
+			rs := w.pr.results()[t]
+			if len(rs) > 1 {
+				for k, r := range rs {
+					if r == e.in.B {
+						s += fmt.Sprintf(".%d", k)
+					}
+				}
+			}
+		}
+		return s, e.t, pAtom
 	}
 	w.a.fail(e.pc, "cannot print this expression in Rust")
 	return "", prog.Type{}, 0
@@ -737,7 +1055,7 @@ func (pr *printer) rustObs(o prog.Observable) string {
 }
 
 func (pr *printer) rustLocal(ti, reg int) string {
-	th := &pr.p.Threads[ti]
+	th := pr.threadAt(ti)
 	for _, l := range th.Locals {
 		if l.Reg == reg {
 			return pr.threadName(ti) + "." + l.Name

@@ -18,6 +18,8 @@ const (
 	nLoop
 	nBreak
 	nContinue
+	nBlock // a labelled block, left by a break to its label
+	nFor   // a counted loop without markers (a Rust for loop)
 )
 
 // node is one piece of structured code.
@@ -27,8 +29,29 @@ type node struct {
 	// nIf: then runs when register cond is not 0, els otherwise.
 	cond      int
 	then, els []*node
-	body      []*node // nLoop
+	body      []*node // nLoop, nFor, nBlock
 	loop      *loopInfo
+	// target is the loop or block a break or continue leaves when it is
+	// not the innermost loop (nil: the innermost loop); such targets are
+	// labelled.
+	target   *node
+	labelled bool
+	fr       *forInfo // nFor
+}
+
+// forInfo describes a counted loop (see rustlit's for loops):
+//
+//	pc:   c = i CMP e; if !c goto exit
+//	      x = i
+//	      body
+//	next: d = e - i (i - e); if !(s < d) (s <= d) goto exit; i = i + s (i - s)
+//	      goto pc+2
+//	exit:
+type forInfo struct {
+	i, e, s, x int
+	t          prog.Type
+	desc, incl bool
+	next, exit int
 }
 
 type loopInfo struct {
@@ -53,10 +76,16 @@ type thread struct {
 }
 
 func (pr *printer) analyse(ti int) *thread {
-	th := &pr.p.Threads[ti]
+	th := pr.threadAt(ti)
 	a := &thread{pr: pr, ti: ti, th: th, code: th.Code, loops: map[uint64]*loopInfo{}, local: map[int]string{}}
 	for _, l := range th.Locals {
 		a.local[l.Reg] = l.Name
+	}
+	if ti < len(pr.p.Threads) {
+		// The registers the Final code joins are the thread's value.
+		for r, n := range pr.resultNames(ti) {
+			a.local[r] = n
+		}
 	}
 	a.reachability()
 	a.findLoops()
@@ -282,13 +311,39 @@ func (a *thread) literal(r int) (*prog.Instr, bool) {
 // Structuring.
 
 func (a *thread) structure() []*node {
-	return a.region(0, len(a.code), len(a.code), nil)
+	var out []*node
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				if nl, ok := r.(needLabel); ok {
+					a.fail(0, "cannot print this thread: a jump to %d is not structured", nl.t)
+				}
+				panic(r)
+			}
+		}()
+		out = a.region(0, len(a.code), len(a.code), nil)
+	}()
+	return out
 }
 
 // resolve follows a chain of jumps.
 func (a *thread) resolve(t int) int {
 	for steps := 0; steps <= len(a.code) && t >= 0 && t < len(a.code) && a.code[t].Op == prog.OpJump; steps++ {
 		t = a.code[t].Target
+	}
+	return t
+}
+
+// canon is where control really continues from t: through jumps and over
+// the exit markers of loops (leaving a loop past its exit marker, as a
+// return from an inlined function does, is leaving it).
+func (a *thread) canon(t int) int {
+	for steps := 0; steps <= len(a.code); steps++ {
+		t = a.resolve(t)
+		if t < 0 || t >= len(a.code) || a.code[t].Op != prog.OpLoopExit {
+			return t
+		}
+		t++
 	}
 	return t
 }
@@ -300,17 +355,45 @@ const (
 	jBad
 )
 
-func (a *thread) jumpKind(t, follow int, lp *loopInfo) int {
-	t = a.resolve(t)
-	switch {
-	case t == a.resolve(follow):
-		return jFall
-	case lp != nil && t == lp.exit:
-		return jBreak
-	case lp != nil && t == lp.back:
-		return jContinue
+// tgt is an enclosing construct a jump may leave: a loop (break to exit,
+// continue to back) or a labelled block (break to exit).
+type tgt struct {
+	n          *node
+	exit, back int // canonical targets; back < 0 for a block
+	loop       bool
+}
+
+// needLabel is raised (as a panic) by a jump to t that no enclosing
+// construct explains: the region holding both the jump and t wraps the
+// code up to t in a labelled block.
+type needLabel struct{ t int }
+
+// jumpKind classifies a jump to t from a region whose end continues at
+// follow, inside the constructs ctx (innermost last); it returns the
+// construct left, nil for the innermost loop.
+func (a *thread) jumpKind(t, follow int, ctx []*tgt) (int, *node) {
+	c := a.canon(t)
+	if c == a.canon(follow) {
+		return jFall, nil
 	}
-	return jBad
+	innermost := true
+	for k := len(ctx) - 1; k >= 0; k-- {
+		x := ctx[k]
+		var target *node
+		if !innermost || !x.loop {
+			target = x.n
+		}
+		if c == x.exit {
+			return jBreak, target
+		}
+		if x.loop && c == x.back {
+			return jContinue, target
+		}
+		// Rust wants a label on a break out of a loop through a labelled
+		// block, too.
+		innermost = false
+	}
+	panic(needLabel{c})
 }
 
 func (a *thread) lastReach(lo, hi int) int {
@@ -332,97 +415,224 @@ func (a *thread) restDead(from, hi int) {
 
 func (a *thread) backward(pc int) {
 	if a.pr.t == tRust {
-		a.fail(pc, "cannot print a loop without loop markers (a for loop) in the Rust-style language")
+		a.fail(pc, "cannot print this loop: a backward jump that is not a counted for loop")
 	}
 	a.fail(pc, "a loop without loop markers (a Rust for loop, which has no unroll bound) has no equivalent in herd C")
 }
 
-// region structures [lo, hi); falling off its end continues at follow; lp
-// is the innermost loop.
-func (a *thread) region(lo, hi, follow int, lp *loopInfo) []*node {
+// jumpNode makes the node of a break or continue.
+func jumpNode(kind int, target *node, pc int) *node {
+	k := nBreak
+	if kind == jContinue {
+		k = nContinue
+	}
+	if target != nil {
+		target.labelled = true
+	}
+	return &node{kind: k, pc: pc, target: target}
+}
+
+// forAt recognises a counted loop starting at pc.
+func (a *thread) forAt(pc, hi int) *forInfo {
+	code := a.code
+	if pc+2 >= hi || code[pc].Op != prog.OpBinary || code[pc+1].Op != prog.OpBranch || code[pc+1].A != code[pc].A {
+		return nil
+	}
+	exit := code[pc+1].Target
+	if exit <= pc+7 || exit > hi || code[exit-1].Op != prog.OpJump || code[exit-1].Target != pc+2 {
+		return nil
+	}
+	f := &forInfo{i: code[pc].B, e: code[pc].C, t: code[pc].T, exit: exit, next: exit - 5}
+	switch code[pc].Bin {
+	case prog.Lt:
+	case prog.Le:
+		f.incl = true
+	case prog.Ge:
+		f.desc, f.incl = true, true
+	default:
+		return nil
+	}
+	mv := &code[pc+2]
+	d, c2, br, adv := &code[exit-5], &code[exit-4], &code[exit-3], &code[exit-2]
+	u := prog.IntType(64, false)
+	if mv.Op != prog.OpMove || mv.B != f.i {
+		return nil
+	}
+	f.x = mv.A
+	dx, dy := f.e, f.i
+	if f.desc {
+		dx, dy = f.i, f.e
+	}
+	cmp := prog.Lt
+	if f.incl {
+		cmp = prog.Le
+	}
+	op := prog.Add
+	if f.desc {
+		op = prog.Sub
+	}
+	if d.Op != prog.OpBinary || d.Bin != prog.Sub || d.T != u || d.B != dx || d.C != dy ||
+		c2.Op != prog.OpBinary || c2.Bin != cmp || c2.T != u || c2.C != d.A ||
+		br.Op != prog.OpBranch || br.A != c2.A || br.Target != exit ||
+		adv.Op != prog.OpBinary || adv.Bin != op || adv.A != f.i || adv.B != f.i || adv.C != c2.B {
+		return nil
+	}
+	f.s = c2.B
+	return f
+}
+
+// region structures [lo, hi); falling off its end continues at follow;
+// ctx are the enclosing loops and blocks.
+func (a *thread) region(lo, hi, follow int, ctx []*tgt) []*node {
 	var out []*node
 	for i := lo; i < hi; {
 		if !a.reach[i] {
 			i++
 			continue
 		}
-		in := &a.code[i]
-		switch in.Op {
-		case prog.OpLoopEnter:
-			l := a.loops[in.Imm]
-			if l.exit >= hi {
-				a.fail(i, "cannot print this loop: its code is not structured")
-			}
-			body := a.region(i+1, l.back, l.back, l)
-			out = append(out, &node{kind: nLoop, pc: i, body: body, loop: l})
-			i = l.exit + 1
-		case prog.OpLoopBack, prog.OpLoopExit:
-			a.fail(i, "cannot print this loop: its code is not structured")
-		case prog.OpJump:
-			if in.Target <= i {
-				a.backward(i)
-			}
-			switch a.jumpKind(in.Target, follow, lp) {
-			case jFall:
-			case jBreak:
-				out = append(out, &node{kind: nBreak, pc: i})
-			case jContinue:
-				out = append(out, &node{kind: nContinue, pc: i})
-			default:
-				a.fail(i, "cannot print this thread: a jump leaves more than the innermost loop")
-			}
-			a.restDead(i+1, hi)
-			return out
-		case prog.OpBranch:
-			t := in.Target
-			if t <= i {
-				a.backward(i)
-			}
-			if t <= hi {
-				f := t
-				if t == hi {
-					f = follow
+		nodes, next, done, label := a.step(i, hi, follow, ctx)
+		if label > 0 {
+			// A jump inside the statement at i leaves to label, further
+			// down this region: the code from i to there is a labelled
+			// block. Its body may need a larger one around it.
+			var blk *node
+			for blk == nil {
+				var bigger int
+				blk, bigger = a.labelBlock(i, label, hi, follow, ctx)
+				if blk == nil {
+					label = bigger
 				}
-				if j := a.lastReach(i+1, t); j >= 0 && a.code[j].Op == prog.OpJump && a.code[j].Target > t && a.code[j].Target <= hi {
-					jt := a.code[j].Target
-					ef := jt
-					if jt == hi {
-						ef = follow
-					}
-					then := a.region(i+1, j, ef, lp)
-					els := a.region(t, jt, ef, lp)
-					out = append(out, &node{kind: nIf, pc: i, cond: in.A, then: then, els: els})
-					i = jt
-					continue
-				}
-				then := a.region(i+1, t, f, lp)
-				out = append(out, &node{kind: nIf, pc: i, cond: in.A, then: then})
-				i = t
-				continue
 			}
-			switch a.jumpKind(t, follow, lp) {
-			case jFall:
-				then := a.region(i+1, hi, follow, lp)
-				out = append(out, &node{kind: nIf, pc: i, cond: in.A, then: then})
-				return out
-			case jBreak:
-				out = append(out, &node{kind: nIf, pc: i, cond: in.A, els: []*node{{kind: nBreak, pc: i}}})
-			case jContinue:
-				out = append(out, &node{kind: nIf, pc: i, cond: in.A, els: []*node{{kind: nContinue, pc: i}}})
-			default:
-				a.fail(i, "cannot print this thread: a branch leaves more than the innermost loop")
-			}
-			i++
-		case prog.OpPanic:
-			out = append(out, &node{kind: nInstr, pc: i})
-			a.restDead(i+1, hi)
-			return out
-		default:
-			out = append(out, &node{kind: nInstr, pc: i})
-			i++
+			out = append(out, blk)
+			i = label
+			continue
 		}
+		out = append(out, nodes...)
+		if done {
+			return out
+		}
+		i = next
 	}
 	return out
+}
+
+// labelBlock makes the labelled block [i, label) of a region ending at hi,
+// or returns the end of a larger block that a jump inside it needs.
+func (a *thread) labelBlock(i, label, hi, follow int, ctx []*tgt) (blk *node, bigger int) {
+	defer func() {
+		if r := recover(); r != nil {
+			nl, ok := r.(needLabel)
+			if !ok || nl.t <= label || nl.t > hi {
+				panic(r)
+			}
+			blk, bigger = nil, nl.t
+		}
+	}()
+	blk = &node{kind: nBlock, pc: i}
+	f := label
+	if label == hi {
+		f = follow
+	}
+	inner := append(append([]*tgt(nil), ctx...), &tgt{n: blk, exit: a.canon(label), back: -1})
+	blk.body = a.regionBlock(i, label, f, inner)
+	return blk, 0
+}
+
+// regionBlock structures a labelled block's body, refusing to wrap the same
+// code again (which would mean the code is not structured).
+func (a *thread) regionBlock(lo, hi, follow int, ctx []*tgt) []*node {
+	defer func() {
+		if r := recover(); r != nil {
+			if nl, ok := r.(needLabel); ok && nl.t == a.canon(hi) {
+				a.fail(lo, "cannot print this thread: its code is not structured")
+			}
+			panic(r)
+		}
+	}()
+	return a.region(lo, hi, follow, ctx)
+}
+
+// step structures the statement at i: its nodes, where the next one
+// starts, whether the region ends after it, and (label > 0) the end of a
+// labelled block the statement needs.
+func (a *thread) step(i, hi, follow int, ctx []*tgt) (nodes []*node, next int, done bool, label int) {
+	defer func() {
+		if r := recover(); r != nil {
+			nl, ok := r.(needLabel)
+			if !ok || nl.t <= i || nl.t > hi {
+				panic(r)
+			}
+			nodes, next, done, label = nil, 0, false, nl.t
+		}
+	}()
+	in := &a.code[i]
+	if f := a.forAt(i, hi); f != nil {
+		n := &node{kind: nFor, pc: i, fr: f}
+		li := &loopInfo{enter: i, back: f.next, exit: f.exit, live: -1}
+		n.loop = li
+		inner := append(append([]*tgt(nil), ctx...), &tgt{n: n, exit: a.canon(f.exit), back: a.canon(f.next), loop: true})
+		n.body = a.region(i+3, f.next, f.next, inner)
+		return []*node{n}, f.exit, false, 0
+	}
+	switch in.Op {
+	case prog.OpLoopEnter:
+		l := a.loops[in.Imm]
+		if l.exit >= hi {
+			a.fail(i, "cannot print this loop: its code is not structured")
+		}
+		n := &node{kind: nLoop, pc: i, loop: l}
+		inner := append(append([]*tgt(nil), ctx...), &tgt{n: n, exit: a.canon(l.exit), back: a.canon(l.back), loop: true})
+		n.body = a.region(i+1, l.back, l.back, inner)
+		return []*node{n}, l.exit + 1, false, 0
+	case prog.OpLoopBack, prog.OpLoopExit:
+		a.fail(i, "cannot print this loop: its code is not structured")
+	case prog.OpJump:
+		if in.Target <= i {
+			a.backward(i)
+		}
+		var out []*node
+		switch k, target := a.jumpKind(in.Target, follow, ctx); k {
+		case jFall:
+		default:
+			out = append(out, jumpNode(k, target, i))
+		}
+		a.restDead(i+1, hi)
+		return out, hi, true, 0
+	case prog.OpBranch:
+		t := in.Target
+		if t <= i {
+			a.backward(i)
+		}
+		if t <= hi {
+			f := t
+			if t == hi {
+				f = follow
+			}
+			if j := a.lastReach(i+1, t); j >= 0 && a.code[j].Op == prog.OpJump && a.code[j].Target > t && a.code[j].Target <= hi {
+				jt := a.code[j].Target
+				ef := jt
+				if jt == hi {
+					ef = follow
+				}
+				then := a.region(i+1, j, ef, ctx)
+				els := a.region(t, jt, ef, ctx)
+				return []*node{{kind: nIf, pc: i, cond: in.A, then: then, els: els}}, jt, false, 0
+			}
+			then := a.region(i+1, t, f, ctx)
+			return []*node{{kind: nIf, pc: i, cond: in.A, then: then}}, t, false, 0
+		}
+		switch k, target := a.jumpKind(t, follow, ctx); k {
+		case jFall:
+			then := a.region(i+1, hi, follow, ctx)
+			return []*node{{kind: nIf, pc: i, cond: in.A, then: then}}, hi, true, 0
+		default:
+			return []*node{{kind: nIf, pc: i, cond: in.A, els: []*node{jumpNode(k, target, i)}}}, i + 1, false, 0
+		}
+	case prog.OpPanic:
+		a.restDead(i+1, hi)
+		return []*node{{kind: nInstr, pc: i}}, hi, true, 0
+	}
+	return []*node{{kind: nInstr, pc: i}}, i + 1, false, 0
 }
 
 // nodeRegs collects the registers the instructions of nodes write and read.
@@ -441,7 +651,12 @@ func (a *thread) nodeRegs(nodes []*node, w, r map[int]bool) {
 			r[n.cond] = true
 			a.nodeRegs(n.then, w, r)
 			a.nodeRegs(n.els, w, r)
-		case nLoop:
+		case nLoop, nBlock:
+			a.nodeRegs(n.body, w, r)
+		case nFor:
+			f := n.fr
+			w[f.i], w[f.x] = true, true
+			r[f.i], r[f.e], r[f.s] = true, true, true
 			a.nodeRegs(n.body, w, r)
 		}
 	}

@@ -4,6 +4,9 @@ import (
 	"happens/source"
 )
 
+// MaxThreads is the most threads a program may have, in either format.
+const MaxThreads = 64
+
 // Program is one resolved litmus test or algorithm.
 type Program struct {
 	Name    string // test name (herd header or file name)
@@ -70,6 +73,20 @@ type Local struct {
 	Name string
 	Reg  int
 	Type Type
+}
+
+// HasPlainAccess reports whether some thread has a non-atomic load or
+// store: only then can an execution have a data race.
+func (p *Program) HasPlainAccess() bool {
+	for t := range p.Threads {
+		for i := range p.Threads[t].Code {
+			in := &p.Threads[t].Code[i]
+			if (in.Op == OpLoad || in.Op == OpStore) && !in.Atomic {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // ThreadName names thread t, where t == len(p.Threads) is Program.Final
@@ -172,9 +189,13 @@ type Condition struct {
 
 // Expectation is the verdict a test claims for itself.
 type Expectation struct {
-	Verdict string // "Always", "Sometimes" or "Never"
+	Verdict string // "Always", "Sometimes", "Never", or ExpectPanic
 	Pos     source.Pos
 }
+
+// ExpectPanic is the expectation of a #[should_panic] test: some execution
+// fails an assertion or panics.
+const ExpectPanic = "Panics"
 
 // Observable is one value an outcome shows.
 type Observable struct {

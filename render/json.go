@@ -16,6 +16,7 @@ import (
 //	blocked     int      executions discarded: an assume failed, or a thread spins on a value a later write replaces
 //	bounded     int      executions cut by the loop bound
 //	stuck       int      executions in which a thread spins forever (see liveness)
+//	duplicates  int      executions that only add unobserved spurious compare_exchange_weak failures to others
 //	complete    bool     false when a bound (loop, execution limit, time, interrupt, rounds, states) cut the run
 //	partial     [string] why the run is partial, one reason per bound ("unroll: ...", "timeout: ..."); [] when complete
 //	elapsed_ms  number
@@ -33,6 +34,7 @@ type jsonResult struct {
 	Blocked    int            `json:"blocked"`
 	Bounded    int            `json:"bounded"`
 	Stuck      int            `json:"stuck"`
+	Duplicates int            `json:"duplicates"`
 	Complete   bool           `json:"complete"`
 	Partial    []string       `json:"partial"`
 	ElapsedMS  float64        `json:"elapsed_ms"`
@@ -106,7 +108,7 @@ func JSONValue(t prog.Type, v uint64) any {
 func JSONRecord(r *result.Result) any {
 	out := jsonResult{
 		Test: r.Program.Name, Model: r.Model,
-		Executions: r.Stats.Complete, Blocked: r.Stats.Blocked, Bounded: r.Stats.Bounded, Stuck: r.Stats.Stuck,
+		Executions: r.Stats.Complete, Blocked: r.Stats.Blocked, Bounded: r.Stats.Bounded, Stuck: r.Stats.Stuck, Duplicates: r.Stats.Duplicates,
 		Complete:  r.Complete(),
 		Partial:   append([]string{}, r.Partial()...),
 		ElapsedMS: float64(r.Stats.Elapsed.Microseconds()) / 1000,

@@ -66,7 +66,7 @@ func Text(w io.Writer, r *result.Result) error {
 		} else {
 			fmt.Fprintf(b, "  %s: %d satisfy it, %d do not (* above)%s\n", r.Verdict, r.Positive, r.Negative, condNote(r))
 		}
-		if p.Expect != nil {
+		if p.Expect != nil && !r.ExpectsPanic() {
 			if p.Expect.Verdict == r.Verdict {
 				fmt.Fprintf(b, "  expected %s: ok\n", p.Expect.Verdict)
 			} else {
@@ -76,6 +76,16 @@ func Text(w io.Writer, r *result.Result) error {
 	}
 	for _, f := range r.Failures {
 		fmt.Fprintf(b, "Assertion failure in %s at %s: %s (%s)\n", f.Thread, f.Pos, f.Msg, plural(f.Count, "execution"))
+	}
+	if r.ExpectsPanic() {
+		switch met, known := r.ExpectationMet(); {
+		case met:
+			b.WriteString("#[should_panic]: expected failure found\n")
+		case known:
+			b.WriteString("#[should_panic]: MISMATCH: no execution fails an assertion or panics\n")
+		default:
+			b.WriteString("#[should_panic]: no failure found so far (the run is partial)\n")
+		}
 	}
 	for _, h := range r.Hangs {
 		fmt.Fprintf(b, "Liveness violation: %s spins forever in the loop at %s, reading %s, which no write changes (%s)\n",
@@ -97,6 +107,9 @@ func Text(w io.Writer, r *result.Result) error {
 	}
 	if st.Stuck > 0 {
 		fmt.Fprintf(b, ", %d stuck", st.Stuck)
+	}
+	if st.Duplicates > 0 {
+		fmt.Fprintf(b, ", %d repeating others with unobserved spurious CAS failures", st.Duplicates)
 	}
 	if st.Bounded > 0 {
 		fmt.Fprintf(b, ", %d cut by the loop bound", st.Bounded)

@@ -130,7 +130,7 @@ func (r *Result) Partial() []string {
 // Explored counts the executions explored, whatever their status.
 func (r *Result) Explored() int {
 	s := r.Stats
-	return s.Complete + s.Blocked + s.Bounded + s.Stuck
+	return s.Complete + s.Blocked + s.Bounded + s.Stuck + s.Duplicates
 }
 
 // CondHolds reports whether the condition, read as a test, passes:
@@ -148,11 +148,37 @@ func (r *Result) CondHolds() bool {
 	return r.Positive == 0
 }
 
-// Failed reports whether the run found a problem: a failed assertion, a
-// data race, a thread that spins forever, or a forall / ~exists condition
-// that does not hold.
+// ExpectsPanic reports whether the program is a #[should_panic] test.
+func (r *Result) ExpectsPanic() bool {
+	return r.Program.Expect != nil && r.Program.Expect.Verdict == prog.ExpectPanic
+}
+
+// ExpectationMet says whether the program's own expectation (an expect
+// line, a #[should_panic]) holds; known is false when there is none, or
+// when only a complete run could tell.
+func (r *Result) ExpectationMet() (met, known bool) {
+	e := r.Program.Expect
+	switch {
+	case e == nil:
+		return false, false
+	case e.Verdict == prog.ExpectPanic:
+		if len(r.Failures) > 0 {
+			return true, true
+		}
+		return false, r.Complete()
+	}
+	return e.Verdict == r.Verdict, r.Complete()
+}
+
+// Failed reports whether the run found a problem: a failed assertion (but
+// in a #[should_panic] test that is what is expected), a data race, a
+// thread that spins forever, a forall / ~exists condition that does not
+// hold, or an expectation that does not.
 func (r *Result) Failed() bool {
-	if len(r.Races) > 0 || len(r.Failures) > 0 || len(r.Hangs) > 0 {
+	if met, known := r.ExpectationMet(); known && !met {
+		return true
+	}
+	if len(r.Races) > 0 || len(r.Hangs) > 0 || (len(r.Failures) > 0 && !r.ExpectsPanic()) {
 		return true
 	}
 	if r.Program.Cond != nil && r.Program.Cond.Kind != prog.Exists {
@@ -184,12 +210,14 @@ type Collector struct {
 	hangs   map[string]*Hang
 	vals    []uint64
 	seen    map[*Race]bool // races already counted in this execution
+	plain   bool           // the program has plain accesses: races are possible
 }
 
 // NewCollector starts a Result for p under m.
 func NewCollector(p *prog.Program, m *model.Model, show Show) *Collector {
 	c := NewMachineCollector(p, m.Name, m.Hardware, show)
 	c.m = m
+	c.plain = p.HasPlainAccess()
 	return c
 }
 
@@ -216,14 +244,14 @@ func (s finalState) Mem(loc int) uint64      { return s.x.FinalMem(loc) }
 // consistent execution); outcomes only in complete ones.
 func (c *Collector) Visit(x *explore.Execution) {
 	for _, f := range x.Failures {
-		c.Failure(f, x.G)
+		c.Failure(f, x.Graph())
 	}
 	for _, h := range x.Hangs {
-		c.Hang(h, x.G)
+		c.Hang(h, x.Graph())
 	}
-	c.addRaces(x.G)
+	c.addRaces(x.Graph())
 	if x.Status == explore.Complete {
-		c.Outcome(finalState{x}, x.G)
+		c.Outcome(finalState{x}, x.Graph())
 	}
 }
 
@@ -323,7 +351,7 @@ func clone(g *graph.Graph) *graph.Graph {
 // addRaces records g's data races, each pair of source accesses once.
 func (c *Collector) addRaces(g *graph.Graph) {
 	r := c.R
-	if c.m == nil {
+	if c.m == nil || !c.plain {
 		return
 	}
 	races := c.m.Races(model.NewExec(g))

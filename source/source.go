@@ -3,9 +3,12 @@
 package source
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Pos is a position in a source file. Line and Col are 1-based; the zero Pos
@@ -85,9 +88,19 @@ func (l ErrorList) Err() error {
 	return l.Sort()
 }
 
+// MaxShown is the number of errors Format prints before it summarises the
+// rest as "and N more".
+const MaxShown = 20
+
+// lineWindow is the most characters of a source line Format shows; longer
+// lines are cut around the caret.
+const lineWindow = 100
+
 // Format writes every error as "file:line:col: message", followed by the
-// offending source line and a caret under the column, when src is the text of
-// the named file.
+// offending source line and a caret under the column (columns count
+// characters), when src is the text of the named file. It shows at most
+// MaxShown errors, never echoes control characters or invalid UTF-8, and
+// cuts long lines around the caret.
 func Format(err error, src []byte) string {
 	var list ErrorList
 	switch e := err.(type) {
@@ -96,29 +109,85 @@ func Format(err error, src []byte) string {
 	case *Error:
 		list = ErrorList{e}
 	default:
-		return err.Error() + "\n"
+		return Printable(err.Error()) + "\n"
 	}
+	src = bytes.TrimPrefix(src, bom)
 	lines := strings.Split(string(src), "\n")
 	var b strings.Builder
-	for _, e := range list {
-		b.WriteString(e.Error())
+	for i, e := range list {
+		if i == MaxShown {
+			fmt.Fprintf(&b, "... and %d more errors\n", len(list)-MaxShown)
+			break
+		}
+		b.WriteString(Printable(e.Error()))
 		b.WriteByte('\n')
 		if e.Pos.Line >= 1 && e.Pos.Line <= len(lines) {
-			line := strings.TrimRight(lines[e.Pos.Line-1], "\r")
-			b.WriteString("    ")
-			b.WriteString(strings.ReplaceAll(line, "\t", " "))
-			b.WriteString("\n    ")
+			line := []rune(Printable(strings.TrimRight(lines[e.Pos.Line-1], "\r")))
 			col := e.Pos.Col
 			if col < 1 {
 				col = 1
 			}
-			// Count runes so multi-byte characters before the caret keep it aligned.
-			prefix := line
-			if col-1 <= len(prefix) {
-				prefix = prefix[:col-1]
+			if col > len(line)+1 {
+				col = len(line) + 1
 			}
-			b.WriteString(strings.Repeat(" ", len([]rune(prefix))))
+			caret := col - 1
+			if len(line) > lineWindow {
+				from := caret - lineWindow/2
+				if from < 0 {
+					from = 0
+				}
+				to := from + lineWindow
+				if to > len(line) {
+					to, from = len(line), len(line)-lineWindow
+				}
+				cut := string(line[from:to])
+				caret -= from
+				if from > 0 {
+					cut = "…" + cut
+					caret++
+				}
+				if to < len(line) {
+					cut += "…"
+				}
+				line = []rune(cut)
+			}
+			b.WriteString("    ")
+			b.WriteString(string(line))
+			b.WriteString("\n    ")
+			b.WriteString(strings.Repeat(" ", caret))
 			b.WriteString("^\n")
+		}
+	}
+	return b.String()
+}
+
+var bom = []byte("\uFEFF")
+
+// StripBOM removes a UTF-8 byte-order mark from the start of src.
+func StripBOM(src []byte) []byte { return bytes.TrimPrefix(src, bom) }
+
+// Printable makes s safe to print on a terminal: invalid UTF-8 and control
+// characters become U+FFFD, tabs become spaces.
+func Printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || r == '\t' || (unicode.IsControl(r) && r != '\n') {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\t':
+			b.WriteByte(' ')
+		case r == utf8.RuneError || (unicode.IsControl(r) && r != '\n'):
+			b.WriteRune(utf8.RuneError)
+		default:
+			b.WriteRune(r)
 		}
 	}
 	return b.String()

@@ -94,7 +94,7 @@ func normState(line string) string {
 type finalState struct{ x *explore.Execution }
 
 func (s finalState) Local(t, r int) uint64 { return s.x.Threads[t].Regs[r] }
-func (s finalState) Mem(loc int) uint64    { return s.x.G.Final(loc) }
+func (s finalState) Mem(loc int) uint64    { return s.x.Graph().Final(loc) }
 
 // ourResult explores p and computes herd's view of its executions.
 type ourResult struct {
@@ -120,7 +120,7 @@ func runTestOpts(ctx context.Context, p *prog.Program, opts explore.Options) *ou
 		if len(x.Failures) > 0 {
 			r.failures++
 		}
-		if !r.undef && len(model.RC11.Races(model.NewExec(x.G))) > 0 {
+		if !r.undef && len(model.RC11.Races(model.NewExec(x.Graph()))) > 0 {
 			r.undef = true
 		}
 		if p.Filter != nil && prog.Eval(p.Filter, s) == 0 {

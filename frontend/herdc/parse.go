@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"happens/prog"
 	"happens/source"
 )
 
@@ -298,6 +299,10 @@ func (p *parser) parseBody(lt *litmus) {
 		n, ok := threadIndex(t.text)
 		if !ok || !p.peekN(1).isPunct("(") {
 			break
+		}
+		if len(lt.threads) == prog.MaxThreads {
+			p.errorf(t.pos, "the program has more than %d threads; at most %d are supported", prog.MaxThreads, prog.MaxThreads)
+			return
 		}
 		th := p.parseThread(n)
 		if th != nil {

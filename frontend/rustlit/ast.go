@@ -2,7 +2,8 @@ package rustlit
 
 import "happens/source"
 
-// The syntax tree. Expressions and items are closed sets.
+// The syntax tree. Expressions, statements, patterns and items are closed
+// sets.
 
 type expr interface{ exprPos() source.Pos }
 
@@ -11,7 +12,8 @@ type (
 		name string
 		p    source.Pos
 	}
-	// pathExpr is a::b::c (two or more segments).
+	// pathExpr is a::b::c (two or more segments; generic arguments are
+	// dropped).
 	pathExpr struct {
 		segs []string
 		p    source.Pos
@@ -29,7 +31,7 @@ type (
 		p   source.Pos
 	}
 	unaryExpr struct {
-		op string
+		op string // "-", "!", "*", "&"
 		x  expr
 		p  source.Pos
 	}
@@ -43,6 +45,7 @@ type (
 		fn   expr
 		args []expr
 		p    source.Pos
+		end  int
 	}
 	methodExpr struct {
 		recv expr
@@ -55,6 +58,7 @@ type (
 		x, idx expr
 		p      source.Pos
 	}
+	// fieldExpr is x.name, also a tuple field x.0.
 	fieldExpr struct {
 		x    expr
 		name string
@@ -68,8 +72,11 @@ type (
 	macroExpr struct {
 		name string
 		args []expr
-		p    source.Pos
-		end  int
+		// pat and guard are the pattern of matches!(x, PAT if GUARD).
+		pat   *pattern
+		guard expr
+		p     source.Pos
+		end   int
 	}
 	arrayLit struct {
 		elems  []expr
@@ -77,10 +84,30 @@ type (
 		count  expr
 		p      source.Pos
 	}
-	blockExpr struct {
-		stmts []stmt
-		tail  expr // value of the block, or nil
+	tupleExpr struct {
+		elems []expr
 		p     source.Pos
+	}
+	// rangeExpr is lo..hi or lo..=hi (either bound may be nil).
+	rangeExpr struct {
+		lo, hi expr
+		incl   bool
+		p      source.Pos
+	}
+	structLit struct {
+		name   string // the struct's name (last path segment)
+		fields []fieldInit
+		base   expr // ..base
+		p      source.Pos
+	}
+	blockExpr struct {
+		stmts  []stmt
+		tail   expr // value of the block, or nil
+		label  string
+		unsafe bool
+		konst  bool // const { ... }
+		p      source.Pos
+		end    source.Pos // the closing brace
 	}
 	ifExpr struct {
 		cond expr
@@ -90,52 +117,94 @@ type (
 		p    source.Pos
 	}
 	whileExpr struct {
-		cond expr
-		pat  *pattern // while let
-		body *blockExpr
-		p    source.Pos
+		cond  expr
+		pat   *pattern // while let
+		body  *blockExpr
+		label string
+		p     source.Pos
 	}
 	loopExpr struct {
-		body *blockExpr
-		p    source.Pos
+		body  *blockExpr
+		label string
+		p     source.Pos
 	}
 	forExpr struct {
-		name   string
-		lo, hi expr
-		incl   bool
-		body   *blockExpr
-		p      source.Pos
+		pat   *pattern
+		iter  expr
+		body  *blockExpr
+		label string
+		p     source.Pos
 	}
 	matchExpr struct {
 		x    expr
 		arms []matchArm
 		p    source.Pos
 	}
-	breakExpr    struct{ p source.Pos }
-	continueExpr struct{ p source.Pos }
-	returnExpr   struct {
+	breakExpr struct {
+		label string
+		x     expr // break value
+		p     source.Pos
+	}
+	continueExpr struct {
+		label string
+		p     source.Pos
+	}
+	returnExpr struct {
 		x expr
 		p source.Pos
 	}
 	closureExpr struct {
-		param string
-		body  expr
-		p     source.Pos
+		params []*pattern
+		body   expr
+		move   bool
+		p      source.Pos
 	}
+	// badExpr stands for an expression that failed to parse.
+	badExpr struct{ p source.Pos }
 )
 
-type matchArm struct {
-	pat  *pattern
-	body expr
+type fieldInit struct {
+	name string
+	x    expr
 	p    source.Pos
 }
 
-// pattern is Ok(x), Err(x), _, a literal, or a binding name.
+type matchArm struct {
+	pat   *pattern
+	guard expr
+	body  expr
+	p     source.Pos
+}
+
+type patKind uint8
+
+const (
+	pWild    patKind = iota // _
+	pBind                   // name, or name @ sub
+	pLit                    // a literal (or a const)
+	pRange                  // lo..=hi, lo..hi, lo.., ..=hi
+	pOr                     // alts
+	pTuple                  // (a, b)
+	pVariant                // Ok(p), Err(p), Some(p), None
+	pRest                   // .. inside a tuple pattern
+	pRef                    // &p
+	pStruct                 // Name { f: p, .. }
+)
+
+// pattern is a pattern of let, match, if let, while let, for and closure
+// parameters.
 type pattern struct {
-	kind string // "Ok", "Err", "_", "lit", "bind"
-	bind string // bound name, or "" / "_"
-	lit  expr
-	p    source.Pos
+	kind   patKind
+	name   string // pBind: the name; pVariant: Ok, Err, Some, None; pStruct: the type
+	mut    bool
+	sub    *pattern   // pBind: name @ sub; pRef: the referent
+	elems  []*pattern // pTuple, pVariant arguments, pOr alternatives, pStruct fields
+	fields []string   // pStruct: field names of elems
+	lit    expr       // pLit
+	lo, hi expr       // pRange
+	incl   bool
+	typ    *typeExpr // a closure parameter's type, if written
+	p      source.Pos
 }
 
 func (e *identExpr) exprPos() source.Pos    { return e.p }
@@ -152,6 +221,9 @@ func (e *fieldExpr) exprPos() source.Pos    { return e.p }
 func (e *castExpr) exprPos() source.Pos     { return e.p }
 func (e *macroExpr) exprPos() source.Pos    { return e.p }
 func (e *arrayLit) exprPos() source.Pos     { return e.p }
+func (e *tupleExpr) exprPos() source.Pos    { return e.p }
+func (e *rangeExpr) exprPos() source.Pos    { return e.p }
+func (e *structLit) exprPos() source.Pos    { return e.p }
 func (e *blockExpr) exprPos() source.Pos    { return e.p }
 func (e *ifExpr) exprPos() source.Pos       { return e.p }
 func (e *whileExpr) exprPos() source.Pos    { return e.p }
@@ -162,15 +234,16 @@ func (e *breakExpr) exprPos() source.Pos    { return e.p }
 func (e *continueExpr) exprPos() source.Pos { return e.p }
 func (e *returnExpr) exprPos() source.Pos   { return e.p }
 func (e *closureExpr) exprPos() source.Pos  { return e.p }
+func (e *badExpr) exprPos() source.Pos      { return e.p }
 
 type stmt interface{ stmtPos() source.Pos }
 
 type (
 	letStmt struct {
-		name string
-		mut  bool
+		pat  *pattern
 		typ  *typeExpr
 		init expr
+		els  *blockExpr // let PAT = x else { ... };
 		p    source.Pos
 	}
 	assignStmt struct {
@@ -181,22 +254,58 @@ type (
 		end    int // byte offset just past the value, for its source text
 	}
 	exprStmt struct {
-		x expr
-		p source.Pos
+		x    expr
+		semi bool // ended by ';'
+		p    source.Pos
+	}
+	// itemStmt is an item declared inside a block (fn, const, static,
+	// struct, use, impl).
+	itemStmt struct {
+		it item
+		p  source.Pos
+	}
+	// markStmt is a `// t_1` comment line: the statements after it, up to
+	// the next mark, are a thread.
+	markStmt struct {
+		name string
+		p    source.Pos
 	}
 )
 
 func (s *letStmt) stmtPos() source.Pos    { return s.p }
 func (s *assignStmt) stmtPos() source.Pos { return s.p }
 func (s *exprStmt) stmtPos() source.Pos   { return s.p }
+func (s *itemStmt) stmtPos() source.Pos   { return s.p }
+func (s *markStmt) stmtPos() source.Pos   { return s.p }
 
-// typeExpr is a type: a name (u32, AtomicBool, Ordering) or an array.
+type typeKind uint8
+
+const (
+	tyPath  typeKind = iota // u32, AtomicU32, Node, Option<T>, Arc<T>, ...
+	tyArray                 // [T; N]
+	tySlice                 // [T]
+	tyTuple                 // (A, B), () is the empty tuple
+	tyRef                   // &T, &mut T, &'a T
+	tyPtr                   // *const T, *mut T
+	tyInfer                 // _
+	tyNever                 // !
+	tyOther                 // impl Trait, dyn Trait, fn(...) -> T
+)
+
+// typeExpr is a written type.
 type typeExpr struct {
-	name string
-	elem *typeExpr // for arrays
-	len  expr
+	kind typeKind
+	name string      // tyPath: last segment; tyOther: "impl", "dyn" or "fn"
+	path []string    // tyPath: every segment
+	args []*typeExpr // tyPath: generic arguments; tyTuple: elements
+	elem *typeExpr   // tyArray, tySlice, tyRef, tyPtr
+	len  expr        // tyArray
+	mut  bool        // &mut, *mut
 	p    source.Pos
 }
+
+// item is a top-level (or block-level) declaration.
+type item interface{ itemPos() source.Pos }
 
 type (
 	staticItem struct {
@@ -213,11 +322,37 @@ type (
 		p    source.Pos
 	}
 	fnItem struct {
-		name   string
-		params []param
-		ret    *typeExpr
-		body   *blockExpr
-		p      source.Pos
+		name    string
+		params  []param
+		ret     *typeExpr
+		body    *blockExpr
+		self    bool // a method: takes &self (or self)
+		isConst bool
+		generic bool // has generic parameters
+		attrs   []string
+		recv    string // the impl's type for methods and associated fns
+		p       source.Pos
+		broken  bool // its text had syntax errors
+	}
+	structItem struct {
+		name    string
+		fields  []param
+		tuple   bool // struct S(A, B);
+		generic bool
+		p       source.Pos
+	}
+	implItem struct {
+		typ   string
+		trait string
+		fns   []*fnItem
+		items []item // associated consts
+		p     source.Pos
+	}
+	// useItem is a use declaration; names lists each imported name with
+	// its full path (a glob ends in "*").
+	useItem struct {
+		paths [][]string
+		p     source.Pos
 	}
 	threadItem struct {
 		name   string
@@ -226,6 +361,7 @@ type (
 		incl   bool
 		body   *blockExpr
 		p      source.Pos
+		broken bool
 	}
 	condItem struct {
 		kind string // "exists", "forall", "~exists"
@@ -237,20 +373,55 @@ type (
 		verdict string
 		p       source.Pos
 	}
+	// finalItem is final { ... }: code that runs once every thread has
+	// finished (a whole program's main after its joins).
+	finalItem struct {
+		body *blockExpr
+		p    source.Pos
+	}
+	// otherItem is an item happens does not model (enum, trait, mod,
+	// extern crate, macro_rules!, type alias): it is rejected when used.
+	otherItem struct {
+		kind string
+		name string
+		p    source.Pos
+	}
+	// modItem is an inline module (mod tests { ... }).
+	modItem struct {
+		items []item
+		p     source.Pos
+	}
+	// topStmt is a statement written at the top level of a file (the
+	// seeds' snippets): book notation.
+	topStmt struct {
+		s stmt
+	}
 )
+
+func (i *staticItem) itemPos() source.Pos { return i.p }
+func (i *constItem) itemPos() source.Pos  { return i.p }
+func (i *fnItem) itemPos() source.Pos     { return i.p }
+func (i *structItem) itemPos() source.Pos { return i.p }
+func (i *implItem) itemPos() source.Pos   { return i.p }
+func (i *useItem) itemPos() source.Pos    { return i.p }
+func (i *threadItem) itemPos() source.Pos { return i.p }
+func (i *condItem) itemPos() source.Pos   { return i.p }
+func (i *expectItem) itemPos() source.Pos { return i.p }
+func (i *otherItem) itemPos() source.Pos  { return i.p }
+func (i *finalItem) itemPos() source.Pos  { return i.p }
+func (i *modItem) itemPos() source.Pos    { return i.p }
+func (i *topStmt) itemPos() source.Pos    { return i.s.stmtPos() }
 
 type param struct {
 	name string
+	pat  *pattern
 	typ  *typeExpr
 	p    source.Pos
 }
 
 type file struct {
-	doc     []string
-	statics []*staticItem
-	consts  []*constItem
-	fns     []*fnItem
-	threads []*threadItem
-	cond    *condItem
-	expect  *expectItem
+	doc   []string
+	items []item
+	// attrs are the attributes of each fn item, by fn.
+	errLines map[int]bool // lines with syntax errors
 }

@@ -24,7 +24,7 @@ func (c *compiler) condition(ci *condItem) {
 		return
 	}
 	if t.Kind != prog.KindBool {
-		c.errs.Add(ci.x.exprPos(), "the final condition must be a bool, found %s", t)
+		c.errorf(ci.x.exprPos(), "the final condition must be a bool, found %s", t)
 		return
 	}
 	c.p.Cond = &prog.Condition{Kind: kind, Expr: x, Pos: ci.p, Text: ci.text}
@@ -49,6 +49,9 @@ func (c *compiler) threadIndex(e expr) (int, bool) {
 	default:
 		return 0, false
 	}
+	if name == "main" && c.p.Final != nil {
+		return len(c.p.Threads), true
+	}
 	for i := range c.p.Threads {
 		if c.p.Threads[i].Name == name {
 			return i, true
@@ -57,19 +60,36 @@ func (c *compiler) threadIndex(e expr) (int, bool) {
 	return 0, false
 }
 
+// threadOf is thread t, or the Final code for t == len(Threads).
+func (c *compiler) threadOf(t int) *prog.Thread {
+	if t == len(c.p.Threads) {
+		return c.p.Final
+	}
+	return &c.p.Threads[t]
+}
+
 func (c *compiler) condExpr(e expr, observe func(prog.Observable)) (prog.Expr, prog.Type, bool) {
 	fail := func(pos source.Pos, format string, args ...any) (prog.Expr, prog.Type, bool) {
-		c.errs.Add(pos, format, args...)
+		c.errorf(pos, format, args...)
 		return nil, prog.Type{}, false
 	}
 	switch e := e.(type) {
 	case *fieldExpr:
 		ti, ok := c.threadIndex(e.x)
 		if !ok {
+			if loc, ok := c.locByExpr(e); ok {
+				l := &c.p.Locs[loc]
+				observe(prog.Observable{Name: l.Name, Thread: -1, Loc: loc, Type: l.Type})
+				return &prog.MemExpr{Loc: loc, T: l.Type}, l.Type, true
+			}
 			return fail(e.x.exprPos(), "no thread named %s", exprString(e.x))
 		}
-		th := &c.p.Threads[ti]
+		th := c.threadOf(ti)
 		l, ok := th.LocalByName(e.name)
+		if !ok && c.broken[th.Name] {
+			// The thread had syntax errors: its lets may be what failed.
+			return nil, prog.Type{}, false
+		}
 		if !ok {
 			var names []string
 			for _, l := range th.Locals {
@@ -79,30 +99,23 @@ func (c *compiler) condExpr(e expr, observe func(prog.Observable)) (prog.Expr, p
 		}
 		observe(prog.Observable{Name: th.Name + "." + l.Name, Thread: ti, Reg: l.Reg, Loc: -1, Type: l.Type})
 		return &prog.LocalExpr{Thread: ti, Reg: l.Reg, T: l.Type}, l.Type, true
-	case *identExpr:
-		if vi, ok := c.statics[e.name]; ok {
-			v := &c.p.Vars[vi]
-			if v.Len > 0 {
-				return fail(e.p, "%s is an array; name an element", e.name)
-			}
-			observe(prog.Observable{Name: e.name, Thread: -1, Loc: v.First, Type: v.Type})
-			return &prog.MemExpr{Loc: v.First, T: v.Type}, v.Type, true
+	case *identExpr, *indexExpr:
+		if loc, ok := c.locByExpr(e); ok {
+			l := &c.p.Locs[loc]
+			observe(prog.Observable{Name: l.Name, Thread: -1, Loc: loc, Type: l.Type})
+			return &prog.MemExpr{Loc: loc, T: l.Type}, l.Type, true
 		}
-	case *indexExpr:
-		if id, ok := e.x.(*identExpr); ok {
-			if vi, ok := c.statics[id.name]; ok {
-				v := &c.p.Vars[vi]
-				k, ok := c.constEval(e.idx, false)
+		if ix, ok := e.(*indexExpr); ok {
+			if name, ok := c.locName(ix.x); ok && c.varNamed(name) {
+				k, ok := c.constEval(ix.idx, false)
 				if !ok {
 					return nil, prog.Type{}, false
 				}
-				if v.Len == 0 || k.v >= uint64(v.Len) {
-					return fail(e.p, "%s[%d] is out of bounds", id.name, int64(k.v))
-				}
-				loc := v.First + int(k.v)
-				observe(prog.Observable{Name: c.p.Locs[loc].Name, Thread: -1, Loc: loc, Type: v.Type})
-				return &prog.MemExpr{Loc: loc, T: v.Type}, v.Type, true
+				return fail(e.exprPos(), "%s[%d] is out of bounds", name, int64(k.v))
 			}
+		}
+		if id, ok := e.(*identExpr); ok && c.varNamed(id.name) {
+			return fail(id.p, "%s is an array or a struct; name an element or a field", id.name)
 		}
 	case *unaryExpr:
 		x, t, ok := c.condExpr(e.x, observe)
@@ -152,6 +165,53 @@ func (c *compiler) condExpr(e expr, observe func(prog.Observable)) (prog.Expr, p
 	return fail(e.exprPos(), "the final condition can name thread locals (t1.a), statics (X, A[2]), constants and literals; found %s", exprString(e))
 }
 
+// locName spells a location as outcomes name it: X, A[2], S.f, N[1].f.
+func (c *compiler) locName(e expr) (string, bool) {
+	switch e := e.(type) {
+	case *identExpr:
+		return e.name, true
+	case *indexExpr:
+		base, ok := c.locName(e.x)
+		if !ok {
+			return "", false
+		}
+		k, ok := c.constEval(e.idx, true)
+		if !ok || k.isOrd {
+			return "", false
+		}
+		return fmt.Sprintf("%s[%d]", base, int64(k.v)), true
+	case *fieldExpr:
+		base, ok := c.locName(e.x)
+		if !ok {
+			return "", false
+		}
+		return base + "." + e.name, true
+	}
+	return "", false
+}
+
+func (c *compiler) locByExpr(e expr) (int, bool) {
+	name, ok := c.locName(e)
+	if !ok {
+		return 0, false
+	}
+	for i := range c.p.Locs {
+		if c.p.Locs[i].Name == name {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+func (c *compiler) varNamed(name string) bool {
+	for _, v := range c.p.Vars {
+		if v.Name == name || strings.HasPrefix(v.Name, name+".") {
+			return true
+		}
+	}
+	return false
+}
+
 func exprString(e expr) string {
 	switch e := e.(type) {
 	case *identExpr:
@@ -168,6 +228,8 @@ func exprString(e expr) string {
 		return exprString(e.recv) + "." + e.name + "(...)"
 	case *callExpr:
 		return exprString(e.fn) + "(...)"
+	case *unaryExpr:
+		return e.op + exprString(e.x)
 	}
 	return "this expression"
 }

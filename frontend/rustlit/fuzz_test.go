@@ -2,6 +2,9 @@ package rustlit
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"happens/explore"
@@ -30,6 +33,34 @@ thread w[i in 0..N] { let r = A[i].compare_exchange(0, 1, SeqCst, Relaxed); matc
 thread t { let mut i = 0; loop { if X.load(Relaxed) == 0 { break; } i += 1; if i > 3 { break; } } for k in 0..=2 { X.fetch_add(k as i8, Relaxed); } }`,
 	`thread t { let a = 1 / 0; }`,
 	`static X: AtomicU32 = AtomicU32::new(0); thread t { X.store(1, Acquire) } exists (`,
+	// Tuples, matches, labels, Option, ranges, structs, Mutex.
+	`use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering::*};
+struct Node { v: AtomicU32, next: AtomicUsize }
+impl Node { const fn new() -> Self { Node { v: AtomicU32::new(0), next: AtomicUsize::new(usize::MAX) } } }
+static NODES: [Node; 2] = [const { Node::new() }; 2];
+fn f(p: (u32, u32)) -> Option<u32> { for i in (0..p.0).rev().step_by(2) { if i == p.1 { return Some(i); } } None }
+thread t {
+    let (a, b) = (NODES[1].v.load(Relaxed), 2u32);
+    let k = match a { 0 | 3 => 1, 1..=2 => 2, n if n > 9 => 3, _ => 4 };
+    let v = 'o: loop { for j in 0..3 { if j == b { break 'o j; } continue 'o; } };
+    let Some(w) = f((a, k)) else { return; };
+    if let Some(z) = a.checked_add(w) { NODES[0].next.store(z as usize, Release); }
+    assert_eq!((a, b), (0, 2));
+}`,
+	`use std::sync::{Arc, Mutex};
+use std::thread;
+fn main() {
+    let m = Arc::new(Mutex::new(0u32));
+    let hs: Vec<_> = (0..2u32).map(|i| { let m = m.clone(); thread::spawn(move || { *m.lock().unwrap() += i; i }) }).collect();
+    let mut s = 0;
+    for h in hs { s += h.join().unwrap(); }
+    assert_eq!(*m.lock().unwrap(), s);
+}`,
+	"\uFEFF#![allow(unused)] fn main() { use std::sync::atomic::{self, AtomicU32}; static X: AtomicU32 = AtomicU32::new(0); // t_1 X.store(1, atomic::Ordering::Release); // t_2 let value = X.load(atomic::Ordering::Relaxed); }",
+	`static X: AtomicU32 = AtomicU32::new(0);
+thread a { X.fetch_add(1, Relaxed) }
+thread b { X.fetch_add(1, Relaxed); }
+final { let r = a.join().unwrap(); b.join().unwrap(); assert!(X.load(Relaxed) == 2); }`,
 }
 
 // FuzzParse checks that no input makes the parser panic or hang, that
@@ -38,6 +69,14 @@ thread t { let mut i = 0; loop { if X.load(Relaxed) == 0 { break; } i += 1; if i
 func FuzzParse(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s)
+	}
+	for _, g := range []string{"../../testdata/*.litmus", "../../testdata/errors/*.litmus", "../../examples/*.rs"} {
+		files, _ := filepath.Glob(g)
+		for _, file := range files {
+			if src, err := os.ReadFile(file); err == nil && !strings.HasPrefix(strings.TrimSpace(string(src)), "C ") {
+				f.Add(string(src))
+			}
+		}
 	}
 	f.Fuzz(func(t *testing.T, src string) {
 		p, err := Parse("fuzz.litmus", []byte(src), Options{})
@@ -54,7 +93,7 @@ func FuzzParse(f *testing.F) {
 }
 
 func TestSeedsParse(t *testing.T) {
-	for i, s := range fuzzSeeds[:4] {
+	for i, s := range append(fuzzSeeds[:4:4], fuzzSeeds[6:]...) {
 		if _, err := Parse("seed.litmus", []byte(s), Options{}); err != nil {
 			t.Errorf("seed %d: %v", i, err)
 		}

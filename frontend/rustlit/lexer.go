@@ -1,6 +1,7 @@
 package rustlit
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -16,6 +17,9 @@ const (
 	tInt
 	tString
 	tPunct
+	tLabel // 'name: a loop label or a lifetime
+	tChar  // 'c'
+	tMark  // a `// t_1` comment: a thread starts here (text is its name)
 )
 
 type token struct {
@@ -39,6 +43,13 @@ func lex(file string, src []byte, errs *source.ErrorList) (toks []token, doc []s
 	line, col := 1, 1
 	i := 0
 	s := string(src)
+	if strings.HasPrefix(s, "\uFEFF") {
+		// A UTF-8 byte-order mark.
+		i = len("\uFEFF")
+	}
+	// open counts the braces opened and not closed on the current line, to
+	// recognise a snippet whose line breaks were lost.
+	open, openLine := 0, 0
 	advance := func(n int) {
 		for k := 0; k < n && i < len(s); {
 			r, size := utf8.DecodeRuneInString(s[i:])
@@ -67,6 +78,11 @@ func lex(file string, src []byte, errs *source.ErrorList) (toks []token, doc []s
 			if strings.HasPrefix(text, "//!") && len(toks) == 0 {
 				doc = append(doc, strings.TrimSpace(strings.TrimPrefix(text, "//!")))
 			}
+			if name, n, ok := threadMark(text, openLine == line && open > 0); ok {
+				toks = append(toks, token{kind: tMark, text: name, pos: pos, off: i, end: i + n})
+				advance(n)
+				continue
+			}
 			advance(j)
 		case strings.HasPrefix(s[i:], "/*"):
 			depth, j := 0, i
@@ -88,6 +104,51 @@ func lex(file string, src []byte, errs *source.ErrorList) (toks []token, doc []s
 				errs.Add(pos, "unterminated block comment")
 			}
 			advance(j - i)
+		case c == '#' && (i+1 >= len(s) || s[i+1] == ' ' || s[i+1] == '\t' || s[i+1] == '\n' || s[i+1] == '\r'):
+			// Not an attribute (#[...], #![...]). First on its line, `# `
+			// marks a line of code that mdBook and rustdoc hide: the code
+			// is read. After code, it starts a comment (as in the seed's
+			// `X.store(..); # earlier store`).
+			if len(toks) > 0 && toks[len(toks)-1].pos.Line == line {
+				j := strings.IndexByte(s[i:], '\n')
+				if j < 0 {
+					j = len(s) - i
+				}
+				advance(j)
+			} else {
+				advance(1)
+			}
+		case c == '\'':
+			// 'c' is a char literal, 'name a label or lifetime.
+			r, size := utf8.DecodeRuneInString(s[i+1:])
+			if i+1 < len(s) && r == '\\' {
+				j := strings.IndexByte(s[i+2:], '\'')
+				if j >= 0 && j < 12 {
+					toks = append(toks, token{kind: tChar, text: s[i : i+3+j], pos: pos, off: i, end: i + 3 + j})
+					advance(3 + j)
+					continue
+				}
+			}
+			if i+1+size < len(s) && s[i+1+size] == '\'' {
+				toks = append(toks, token{kind: tChar, text: s[i : i+2+size], pos: pos, off: i, end: i + 2 + size})
+				advance(2 + size)
+				continue
+			}
+			if r == '_' || unicode.IsLetter(r) {
+				j := i + 1 + size
+				for j < len(s) {
+					r2, sz := utf8.DecodeRuneInString(s[j:])
+					if !isIdentChar(r2) {
+						break
+					}
+					j += sz
+				}
+				toks = append(toks, token{kind: tLabel, text: s[i+1 : j], pos: pos, off: i, end: j})
+				advance(j - i)
+				continue
+			}
+			toks = append(toks, token{kind: tPunct, text: "'", pos: pos, off: i, end: i + 1})
+			advance(1)
 		case c == '"':
 			j := i + 1
 			var b strings.Builder
@@ -139,6 +200,15 @@ func lex(file string, src []byte, errs *source.ErrorList) (toks []token, doc []s
 			matched := false
 			for _, p := range puncts {
 				if strings.HasPrefix(s[i:], p) {
+					if openLine != line {
+						open, openLine = 0, line
+					}
+					switch p {
+					case "{":
+						open++
+					case "}":
+						open--
+					}
 					toks = append(toks, token{kind: tPunct, text: p, pos: pos, off: i, end: i + len(p)})
 					advance(len(p))
 					matched = true
@@ -153,6 +223,34 @@ func lex(file string, src []byte, errs *source.ErrorList) (toks []token, doc []s
 	}
 	toks = append(toks, token{kind: tEOF, pos: source.Pos{File: file, Line: line, Col: col}, off: len(s), end: len(s)})
 	return toks, doc
+}
+
+// markRE matches the thread comments of the Rust atomics book and the
+// seeds: `// t_1`, `// t1`, `// Thread 1`, `// thread 2:`.
+var markRE = regexp.MustCompile(`^//\s*(?:(t_?[0-9]+)|[Tt]hread[ _]?([0-9]+)):?(\s+|$)`)
+
+// threadMark reports whether the comment text (from "//" to the end of
+// the line) is a thread mark, the thread's name and how many bytes the
+// mark takes. A mark is the whole comment, or, when flattened is set (a
+// brace opened earlier on this line is still open: a snippet whose line
+// breaks were lost), the start of the comment with code after it.
+func threadMark(text string, flattened bool) (name string, n int, ok bool) {
+	m := markRE.FindStringSubmatchIndex(text)
+	if m == nil {
+		return "", 0, false
+	}
+	if m[2] >= 0 {
+		name = text[m[2]:m[3]]
+	} else {
+		name = "t" + text[m[4]:m[5]]
+	}
+	if m[1] == len(text) || strings.TrimSpace(text[m[1]:]) == "" {
+		return name, len(text), true
+	}
+	if flattened {
+		return name, m[1], true
+	}
+	return "", 0, false
 }
 
 func isIdentChar(r rune) bool {

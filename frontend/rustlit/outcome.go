@@ -32,11 +32,8 @@ func ParseOutcome(p *prog.Program, name, src string) (prog.Expr, []prog.Observab
 	if x == nil || len(errs) > 0 {
 		return nil, nil, errs.Err()
 	}
-	c := &compiler{filename: name, src: []byte(src), errs: &errs, p: p, consts: map[string]*constDef{},
-		statics: map[string]int{}, fns: map[string]*fnItem{}, usedDefines: map[string]bool{}}
-	for i, v := range p.Vars {
-		c.statics[v.Name] = i
-	}
+	c := newCompiler(name, []byte(src), &errs, Options{})
+	c.p = p
 	var obs []prog.Observable
 	seen := map[string]bool{}
 	e, t, ok := c.condExpr(x, func(o prog.Observable) {

@@ -62,7 +62,15 @@ func Write(w io.Writer, p *prog.Program, arch hw.Arch) error {
 	next := 0
 	for ti := range p.Threads {
 		b.WriteString("\n")
-		l := newLister(p, ti, arch)
+		l := newLister(p, ti, &p.Threads[ti], arch)
+		l.emit()
+		l.peephole()
+		l.print(&b, &next)
+	}
+	if p.Final != nil {
+		fmt.Fprintf(&b, "\n%s main's code after its joins: it runs once every thread has finished (each\n", d.comment)
+		fmt.Fprintf(&b, "%s join synchronises with the end of its thread):\n", d.comment)
+		l := newLister(p, len(p.Threads), p.Final, arch)
 		l.emit()
 		l.peephole()
 		l.print(&b, &next)
@@ -132,8 +140,7 @@ type lister struct {
 	items  []item
 }
 
-func newLister(p *prog.Program, ti int, arch hw.Arch) *lister {
-	th := &p.Threads[ti]
+func newLister(p *prog.Program, ti int, th *prog.Thread, arch hw.Arch) *lister {
 	l := &lister{p: p, arch: arch, d: dialects[arch], ti: ti, th: th, local: map[int]string{}, labels: map[int]int{}}
 	for _, lo := range th.Locals {
 		l.local[lo.Reg] = lo.Name

@@ -145,6 +145,13 @@ func (g *gen) check() {
 	if len(p.Threads) == 0 {
 		g.errs.Add(g.filePos(), "stress: the program has no threads")
 	}
+	if p.Final != nil {
+		pos := p.Final.Pos
+		if !pos.IsValid() {
+			pos = g.filePos()
+		}
+		g.errs.Add(pos, "stress does not yet run main's code after the joins; return the values from the threads (or write the test's threads and an exists condition) to stress it")
+	}
 	for _, v := range p.Vars {
 		pos := v.Pos
 		if !pos.IsValid() {

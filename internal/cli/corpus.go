@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"happens"
+	"happens/prog"
 	"happens/render"
 	"happens/result"
 	"happens/source"
@@ -64,6 +65,7 @@ type expectation struct {
 	positive, negative int
 	counts, undef      bool
 	wantUndef          bool
+	panics             bool // a #[should_panic] test
 }
 
 // herdExpected reads the Observation (and Undef) of a herd7 output file.
@@ -108,6 +110,16 @@ type corpusRecord struct {
 func (r *corpusRecord) check() {
 	e := r.expect
 	if e == nil || r.res == nil {
+		return
+	}
+	if e.panics {
+		if met, known := r.res.ExpectationMet(); !met {
+			if known {
+				r.problem = "no execution panics (#[should_panic])"
+			} else {
+				r.problem = "incomplete run; no panic found so far"
+			}
+		}
 		return
 	}
 	if !r.res.Complete() {
@@ -241,7 +253,9 @@ func runOne(ctx context.Context, file string, o runOpts) *corpusRecord {
 			}
 		}
 	}
-	if r.expect == nil && p.Expect != nil {
+	if r.expect == nil && p.Expect != nil && p.Expect.Verdict == prog.ExpectPanic {
+		r.expect = &expectation{from: "#[should_panic]", panics: true}
+	} else if r.expect == nil && p.Expect != nil {
 		r.expect = &expectation{from: "expect line", verdict: p.Expect.Verdict}
 	}
 	res, err := runModel(ctx, p, o) // mesi.go

@@ -44,7 +44,7 @@ func executions(t *testing.T, name string, src []byte) []*graph.Graph {
 	var gs []*graph.Graph
 	explore.Explore(context.Background(), p, explore.Options{Model: model.C20}, func(e *explore.Execution) {
 		if e.Status == explore.Complete {
-			gs = append(gs, e.G.Clone())
+			gs = append(gs, e.Graph().Clone())
 		}
 	})
 	return gs

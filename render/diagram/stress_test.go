@@ -44,7 +44,7 @@ func TestEveryTest(t *testing.T) {
 		}
 		var gs []*graph.Graph
 		explore.Explore(context.Background(), p, explore.Options{Model: model.C20, MaxExecutions: perTest}, func(e *explore.Execution) {
-			gs = append(gs, e.G.Clone())
+			gs = append(gs, e.Graph().Clone())
 		})
 		for _, g := range gs {
 			for _, opts := range []Options{{}, {ASCII: true, Width: 40}} {

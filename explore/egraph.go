@@ -1,0 +1,275 @@
+package explore
+
+import (
+	"happens/graph"
+	"happens/interp"
+	"happens/prog"
+)
+
+// ref names an event of the engine's graph: thread t's i-th event, or,
+// for t == -1, the initial write of location i.
+type ref struct{ t, i int32 }
+
+var noRef = ref{-2, -2}
+
+func initRef(loc int) ref { return ref{-1, int32(loc)} }
+
+// node is one event of the engine's graph. A successful read-modify-write
+// is one node that both reads and writes (its write half has the read's
+// stamp); a failed compare-exchange is a read.
+type node struct {
+	ev    graph.Event // RF is unused here: see rf
+	rf    ref         // the write a read reads from
+	stamp int64       // insertion order
+	// addedMax: when it was added, the node read from (or, for a write,
+	// was placed after) the last write in modification order. revisitable:
+	// no backward revisit has put it in the po ∪ rf prefix of its write.
+	// Together they implement TruSt's maximality test.
+	addedMax, revisitable bool
+	// Vector clocks over threads (counts of each thread's events):
+	// porf: the po ∪ rf prefix; hb: happens-before (C++20 or RC11 release
+	// sequences, as the engine's model says); pend: what the thread's
+	// relaxed reads so far would release to a later acquire fence; frel:
+	// hb at the thread's last release fence; rel (writes): what a read of
+	// this write acquires; head (writes): rel without the rf;rmw part.
+	porf, hb, pend, frel, rel, head []int32
+	// readers (writes): the reads that read from it. Its slice may share
+	// a backing array with the same node's copy in another graph, so it
+	// is only ever appended to or replaced, never changed in place.
+	readers []ref
+}
+
+func (n *node) isRead() bool  { return n.ev.Kind == graph.Read || n.ev.Kind == graph.RMW }
+func (n *node) isWrite() bool { return n.ev.Kind == graph.Write || n.ev.Kind == graph.RMW }
+
+// egraph is the engine's execution graph: nodes per thread in program
+// order, modification order per location, readers per write, and each
+// thread's interpreter state (current, and as it was when each of its
+// events was requested, to resume it after a revisit).
+type egraph struct {
+	p  *prog.Program
+	nt int
+	th [][]node
+	mo [][]ref // per location, in modification order; mo[l][0] is the initial write
+	// initReaders[l]: the reads of location l's initial write.
+	initReaders [][]ref
+	cur         []*interp.State
+	stop        []interp.Stop
+	// snap[t][i]: t's state when it requested event i. A snapshot is
+	// never changed once taken; a graph made by a revisit shares its
+	// kept ones.
+	snap [][]*interp.State
+	nsc  int     // SeqCst events, for the SC checks
+	slab []int32 // the views of the nodes this graph added, stack-allocated
+}
+
+func newEgraph(p *prog.Program, unroll int) *egraph {
+	n := len(p.Threads)
+	g := &egraph{p: p, nt: n, th: make([][]node, n), mo: make([][]ref, len(p.Locs)),
+		initReaders: make([][]ref, len(p.Locs)),
+		cur:         make([]*interp.State, n), stop: make([]interp.Stop, n), snap: make([][]*interp.State, n)}
+	for l := range p.Locs {
+		g.mo[l] = []ref{initRef(l)}
+	}
+	for t := range p.Threads {
+		g.cur[t] = interp.New(p, t)
+		g.stop[t] = g.cur[t].Run(unroll)
+	}
+	return g
+}
+
+func (g *egraph) node(r ref) *node { return &g.th[r.t][r.i] }
+
+// wval is the value write w wrote.
+func (g *egraph) wval(w ref) uint64 {
+	if w.t < 0 {
+		return g.p.Locs[w.i].Init
+	}
+	return g.th[w.t][w.i].ev.WVal
+}
+
+func (g *egraph) readersOf(w ref) []ref {
+	if w.t < 0 {
+		return g.initReaders[w.i]
+	}
+	return g.th[w.t][w.i].readers
+}
+
+func (g *egraph) setReaders(w ref, rs []ref) {
+	if w.t < 0 {
+		g.initReaders[w.i] = rs
+		return
+	}
+	g.th[w.t][w.i].readers = rs
+}
+
+func (g *egraph) addReader(w, r ref) { g.setReaders(w, append(g.readersOf(w), r)) }
+
+// removeReader drops r, which must be the last reader added to w (readers
+// are removed in the reverse order of their adding).
+func (g *egraph) removeReader(w, r ref) {
+	rs := g.readersOf(w)
+	if n := len(rs); n > 0 && rs[n-1] == r {
+		g.setReaders(w, rs[:n-1])
+		return
+	}
+	out := make([]ref, 0, len(rs))
+	for _, x := range rs {
+		if x != r {
+			out = append(out, x)
+		}
+	}
+	g.setReaders(w, out)
+}
+
+// views hands out k vector clocks from the graph's slab.
+func (g *egraph) views(k int) []int32 {
+	n := k * g.nt
+	if len(g.slab)+n > cap(g.slab) {
+		// A new slab: the old one stays with the nodes that use it.
+		g.slab = make([]int32, 0, max(4096, 2*cap(g.slab), n))
+	}
+	v := g.slab[len(g.slab) : len(g.slab)+n : len(g.slab)+n]
+	g.slab = g.slab[:len(g.slab)+n]
+	clear(v)
+	return v
+}
+
+// moPos is w's position in its location's modification order, or -1.
+func (g *egraph) moPos(loc int, w ref) int {
+	for i, x := range g.mo[loc] {
+		if x == w {
+			return i
+		}
+	}
+	return -1
+}
+
+func (g *egraph) moInsert(loc, pos int, w ref) {
+	mo := append(g.mo[loc], ref{})
+	copy(mo[pos+1:], mo[pos:])
+	mo[pos] = w
+	g.mo[loc] = mo
+}
+
+func (g *egraph) moRemove(loc int, w ref) {
+	mo := g.mo[loc]
+	for i, x := range mo {
+		if x == w {
+			g.mo[loc] = append(mo[:i], mo[i+1:]...)
+			return
+		}
+	}
+}
+
+// inView reports whether event e is in the prefix a vector clock v
+// describes (initial writes always are).
+func inView(v []int32, e ref) bool { return e.t < 0 || v[e.t] > e.i }
+
+func join(dst, src []int32) {
+	for i, x := range src {
+		if x > dst[i] {
+			dst[i] = x
+		}
+	}
+}
+
+// observed is the position in modification order of the latest write to
+// loc that the prefix v has seen: a write in v, or the source of a read in
+// v. (Coherence then lets an event with that prefix read only from that
+// write or later ones, and places its writes after it.)
+func (g *egraph) observed(loc int, v []int32) int {
+	mo := g.mo[loc]
+	for i := len(mo) - 1; i > 0; i-- {
+		w := mo[i]
+		if inView(v, w) {
+			return i
+		}
+		for _, r := range g.readersOf(w) {
+			if inView(v, r) {
+				return i
+			}
+		}
+	}
+	return 0
+}
+
+// rmwReader returns a successful read-modify-write that reads from w, if
+// any (atomicity lets only one).
+func (g *egraph) rmwReader(w ref) (ref, bool) {
+	for _, r := range g.readersOf(w) {
+		if g.node(r).ev.Kind == graph.RMW {
+			return r, true
+		}
+	}
+	return noRef, false
+}
+
+// toGraph builds the graph package's form of the current graph, for the
+// models' relational checks and for visitors. Events come in an order that
+// respects po ∪ rf (each read after the write it reads, as the first
+// engine made them; drawings and other readers rely on it), the earliest
+// added first among those ready.
+func (g *egraph) toGraph() *graph.Graph {
+	return g.toGraphInto(graph.New(g.p), nil)
+}
+
+// toGraphInto is toGraph into out's memory, with id as scratch.
+func (g *egraph) toGraphInto(out *graph.Graph, id [][]graph.ID) *graph.Graph {
+	out.Reset(g.p)
+	if len(id) < len(g.th) {
+		id = make([][]graph.ID, len(g.th))
+	}
+	for t := range g.th {
+		if cap(id[t]) < len(g.th[t]) {
+			id[t] = make([]graph.ID, len(g.th[t]), 2*len(g.th[t]))
+		}
+		id[t] = id[t][:len(g.th[t])]
+	}
+	next := make([]int, len(g.th))
+	done := func(r ref) bool { return r.t < 0 || int(r.i) < next[r.t] }
+	for {
+		best := -1
+		for t := range g.th {
+			i := next[t]
+			if i >= len(g.th[t]) {
+				continue
+			}
+			n := &g.th[t][i]
+			if n.isRead() && !done(n.rf) {
+				continue
+			}
+			if best < 0 || n.stamp < g.th[best][next[best]].stamp {
+				best = t
+			}
+		}
+		if best < 0 {
+			break
+		}
+		ev := g.th[best][next[best]].ev
+		ev.RF = graph.None
+		id[best][next[best]] = out.Add(ev)
+		next[best]++
+	}
+	gid := func(r ref) graph.ID {
+		if r.t < 0 {
+			return graph.ID(r.i)
+		}
+		return id[r.t][r.i]
+	}
+	for t := range g.th {
+		for i := range g.th[t] {
+			n := &g.th[t][i]
+			if n.isRead() {
+				out.Events[id[t][i]].RF = gid(n.rf)
+			}
+		}
+	}
+	for l, mo := range g.mo {
+		out.MO[l] = out.MO[l][:0]
+		for _, w := range mo {
+			out.MO[l] = append(out.MO[l], gid(w))
+		}
+	}
+	return out
+}

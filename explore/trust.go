@@ -1,0 +1,824 @@
+package explore
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"happens/graph"
+	"happens/interp"
+	"happens/model"
+	"happens/prog"
+)
+
+// The engine: TruSt (Kokologiannakis, Marmanis, Gladstein, Vafeiadis,
+// "Truly Stateless, Optimal Dynamic Partial Order Reduction", POPL 2022).
+//
+// Events are added in a fixed order: always the next event of the
+// smallest thread that has one. A read reads from every write it may
+// (coherently) read from among those already present, the last in
+// modification order first; a write takes every coherent place in
+// modification order, the last first. A new write may also be read by an
+// earlier read of its location that is not in its po ∪ rf prefix: a
+// backward revisit, which keeps the events added up to that read plus the
+// write's prefix and deletes the rest, to be explored again. A revisit is
+// taken only when every deleted event, and the revisited read, was added
+// "maximally" (it read from, or was placed after, the write that was last
+// in modification order when it was added, and no kept write comes after
+// it), so the same graph is never reached twice. Every explored prefix
+// extends to an execution (blocked threads aside), and memory is the
+// current graph plus, for each pending revisit, a copy of its kept part.
+//
+// Coherence and the atomicity of read-modify-writes hold by construction:
+// the views (views.go) give each new event the latest write its
+// happens-before prefix has seen, and only later writes are offered. The
+// rest of a model (the SC axioms, and all of x86-TSO and C++11) is checked
+// by the model itself.
+
+// engine is one TruSt exploration.
+type engine struct {
+	ctx   context.Context
+	p     *prog.Program
+	opts  Options
+	visit func(*Execution)
+	m     *model.Model
+	rc11  bool // RC11's release sequences (else C++20's)
+	plain bool // hb = sb: the model's coherence is SC per location only
+	// always: the model has axioms beyond coherence and atomicity that
+	// any event may break (sc, x86); otherwise only SeqCst events can,
+	// and the check is skipped below two of them.
+	always       bool
+	final        bool
+	stamp        int64
+	free         []*interp.State // snapshots to reuse
+	pool         []*egraph       // graphs for backward revisits, by depth
+	depth        int
+	// Choice paths (loom's idea: an exploration is the replay of its
+	// choices): path holds the index of the alternative taken at each
+	// branch point from the root; prefix, when set, is followed (one
+	// unit of a split exploration); splitAt >= 0 records the paths at
+	// that depth as units instead of descending.
+	path    []int
+	prefix  []int
+	splitAt int
+	units   [][]int
+	ex           Execution // the one emit hands to visit, reused
+	oc           orderChecker
+	out          *graph.Graph // the graph emit hands to visit, reused
+	ids          [][]graph.ID // scratch for toGraphInto
+	stats        Stats
+	nodes        int
+	start        time.Time
+	lastProgress time.Time
+}
+
+// Explore visits every consistent execution of p under opts.Model once.
+// It returns early, with Stopped set, when ctx is cancelled or a bound in
+// opts is reached.
+//
+// Models that allow cycles in po ∪ rf (ARMv8) are explored by Speculate;
+// models TruSt cannot explore (c11, model.Candidates: see
+// model.Model.Extensible) by Canonical.
+func Explore(ctx context.Context, p *prog.Program, opts Options, visit func(*Execution)) Stats {
+	switch {
+	case opts.Model.Cycles:
+		return Speculate(ctx, p, opts, visit)
+	case !opts.Model.Extensible:
+		return Canonical(ctx, p, opts, visit)
+	}
+	e := newEngine(ctx, p, opts, visit)
+	e.explore(newEgraph(p, e.opts.Unroll))
+	e.stats.Elapsed = time.Since(e.start)
+	return e.stats
+}
+
+func newEngine(ctx context.Context, p *prog.Program, opts Options, visit func(*Execution)) *engine {
+	e := &engine{ctx: ctx, p: p, opts: opts, visit: visit, m: opts.Model, start: time.Now(), splitAt: -1}
+	if e.opts.Unroll <= 0 {
+		e.opts.Unroll = DefaultUnroll
+	}
+	if e.opts.Interval == 0 {
+		e.opts.Interval = time.Second
+	}
+	e.lastProgress = e.start
+	switch e.m.Name {
+	case "rc11":
+		e.rc11 = true
+	case "coherent":
+		e.plain = true
+	case "c20":
+	default:
+		e.always = true
+	}
+	e.final = e.m.HasFinal()
+	return e
+}
+
+func (e *engine) halted() bool {
+	if e.stats.Stopped {
+		return true
+	}
+	e.nodes++
+	if e.opts.MaxSteps > 0 && e.nodes > e.opts.MaxSteps {
+		e.stats.stop(CutLimit)
+		return true
+	}
+	if e.nodes&63 == 0 {
+		if e.ctx.Err() != nil {
+			e.stats.stop(CutOf(e.ctx))
+			return true
+		}
+		if e.opts.Progress != nil {
+			if now := time.Now(); now.Sub(e.lastProgress) >= e.opts.Interval {
+				e.lastProgress = now
+				s := e.stats
+				s.Elapsed = now.Sub(e.start)
+				e.opts.Progress(s)
+			}
+		}
+	}
+	return false
+}
+
+// enter says whether to explore alternative k of the current branch
+// point, and if so goes down into it (leave comes back).
+func (e *engine) enter(k int) bool {
+	d := len(e.path)
+	if d < len(e.prefix) && e.prefix[d] != k {
+		return false
+	}
+	if d == e.splitAt {
+		e.units = append(e.units, append(append([]int(nil), e.path...), k))
+		return false
+	}
+	e.path = append(e.path, k)
+	return true
+}
+
+func (e *engine) leave() { e.path = e.path[:len(e.path)-1] }
+
+// consistent judges g after a step that added (or revisited) x, with the
+// axioms construction does not guarantee: a search for a cycle through x
+// (order.go), or, when SeqCst fences bring rules through any event, the
+// relational model.
+func (e *engine) consistent(g *egraph, x ref) bool {
+	n := g.node(x)
+	switch e.m.Name {
+	case "sc":
+		e.oc.reset(g)
+		return !e.oc.scCycle(g, x)
+	case "x86":
+		if n.ev.Kind == graph.Fence {
+			return true // it orders nothing yet: it is the last of its thread
+		}
+		e.oc.reset(g)
+		return !e.oc.x86Cycle(g, x)
+	case "c20", "rc11":
+		if g.nsc < 2 {
+			return true
+		}
+		if g.scFences() {
+			return e.relational(g)
+		}
+		if !n.ev.IsSC() {
+			return true // no new edge between SeqCst accesses
+		}
+		e.oc.reset(g)
+		return !e.oc.scAccessCycle(g, x, e.rc11)
+	}
+	if !e.always && g.nsc < 2 {
+		return true
+	}
+	return e.relational(g)
+}
+
+func (e *engine) relational(g *egraph) bool {
+	var x model.Exec
+	x.Reset(g.toGraph())
+	return e.m.CheckExec(&x) == nil
+}
+
+// scFences reports whether g has a SeqCst fence.
+func (g *egraph) scFences() bool {
+	for t := range g.th {
+		for i := range g.th[t] {
+			if n := &g.th[t][i]; n.ev.Kind == graph.Fence && n.ev.Ord == prog.SeqCst {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// next is the thread whose next event is added: the smallest one that
+// wants an access. TruSt needs it to be a function of the graph alone.
+func next(g *egraph) int {
+	for t, s := range g.stop {
+		if s == interp.Access {
+			return t
+		}
+	}
+	return -1
+}
+
+// explore extends g in every way.
+func (e *engine) explore(g *egraph) {
+	if e.halted() {
+		return
+	}
+	t := next(g)
+	if t < 0 {
+		e.emit(g)
+		return
+	}
+	st := g.cur[t]
+	req := st.Req
+	in := req.Instr
+	ev := graph.Event{Thread: t, Index: len(g.th[t]), Loc: req.Loc, Ord: in.Ord, Atomic: in.Atomic, Instr: in, RF: graph.None,
+		Addr: req.Addr, Data: req.Data, Ctrl: req.Ctrl}
+	switch in.Op {
+	case prog.OpFence:
+		ev.Kind, ev.Loc, ev.Atomic = graph.Fence, -1, true
+		e.step(g, t, node{ev: ev, rf: noRef, addedMax: true}, -1)
+	case prog.OpStore:
+		ev.Kind = graph.Write
+		ev.WVal = e.p.Locs[req.Loc].Type.Wrap(req.Val)
+		e.store(g, t, ev)
+	default:
+		e.read(g, t, ev)
+	}
+}
+
+// hbBefore is the happens-before view of thread t's next event before it
+// reads anything: that of its program-order predecessor.
+func (g *egraph) hbBefore(t int) []int32 {
+	if n := len(g.th[t]); n > 0 {
+		return g.th[t][n-1].hb
+	}
+	return make([]int32, g.nt)
+}
+
+// variants lists the events a read-like request becomes when it reads
+// value v: a load reads; an RMW reads and writes; a compare-exchange
+// succeeds or fails (and a weak one may fail spuriously, a variant that is
+// never the maximal one). It fills buf and returns how many.
+func (e *engine) variants(buf *[2]node, st *interp.State, ev graph.Event, v uint64) int {
+	in := st.Req.Instr
+	typ := e.p.Locs[st.Req.Loc].Type
+	ev.RVal = v
+	switch in.Op {
+	case prog.OpLoad:
+		ev.Kind = graph.Read
+		buf[0] = node{ev: ev}
+		return 1
+	case prog.OpRMW:
+		ev.Kind, ev.WVal = graph.RMW, prog.ApplyRMW(in.RMW, typ, v, st.Req.Val)
+		buf[0] = node{ev: ev}
+		return 1
+	}
+	if v != st.Req.Exp {
+		ev.Kind, ev.Ord = graph.Read, in.Ord2
+		buf[0] = node{ev: ev}
+		return 1
+	}
+	ok := ev
+	ok.Kind, ok.WVal = graph.RMW, typ.Wrap(st.Req.New)
+	buf[0] = node{ev: ok}
+	if in.Weak && !e.m.StrongCAS {
+		f := ev
+		f.Kind, f.Ord, f.Spurious = graph.Read, in.Ord2, true
+		buf[1] = node{ev: f}
+		return 2
+	}
+	return 1
+}
+
+// read adds thread t's next event, a read of ev.Loc, reading from every
+// coherent write in turn, the last in modification order first.
+func (e *engine) read(g *egraph, t int, ev graph.Event) {
+	loc := ev.Loc
+	obs := g.observed(loc, g.hbBefore(t))
+	cands := append([]ref(nil), g.mo[loc][obs:]...)
+	alt := 0
+	for k := len(cands) - 1; k >= 0 && !e.stats.Stopped; k-- {
+		w := cands[k]
+		var buf [2]node
+		nv := e.variants(&buf, g.cur[t], ev, g.wval(w))
+		for j, n := range buf[:nv] {
+			n.rf = w
+			// Only the first variant of the last write is the maximal
+			// choice; a spurious failure never is.
+			n.addedMax = k == len(cands)-1 && j == 0
+			if e.enter(alt) {
+				e.step(g, t, n, -1)
+				e.leave()
+			}
+			alt++
+			if e.stats.Stopped {
+				return
+			}
+		}
+	}
+}
+
+// store adds thread t's next event, a write, in every coherent place in
+// modification order, the last first.
+func (e *engine) store(g *egraph, t int, ev graph.Event) {
+	loc := ev.Loc
+	obs := g.observed(loc, g.hbBefore(t))
+	alt := 0
+	for pos := len(g.mo[loc]); pos > obs && !e.stats.Stopped; pos-- {
+		if pos < len(g.mo[loc]) {
+			// Never between a read-modify-write and the write it reads.
+			if nx := g.mo[loc][pos]; nx.t >= 0 {
+				if n := g.node(nx); n.ev.Kind == graph.RMW && n.rf == g.mo[loc][pos-1] {
+					continue
+				}
+			}
+		}
+		if e.enter(alt) {
+			e.step(g, t, node{ev: ev, rf: noRef, addedMax: pos == len(g.mo[loc])}, pos)
+			e.leave()
+		}
+		alt++
+	}
+}
+
+// add appends n as thread t's next event (a write at position pos in
+// modification order; an RMW right after the write it reads), saves t's
+// state and advances t. It returns the new event.
+func (e *engine) add(g *egraph, t int, n node, pos int) ref {
+	i := len(g.th[t])
+	r := ref{int32(t), int32(i)}
+	e.stamp++
+	n.stamp = e.stamp
+	n.revisitable = true
+	n.readers = nil
+	n.ev.Index = i
+	st := g.cur[t]
+	snap := e.newState()
+	snap.CopyFrom(st)
+	g.snap[t] = append(g.snap[t][:i], snap)
+	g.th[t] = append(g.th[t], n)
+	nn := &g.th[t][i]
+	loc := n.ev.Loc
+	if nn.isRead() {
+		g.addReader(n.rf, r)
+	}
+	switch nn.ev.Kind {
+	case graph.Write:
+		g.moInsert(loc, pos, r)
+	case graph.RMW:
+		g.moInsert(loc, g.moPos(loc, n.rf)+1, r)
+	}
+	if nn.ev.IsSC() {
+		g.nsc++
+	}
+	g.computeViews(t, i, nn, e.rc11, e.plain)
+	var v uint64
+	if nn.isRead() {
+		v = nn.ev.RVal
+	}
+	st.Complete(v, nn.ev.Kind == graph.RMW)
+	g.stop[t] = st.Run(e.opts.Unroll)
+	return r
+}
+
+func (e *engine) newState() *interp.State {
+	if n := len(e.free); n > 0 {
+		s := e.free[n-1]
+		e.free = e.free[:n-1]
+		return s
+	}
+	return &interp.State{}
+}
+
+// removeLast undoes add for thread t.
+func (e *engine) removeLast(g *egraph, t int) {
+	i := len(g.th[t]) - 1
+	n := &g.th[t][i]
+	r := ref{int32(t), int32(i)}
+	if n.isRead() {
+		g.removeReader(n.rf, r)
+	}
+	if n.isWrite() {
+		g.moRemove(n.ev.Loc, r)
+	}
+	if n.ev.IsSC() {
+		g.nsc--
+	}
+	// Give back its views when they are the slab's last.
+	if k := len(n.porf); k > 0 {
+		used := viewCount(n) * g.nt
+		if len(g.slab) >= used && &g.slab[len(g.slab)-used] == &n.porf[0] {
+			g.slab = g.slab[:len(g.slab)-used]
+		}
+	}
+	g.th[t] = g.th[t][:i]
+	snap := g.snap[t][i]
+	g.snap[t] = g.snap[t][:i]
+	g.cur[t].CopyFrom(snap)
+	g.stop[t] = interp.Access
+	e.free = append(e.free, snap) // add made it, and only this graph has it
+}
+
+// step adds n to thread t (pos: its place in modification order, for a
+// store), explores on, computes the backward revisits of a new write, and
+// removes n again.
+func (e *engine) step(g *egraph, t int, n node, pos int) {
+	if n.ev.Kind == graph.RMW {
+		if other, ok := g.rmwReader(n.rf); ok {
+			// Atomicity: another read-modify-write already reads this
+			// write. The pair can be repaired only by revisiting that
+			// one (or an earlier read) with this one's write; if it is
+			// settled (never to be revisited), give up at once.
+			on := g.node(other)
+			if !on.revisitable || inView(g.hbBefore(t), other) || inView(e.porfBefore(g, t, n.rf), other) {
+				return
+			}
+			r := e.add(g, t, n, -1)
+			alt := 0
+			e.revisits(g, r, on.stamp, &alt)
+			e.removeLast(g, t)
+			return
+		}
+	}
+	r := e.add(g, t, n, pos)
+	alt := 0
+	if e.enter(alt) {
+		if e.consistent(g, r) {
+			e.explore(g)
+		}
+		e.leave()
+	}
+	alt++
+	// Revisits are computed even when this graph is inconsistent: the
+	// smaller graph they make may be consistent (they are judged there).
+	if nn := g.node(r); nn.isWrite() && !e.stats.Stopped {
+		e.revisits(g, r, -1, &alt)
+	}
+	e.removeLast(g, t)
+}
+
+// porfBefore is the po ∪ rf prefix thread t's next event would have
+// reading from w.
+func (e *engine) porfBefore(g *egraph, t int, w ref) []int32 {
+	v := make([]int32, g.nt)
+	if n := len(g.th[t]); n > 0 {
+		copy(v, g.th[t][n-1].porf)
+	}
+	if w.t >= 0 {
+		join(v, g.node(w).porf)
+	}
+	return v
+}
+
+// revisits explores every backward revisit of the reads of w's location
+// by the new write w, each an alternative of the current branch point,
+// numbered from *alt on. limit, when not -1, admits only reads added no
+// later than it (the read-modify-write w conflicts with one added then,
+// which the revisit must delete).
+func (e *engine) revisits(g *egraph, w ref, limit int64, alt *int) {
+	wn := g.node(w)
+	loc := wn.ev.Loc
+	wpos := g.moPos(loc, w)
+	var cands []ref
+	for t := range g.th {
+		for i := range g.th[t] {
+			n := &g.th[t][i]
+			r := ref{int32(t), int32(i)}
+			if !n.isRead() || n.ev.Loc != loc || r == w || !n.revisitable || !n.addedMax {
+				continue
+			}
+			if limit >= 0 && n.stamp > limit {
+				continue
+			}
+			if inView(wn.porf, r) {
+				continue
+			}
+			// Reading w must be coherent: nothing r's prefix has seen may
+			// come after w in modification order.
+			var before []int32
+			if i > 0 {
+				before = g.th[t][i-1].hb
+			} else {
+				before = make([]int32, g.nt)
+			}
+			if g.observed(loc, before) > wpos {
+				continue
+			}
+			cands = append(cands, r)
+		}
+	}
+	sort.Slice(cands, func(a, b int) bool { return g.node(cands[a]).stamp > g.node(cands[b]).stamp })
+	for _, r := range cands {
+		if e.stats.Stopped {
+			return
+		}
+		kept := e.kept(g, r, w)
+		if !e.maximal(g, r, w, kept) {
+			break // earlier reads delete more: they fail too
+		}
+		if e.enter(*alt) {
+			e.backward(g, r, w, kept)
+			e.leave()
+		}
+		*alt++
+	}
+}
+
+// kept says how many of each thread's events a revisit of r by w keeps:
+// those added up to r, and w's po ∪ rf prefix.
+func (e *engine) kept(g *egraph, r, w ref) []int {
+	rs := g.node(r).stamp
+	wn := g.node(w)
+	kept := make([]int, g.nt)
+	for t := range g.th {
+		k := 0
+		for k < len(g.th[t]) && g.th[t][k].stamp <= rs {
+			k++
+		}
+		// Within a thread, stamps grow with the index.
+		if p := int(wn.porf[t]); p > k {
+			k = p
+		}
+		kept[t] = k
+	}
+	return kept
+}
+
+func isKept(kept []int, x ref) bool { return x.t < 0 || int(x.i) < kept[x.t] }
+
+// maximal is TruSt's test: the revisit of r by w is taken only if every
+// event it deletes, and r itself, was added maximally and is revisitable,
+// and no kept write other than w comes after what each of them read or
+// wrote; and w's successor in modification order, if any, is kept (so
+// each place of w in the smaller graph comes from one place in this one).
+func (e *engine) maximal(g *egraph, r, w ref, kept []int) bool {
+	wn := g.node(w)
+	loc := wn.ev.Loc
+	if wn.ev.Kind != graph.RMW {
+		mo := g.mo[loc]
+		if p := g.moPos(loc, w); p+1 < len(mo) && !isKept(kept, mo[p+1]) {
+			return false
+		}
+	}
+	// keptAfter: some kept write other than w and skip follows x in x's
+	// location's modification order.
+	keptAfter := func(x ref, l int, skip ref) bool {
+		mo := g.mo[l]
+		p := g.moPos(l, x)
+		for _, y := range mo[p+1:] {
+			if y != w && y != skip && isKept(kept, y) {
+				return true
+			}
+		}
+		return false
+	}
+	check := func(x ref) bool {
+		n := g.node(x)
+		if !n.revisitable || !n.addedMax {
+			return false
+		}
+		if n.isRead() && keptAfter(n.rf, n.ev.Loc, x) {
+			return false
+		}
+		if n.isWrite() && keptAfter(x, n.ev.Loc, noRef) {
+			return false
+		}
+		return true
+	}
+	if !check(r) {
+		return false
+	}
+	for t := range g.th {
+		for i := kept[t]; i < len(g.th[t]); i++ {
+			x := ref{int32(t), int32(i)}
+			if x != r && !check(x) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// fresh returns an empty graph for a backward revisit at the current
+// depth, reusing the one the last revisit at this depth used.
+func (e *engine) fresh(g *egraph) *egraph {
+	for len(e.pool) <= e.depth {
+		e.pool = append(e.pool, nil)
+	}
+	h := e.pool[e.depth]
+	if h == nil {
+		h = &egraph{p: g.p, nt: g.nt, th: make([][]node, g.nt), mo: make([][]ref, len(g.mo)),
+			initReaders: make([][]ref, len(g.mo)),
+			cur:         make([]*interp.State, g.nt), stop: make([]interp.Stop, g.nt), snap: make([][]*interp.State, g.nt)}
+		for t := range h.cur {
+			h.cur[t] = &interp.State{}
+		}
+		e.pool[e.depth] = h
+	}
+	h.slab = h.slab[:0]
+	h.nsc = 0
+	return h
+}
+
+// backward explores the graph in which r reads from w, keeping only what
+// kept says.
+func (e *engine) backward(g *egraph, r, w ref, kept []int) {
+	kept[r.t] = int(r.i) + 1
+	h := e.fresh(g)
+	e.depth++
+	defer func() { e.depth-- }()
+	for t := range g.th {
+		k := kept[t]
+		h.th[t] = append(h.th[t][:0], g.th[t][:k]...)
+		// Snapshots are never changed once taken: share them (this graph
+		// never gives back the ones it did not take itself).
+		h.snap[t] = append(h.snap[t][:0], g.snap[t][:k]...)
+		if k == len(g.th[t]) {
+			h.cur[t].CopyFrom(g.cur[t])
+			h.stop[t] = g.stop[t]
+		} else {
+			h.cur[t].CopyFrom(g.snap[t][k])
+			h.stop[t] = interp.Access
+		}
+	}
+	rn := &h.th[r.t][r.i]
+	wasRMW := rn.ev.Kind == graph.RMW
+	for l, mo := range g.mo {
+		h.mo[l] = h.mo[l][:0]
+		for _, x := range mo {
+			if isKept(kept, x) && !(wasRMW && x == r) {
+				h.mo[l] = append(h.mo[l], x)
+			}
+		}
+	}
+	// w's po ∪ rf prefix may never again be cut by a revisit.
+	wn := g.node(w)
+	for t := range h.th {
+		for i := 0; i < int(wn.porf[t]) && i < len(h.th[t]); i++ {
+			h.th[t][i].revisitable = false
+		}
+	}
+	// r now reads w.
+	st := h.cur[r.t]
+	st.CopyFrom(g.snap[r.t][r.i])
+	base := rn.ev
+	base.Kind, base.Ord, base.WVal, base.Spurious = graph.Read, base.Instr.Ord, 0, false
+	var buf [2]node
+	vs := buf[:e.variants(&buf, st, base, h.wval(w))]
+	for j, v := range vs {
+		if e.stats.Stopped {
+			return
+		}
+		if !e.enter(j) {
+			continue
+		}
+		hv := h
+		if j < len(vs)-1 {
+			hv = h.clone()
+		}
+		e.revisitAs(hv, r, w, v, j == 0)
+		e.leave()
+	}
+}
+
+// revisitAs finishes a backward revisit in h: r becomes n, reading w.
+func (e *engine) revisitAs(h *egraph, r, w ref, n node, first bool) {
+	rn := &h.th[r.t][r.i]
+	n.stamp, n.revisitable = rn.stamp, rn.revisitable
+	n.rf = w
+	n.ev.Index = int(r.i)
+	loc := n.ev.Loc
+	mo := h.mo[loc]
+	n.addedMax = first && mo[len(mo)-1] == w
+	*rn = n
+	if n.ev.Kind == graph.RMW {
+		p := h.moPos(loc, w)
+		h.moInsert(loc, p+1, r)
+	}
+	h.rebuildReaders()
+	h.nsc = 0
+	for t := range h.th {
+		for i := range h.th[t] {
+			if h.th[t][i].ev.IsSC() {
+				h.nsc++
+			}
+		}
+	}
+	h.computeViews(int(r.t), int(r.i), rn, e.rc11, e.plain)
+	st := h.cur[r.t]
+	st.Complete(n.ev.RVal, n.ev.Kind == graph.RMW)
+	h.stop[r.t] = st.Run(e.opts.Unroll)
+	if e.halted() {
+		return
+	}
+	alt := 0
+	if n.ev.Kind == graph.RMW {
+		if other, ok := h.rmwReaderOther(w, r); ok {
+			on := h.node(other)
+			if on.revisitable {
+				e.revisits(h, r, on.stamp, &alt)
+			}
+			return
+		}
+	}
+	if e.enter(alt) {
+		if e.consistent(h, r) {
+			e.explore(h)
+		}
+		e.leave()
+	}
+	alt++
+	if n.ev.Kind == graph.RMW && !e.stats.Stopped {
+		e.revisits(h, r, -1, &alt)
+	}
+}
+
+// rmwReaderOther returns a read-modify-write other than r reading w.
+func (g *egraph) rmwReaderOther(w, r ref) (ref, bool) {
+	for _, x := range g.readersOf(w) {
+		if x != r && g.node(x).ev.Kind == graph.RMW {
+			return x, true
+		}
+	}
+	return noRef, false
+}
+
+// rebuildReaders recomputes every write's readers, in fresh slices.
+func (g *egraph) rebuildReaders() {
+	for l := range g.initReaders {
+		g.initReaders[l] = nil
+	}
+	for t := range g.th {
+		for i := range g.th[t] {
+			g.th[t][i].readers = nil
+		}
+	}
+	for t := range g.th {
+		for i := range g.th[t] {
+			if n := &g.th[t][i]; n.isRead() {
+				g.addReader(n.rf, ref{int32(t), int32(i)})
+			}
+		}
+	}
+}
+
+// clone copies g (sharing what is never changed in place).
+func (g *egraph) clone() *egraph {
+	h := &egraph{p: g.p, nt: g.nt, th: make([][]node, g.nt), mo: make([][]ref, len(g.mo)),
+		initReaders: make([][]ref, len(g.mo)),
+		cur:         make([]*interp.State, g.nt), stop: append([]interp.Stop(nil), g.stop...), snap: make([][]*interp.State, g.nt), nsc: g.nsc}
+	for t := range g.th {
+		h.th[t] = append([]node(nil), g.th[t]...)
+		h.snap[t] = append([]*interp.State(nil), g.snap[t]...)
+		h.cur[t] = g.cur[t].Clone()
+	}
+	for l := range g.mo {
+		h.mo[l] = append([]ref(nil), g.mo[l]...)
+	}
+	h.rebuildReaders()
+	return h
+}
+
+// emit reports the complete (maximal) graph g. Its graph-package form is
+// built only if a visitor asks for it.
+func (e *engine) emit(g *egraph) {
+	if e.splitAt >= 0 {
+		// An execution above the split depth is a unit of its own.
+		e.units = append(e.units, append([]int(nil), e.path...))
+		return
+	}
+	if e.out == nil {
+		e.out = &graph.Graph{}
+	}
+	if len(e.ids) < g.nt {
+		e.ids = make([][]graph.ID, g.nt)
+	}
+	x := &e.ex
+	*x = Execution{build: func() *graph.Graph { return g.toGraphInto(e.out, e.ids) }, final: g.finalValue}
+	if e.final && e.m.CheckFinal(model.NewExec(x.Graph())) != nil {
+		return
+	}
+	x.Threads = g.cur
+	x.Status, x.Hangs = Classify(g.cur, g.stop, g.finalValue)
+	x.Failures = Failures(g.cur, g.stop)
+	RunFinal(e.p, x, g.finalValue, e.opts.Unroll)
+	if IsDuplicate(e.m, x) {
+		x.Status = Duplicate
+	}
+	e.stats.Count(x.Status)
+	if e.visit != nil {
+		e.visit(x)
+	}
+	if x.Status == Complete && e.opts.MaxExecutions > 0 && e.stats.Complete >= e.opts.MaxExecutions {
+		e.stats.stop(CutLimit)
+	}
+}
+
+// finalValue is the value of the last write to loc in modification order.
+func (g *egraph) finalValue(loc int) uint64 {
+	mo := g.mo[loc]
+	return g.wval(mo[len(mo)-1])
+}

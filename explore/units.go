@@ -1,0 +1,59 @@
+package explore
+
+import (
+	"context"
+	"time"
+
+	"happens/prog"
+)
+
+// A unit is a part of an exploration: the choice path from the root of
+// the exploration tree to one of its subtrees (or leaves). The units of a
+// split partition the executions, and in unit order they come in the
+// order one exploration visits them, so results computed unit by unit and
+// combined in order are those of one exploration: the counts, and which
+// execution is met first. Units can be explored by several cores at once
+// or on several machines (shards).
+
+// Units splits the exploration of p under opts into at least n units when
+// the tree is big enough: it explores the top of the tree, one level
+// deeper each round, until it has n of them. The same p and opts give the
+// same units.
+func Units(ctx context.Context, p *prog.Program, opts Options, n int) [][]int {
+	if opts.Model.Cycles || !opts.Model.Extensible {
+		return [][]int{nil} // one unit: the whole tree
+	}
+	var units [][]int
+	for depth := 0; ; depth++ {
+		e := newEngine(ctx, p, opts, nil)
+		e.splitAt = depth
+		e.explore(newEgraph(p, e.opts.Unroll))
+		units = e.units
+		deeper := false
+		for _, u := range units {
+			if len(u) == depth+1 {
+				deeper = true // a subtree cut at this depth
+				break
+			}
+		}
+		if len(units) >= n || !deeper || e.stats.Stopped || depth > 64 {
+			break
+		}
+	}
+	if len(units) == 0 {
+		return [][]int{nil}
+	}
+	return units
+}
+
+// ExploreUnit is Explore restricted to one unit of Units(p, opts, ...).
+func ExploreUnit(ctx context.Context, p *prog.Program, opts Options, unit []int, visit func(*Execution)) Stats {
+	if unit == nil {
+		return Explore(ctx, p, opts, visit)
+	}
+	e := newEngine(ctx, p, opts, visit)
+	e.prefix = unit
+	e.explore(newEgraph(p, e.opts.Unroll))
+	e.stats.Elapsed = time.Since(e.start)
+	return e.stats
+}
