@@ -2,7 +2,7 @@
 // shows them in, grouped the way the seed articles are: memory orderings
 // ("Explaining Atomics in Rust"), fences (the "Fences" chapter), and
 // hardware (the CPU caches section: the programs on the hardware models and
-// the MESI machine).
+// the MESI machine); then Rust programs as Rust users write them.
 package examples
 
 import (
@@ -12,7 +12,7 @@ import (
 	"strings"
 )
 
-//go:embed *.litmus
+//go:embed *.litmus *.rs
 var files embed.FS
 
 // Groups, in menu order.
@@ -20,6 +20,7 @@ const (
 	Orderings = "Memory orderings"
 	Fences    = "Fences"
 	Hardware  = "Hardware"
+	Rust      = "Rust programs"
 )
 
 // Example is one entry of the menu: a program and the model to run it
@@ -33,7 +34,7 @@ type Example struct {
 	Src   string `json:"src"`
 }
 
-// menu lists every entry; Menu checks that it names every file.
+// menu lists every entry; its test checks that it names every file.
 var menu = []struct{ group, file, model, name string }{
 	{Orderings, "sb.litmus", "c20", "Store buffering (Relaxed)"},
 	{Orderings, "mp.litmus", "c20", "Message passing"},
@@ -54,6 +55,18 @@ var menu = []struct{ group, file, model, name string }{
 	{Hardware, "mp.litmus", "armv8", "Message passing on ARMv8"},
 	{Hardware, "lb.litmus", "armv8", "Load buffering on ARMv8"},
 	{Hardware, "iriw.litmus", "mesi-weak", "IRIW on the MESI machine with mailboxes"},
+	{Rust, "scoped-threads.rs", "c20", "Scoped threads: store buffering as a program"},
+	{Rust, "book-notation.rs", "c20", "The atomics book's notation (t_1, t_2)"},
+	{Rust, "spawn-arc.rs", "c20", "thread::spawn with Arc and a Mutex"},
+	{Rust, "loom-test.rs", "c20", "loom's README test (#[should_panic])"},
+	{Rust, "struct-queue.rs", "c20", "A ring-buffer queue as a struct of atomics"},
+}
+
+// docs describe the files that must stay as their authors wrote them,
+// without //! lines.
+var docs = map[string]string{
+	"book-notation.rs": "Declarations, then // t_1 and // t_2 comments, as the Rust atomics book prints its examples: message passing with a Release store and an Acquire load.",
+	"loom-test.rs":     "loom's README test, unchanged: two threads increment with an Acquire load and a Release store, so an increment can be lost and the assertion fail, which #[should_panic] expects.",
 }
 
 // Menu returns every example in menu order. Files that the menu does not
@@ -67,16 +80,15 @@ func Menu() []Example {
 			continue // the menu test reports it
 		}
 		named[m.file] = true
-		out = append(out, Example{Group: m.group, Name: m.name, File: m.file, Model: m.model, Doc: doc(src), Src: string(src)})
+		out = append(out, Example{Group: m.group, Name: m.name, File: m.file, Model: m.model, Doc: doc(m.file, src), Src: string(src)})
 	}
-	names, _ := fs.Glob(files, "*.litmus")
-	for _, f := range names {
+	for _, f := range Files() {
 		if named[f] {
 			continue
 		}
 		src, _ := files.ReadFile(f)
-		name := strings.TrimSuffix(path.Base(f), ".litmus")
-		out = append(out, Example{Group: "More", Name: name, File: f, Model: "c20", Doc: doc(src), Src: string(src)})
+		name := strings.TrimSuffix(strings.TrimSuffix(path.Base(f), ".litmus"), ".rs")
+		out = append(out, Example{Group: "More", Name: name, File: f, Model: "c20", Doc: doc(f, src), Src: string(src)})
 	}
 	return out
 }
@@ -84,11 +96,15 @@ func Menu() []Example {
 // Files lists the example files.
 func Files() []string {
 	names, _ := fs.Glob(files, "*.litmus")
-	return names
+	rs, _ := fs.Glob(files, "*.rs")
+	return append(names, rs...)
 }
 
-// doc is the text of a program's leading //! lines.
-func doc(src []byte) string {
+// doc is the text of a program's leading //! lines, or its entry in docs.
+func doc(file string, src []byte) string {
+	if d, ok := docs[file]; ok {
+		return d
+	}
 	var lines []string
 	for _, l := range strings.Split(string(src), "\n") {
 		l = strings.TrimSpace(l)

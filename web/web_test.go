@@ -163,7 +163,7 @@ func TestCatalog(t *testing.T) {
 	if !slices.Equal(models, want) {
 		t.Errorf("models %v, want %v", models, want)
 	}
-	if !slices.Equal(c.Groups, []string{"Memory orderings", "Fences", "Hardware"}) {
+	if !slices.Equal(c.Groups, []string{"Memory orderings", "Fences", "Hardware", "Rust programs"}) {
 		t.Errorf("groups %v", c.Groups)
 	}
 	if _, err := json.Marshal(c); err != nil {

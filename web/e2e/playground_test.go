@@ -26,7 +26,7 @@ func TestLoad(t *testing.T) {
 		t.Errorf("models %v, want %s", models, want)
 	}
 	groups := eval[[]string](b, `[...document.querySelectorAll("#example optgroup")].map((g) => g.label)`)
-	if strings.Join(groups, "|") != "Memory orderings|Fences|Hardware" {
+	if strings.Join(groups, "|") != "Memory orderings|Fences|Hardware|Rust programs" {
 		t.Errorf("example groups %v", groups)
 	}
 	if n := eval[int](b, `document.querySelectorAll(".cm-content").length`); n != 1 {
@@ -380,5 +380,34 @@ func TestStaticSite(t *testing.T) {
 	r := b.awaitRun(0, long)
 	if r.executions() != 4 || r.Verdict != "Sometimes" {
 		t.Errorf("sb from the static site: %+v", r)
+	}
+}
+
+// TestRustTests: loom's #[should_panic] test from the menu meets its
+// expectation (an increment can be lost, by hand: both threads load 0);
+// a file with two #[test]s offers both, and runs the one picked.
+func TestRustTests(t *testing.T) {
+	b := newTab(t)
+	b.open("/")
+	n := b.runNumber()
+	b.pick("example", "loom's README test (#[should_panic])")
+	r := b.awaitRun(n, long)
+	if exp := eval[string](b, `(document.getElementById("expectation") || {}).textContent || ""`); exp != "#[should_panic]: expected failure found" {
+		t.Errorf("expectation %q (result %+v)", exp, r)
+	}
+	two := "use std::sync::atomic::{AtomicU32, Ordering};\n" +
+		"#[test]\nfn one() { let x = AtomicU32::new(0); x.store(1, Ordering::Relaxed); assert_eq!(x.load(Ordering::Relaxed), 1); }\n" +
+		"#[test]\nfn two() { let x = AtomicU32::new(0); assert_eq!(x.load(Ordering::Relaxed), 1); }\n"
+	c := newTab(t)
+	c.open(srcLink(two, "c20"))
+	r = c.awaitRun(0, long)
+	c.wait(`!document.getElementById("test-pick").hidden`, long, "the #[test] menu")
+	if n := eval[int](c, `document.querySelectorAll("#failures li").length`); n != 0 {
+		t.Errorf("test one: %d failures", n)
+	}
+	c.pick("test", "two")
+	c.awaitRun(r.Run, long)
+	if n := eval[int](c, `document.querySelectorAll("#failures li").length`); n != 1 {
+		t.Errorf("test two: %d failures, want 1", n)
 	}
 }

@@ -282,9 +282,35 @@ func TestNoNulls(t *testing.T) {
 		s.Call(context.Background(), "trace", encode(TraceRequest{Source: src, Question: Question{Outcome: "F == true"}}), nil),
 		s.Call(context.Background(), "check", encode(Source{Src: "nonsense"}), nil),
 	} {
-		// cond is null when there is no condition: that is its meaning.
-		if strings.Contains(strings.ReplaceAll(string(out), `"cond":null`, ""), "null") {
+		// cond and expect are null when the program has none: that is their
+		// meaning.
+		clean := strings.NewReplacer(`"cond":null`, "", `"expect":null`, "").Replace(string(out))
+		if strings.Contains(clean, "null") {
 			t.Errorf("null in %.300s", out)
 		}
+	}
+}
+
+// TestRustTests: loom's test is a #[should_panic] test whose assertion
+// fails (two threads' Acquire load then Release store can both read 0, by
+// hand), so the expectation is met; a file with two tests runs the one
+// named.
+func TestRustTests(t *testing.T) {
+	s := NewSession()
+	r := s.Run(context.Background(), RunRequest{Source: example(t, "loom-test.rs")}, nil)
+	if len(r.Errors) > 0 || len(r.Failures) == 0 || r.Expect == nil || r.Expect.Claim != "Panics" || !r.Expect.Met || r.Failed {
+		t.Errorf("loom test: %+v", r)
+	}
+	two := "use std::sync::atomic::{AtomicU32, Ordering};\n" +
+		"#[test]\nfn one() { let x = AtomicU32::new(0); x.store(1, Ordering::Relaxed); assert_eq!(x.load(Ordering::Relaxed), 1); }\n" +
+		"#[test]\nfn two() { let x = AtomicU32::new(0); assert_eq!(x.load(Ordering::Relaxed), 1); }\n"
+	if c := Check(Source{Src: two}); !slices.Equal(c.Tests, []string{"one", "two"}) {
+		t.Errorf("tests %v (errors %v)", c.Tests, c.Errors)
+	}
+	if r := s.Run(context.Background(), RunRequest{Source: Source{Src: two, Test: "one"}}, nil); len(r.Failures) != 0 {
+		t.Errorf("test one: %+v", r.Failures)
+	}
+	if r := s.Run(context.Background(), RunRequest{Source: Source{Src: two, Test: "two"}}, nil); len(r.Failures) != 1 {
+		t.Errorf("test two: %+v", r.Failures)
 	}
 }

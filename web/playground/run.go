@@ -96,8 +96,15 @@ type Cond struct {
 	Positive int    `json:"positive"`
 	Negative int    `json:"negative"`
 	Holds    bool   `json:"holds"`
-	// Expect is the verdict an `expect` line claims, if any.
-	Expect string `json:"expect,omitempty"`
+}
+
+// Expectation is what the program claims of itself: an `expect` line's
+// verdict, or "Panics" for a #[should_panic] test.
+type Expectation struct {
+	Claim string `json:"claim"`
+	Met   bool   `json:"met"`
+	// Known is false when only a complete run could tell.
+	Known bool `json:"known"`
 }
 
 // RunResponse is the summary of one run.
@@ -113,9 +120,11 @@ type RunResponse struct {
 	Observed []string  `json:"observed"`
 	Outcomes []Outcome `json:"outcomes"`
 	Cond     *Cond     `json:"cond"`
-	Races    []Race    `json:"races"`
-	Failures []Failure `json:"failures"`
-	Hangs    []Hang    `json:"hangs"`
+	// Expect is the program's claim about itself, or null.
+	Expect   *Expectation `json:"expect"`
+	Races    []Race       `json:"races"`
+	Failures []Failure    `json:"failures"`
+	Hangs    []Hang       `json:"hangs"`
 	// Hardware: a CPU model running the compiled program, where data races
 	// are not undefined behaviour and are not reported.
 	Hardware bool     `json:"hardware,omitempty"`
@@ -255,9 +264,10 @@ func (s *Session) Run(ctx context.Context, req RunRequest, progress func(Progres
 	}
 	if c := p.Cond; c != nil {
 		resp.Cond = &Cond{Kind: c.Kind.String(), Text: c.Text, Verdict: res.Verdict, Positive: res.Positive, Negative: res.Negative, Holds: res.CondHolds()}
-		if p.Expect != nil {
-			resp.Cond.Expect = p.Expect.Verdict
-		}
+	}
+	if p.Expect != nil {
+		met, known := res.ExpectationMet()
+		resp.Expect = &Expectation{Claim: p.Expect.Verdict, Met: met, Known: known}
 	}
 	for _, r := range res.Races {
 		resp.Races = append(resp.Races, Race{A: access(r.A), B: access(r.B), Locs: append([]string{}, r.Locs...), Count: r.Count})

@@ -17,6 +17,9 @@ type Source struct {
 	// the test when the program has no name of its own.
 	Name    string            `json:"name,omitempty"`
 	Defines map[string]string `json:"defines,omitempty"`
+	// Test names the #[test] function to run in a Rust file with several
+	// (the first when empty).
+	Test string `json:"test,omitempty"`
 }
 
 // Diag is one positioned error.
@@ -39,7 +42,9 @@ type CheckResponse struct {
 	Threads  []string `json:"threads,omitempty"`
 	Observed []string `json:"observed,omitempty"`
 	Cond     string   `json:"cond,omitempty"`
-	Errors   []Diag   `json:"errors"`
+	// Tests are the #[test] functions of a Rust file, when it has any.
+	Tests  []string `json:"tests"`
+	Errors []Diag   `json:"errors"`
 }
 
 func (s Source) filename() string {
@@ -51,7 +56,7 @@ func (s Source) filename() string {
 
 // parse reads the program, or returns its errors as diagnostics.
 func (s Source) parse() (*prog.Program, []Diag) {
-	p, err := happens.Parse(s.filename(), []byte(s.Src), s.Defines)
+	p, err := happens.ParseTest(s.filename(), []byte(s.Src), s.Defines, s.Test)
 	if err != nil {
 		return nil, diags(err, s.Src)
 	}
@@ -60,7 +65,8 @@ func (s Source) parse() (*prog.Program, []Diag) {
 
 // Check parses a program and reports every error.
 func Check(s Source) CheckResponse {
-	r := CheckResponse{Format: frontend.Format([]byte(s.Src)), Errors: []Diag{}}
+	r := CheckResponse{Format: frontend.Format([]byte(s.Src)), Errors: []Diag{}, Tests: []string{}}
+	r.Tests = append(r.Tests, happens.TestNames(s.filename(), []byte(s.Src))...)
 	p, ds := s.parse()
 	if ds != nil {
 		r.Errors = ds

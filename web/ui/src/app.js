@@ -117,7 +117,22 @@ function cancel() {
 // ---- run -----------------------------------------------------------------
 
 function currentSource() {
-  return { src: page.editor.text, name: page.name };
+  const src = { src: page.editor.text, name: page.name };
+  if (!$("test-pick").hidden && $("test").value) src.test = $("test").value;
+  return src;
+}
+
+// showTests offers the #[test] functions of a Rust file with several.
+function showTests(tests) {
+  const pick = $("test-pick");
+  const sel = $("test");
+  const names = [...sel.options].map((o) => o.value);
+  if ((tests || []).join("\n") !== names.join("\n")) {
+    const keep = sel.value;
+    clear(sel, (tests || []).map((n) => el("option", { value: n }, n)));
+    if (tests.includes(keep)) sel.value = keep;
+  }
+  pick.hidden = !tests || tests.length < 2;
 }
 
 function bounds() {
@@ -224,9 +239,18 @@ function renderRun(res) {
       !res.complete ? el("span", { class: "badge partial" }, "PARTIAL") : null,
       el("span", {}, el("code", {}, c.kind === "not-exists" ? "~exists" : c.kind, " ", c.text)),
       el("span", { class: "muted" }, c.verdict ? `${c.positive} of ${plural(total, res.machine ? "final state" : "execution")} satisfy it` : "no execution runs to its end"),
-      failing ? el("span", { class: "no" }, "the condition does not hold") : null,
-      c.expect ? el("span", { class: c.expect === c.verdict ? "yes" : "no" }, "expected " + c.expect + (c.expect === c.verdict ? ": ok" : ": MISMATCH")) : null);
+      failing ? el("span", { class: "no" }, "the condition does not hold") : null);
     parts.push(verdict);
+  }
+  if (res.expect) {
+    const e = res.expect;
+    let text;
+    if (e.claim === "Panics") {
+      text = e.met ? "#[should_panic]: expected failure found" : e.known ? "#[should_panic]: MISMATCH: no execution fails an assertion or panics" : "#[should_panic]: no failure found so far (the run is partial)";
+    } else {
+      text = "expected " + e.claim + (e.met ? ": ok" : e.known ? ": MISMATCH" : " (the run is partial, so this is not known)");
+    }
+    parts.push(el("p", { class: e.met ? "yes" : e.known ? "no" : "muted", id: "expectation" }, text));
   }
 
   // Outcomes.
@@ -691,6 +715,7 @@ async function main() {
         const { promise } = page.engine.call("check", { src, name: page.name });
         const res = await promise;
         clear($("format"), res.format === "c" ? "herd7 C format" : "Rust-style format");
+        showTests(res.tests);
         clear($("diagnostics"), res.errors.map((d) => el("li", {}, d.line ? lineButton(d.line, d.col, d.line + ":" + d.col) : "", d.line ? ": " : "", d.msg)));
         return res;
       } catch (e) {
@@ -730,6 +755,10 @@ async function main() {
   $("trace-form").addEventListener("submit", (e) => { e.preventDefault(); runTrace({ outcome: $("trace-outcome").value }); });
   $("compare-run").addEventListener("click", runCompare);
   $("arch").addEventListener("change", runAsm);
+  $("test").addEventListener("change", () => {
+    page.dirty = { why: true, compare: true, asm: true, trace: true };
+    if (page.run) runProgram();
+  });
   document.addEventListener("keydown", (e) => {
     if (e.key === "Escape" && page.fg) { e.preventDefault(); cancel(); }
     if ((e.ctrlKey || e.metaKey) && e.key === "Enter") { e.preventDefault(); runProgram(); }
