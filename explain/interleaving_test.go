@@ -27,14 +27,15 @@ func TestInterleaving(t *testing.T) {
 	n := 0
 	explore.Explore(context.Background(), p, explore.Options{Model: model.SC}, func(x *explore.Execution) {
 		n++
-		order, ok := explain.Interleaving(x.G)
+		g := x.Graph()
+		order, ok := explain.Interleaving(g)
 		if !ok || len(order) != 4 {
 			t.Errorf("execution %d: interleaving %v, ok %v", n, order, ok)
 			return
 		}
 		next := map[int]int{}
 		for _, id := range order {
-			e := x.G.Events[id]
+			e := g.Events[id]
 			if e.Kind == graph.Init || e.Index != next[e.Thread] {
 				t.Errorf("execution %d: %v breaks program order", n, order)
 			}
