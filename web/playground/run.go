@@ -161,7 +161,69 @@ const keptRuns = 4
 type kept struct {
 	res  *result.Result
 	m    *model.Model
-	keys map[string]int // graph key → index in res.Executions
+	keys map[uint64][]int // graph hash → indices in res.Executions
+}
+
+// find returns the index of g among the kept executions, or -1. The
+// collector keeps an outcome's witness and the executions as separate
+// copies, so they are matched by content; hashing (not graph.Key, which
+// formats text) keeps this cheap in WebAssembly.
+func (k *kept) find(g *graph.Graph) int {
+	for _, i := range k.keys[hashGraph(g)] {
+		if sameGraph(g, k.res.Executions[i]) {
+			return i
+		}
+	}
+	return -1
+}
+
+// hashGraph hashes what identifies an execution: its events in order, what
+// each reads from, and modification order (FNV-1a).
+func hashGraph(g *graph.Graph) uint64 {
+	h := uint64(14695981039346656037)
+	mix := func(v uint64) {
+		for i := 0; i < 8; i++ {
+			h ^= v & 0xff
+			h *= 1099511628211
+			v >>= 8
+		}
+	}
+	for i := range g.Events {
+		e := &g.Events[i]
+		mix(uint64(e.Kind)<<56 ^ uint64(uint32(e.Thread))<<24 ^ uint64(uint32(e.Index)))
+		mix(uint64(uint32(e.Loc))<<32 ^ uint64(uint32(e.RF)))
+		mix(e.RVal)
+		mix(e.WVal)
+	}
+	for _, mo := range g.MO {
+		mix(uint64(len(mo)))
+		for _, w := range mo {
+			mix(uint64(uint32(w)))
+		}
+	}
+	return h
+}
+
+func sameGraph(a, b *graph.Graph) bool {
+	if len(a.Events) != len(b.Events) || len(a.MO) != len(b.MO) || len(a.Threads) != len(b.Threads) {
+		return false
+	}
+	for i := range a.Events {
+		if a.Events[i] != b.Events[i] {
+			return false
+		}
+	}
+	for l := range a.MO {
+		if !slices.Equal(a.MO[l], b.MO[l]) {
+			return false
+		}
+	}
+	for t := range a.Threads {
+		if !slices.Equal(a.Threads[t], b.Threads[t]) {
+			return false
+		}
+	}
+	return true
 }
 
 // NewSession starts an empty session.
@@ -242,12 +304,10 @@ func (s *Session) Run(ctx context.Context, req RunRequest, progress func(Progres
 	for _, o := range res.Observed {
 		resp.Observed = append(resp.Observed, o.Name)
 	}
-	k := &kept{res: res, m: m, keys: map[string]int{}}
+	k := &kept{res: res, m: m, keys: map[uint64][]int{}}
 	for i, g := range res.Executions {
-		key := g.Key()
-		if _, dup := k.keys[key]; !dup {
-			k.keys[key] = i
-		}
+		h := hashGraph(g)
+		k.keys[h] = append(k.keys[h], i)
 	}
 	for _, o := range res.Outcomes {
 		out := Outcome{Values: []string{}, Raw: []string{}, Count: o.Count, Satisfies: o.Satisfies, Exec: -1}
@@ -256,9 +316,7 @@ func (s *Session) Run(ctx context.Context, req RunRequest, progress func(Progres
 			out.Raw = append(out.Raw, strconv.FormatUint(v, 10))
 		}
 		if o.Witness != nil {
-			if i, ok := k.keys[o.Witness.Key()]; ok {
-				out.Exec = i
-			}
+			out.Exec = k.find(o.Witness)
 		}
 		resp.Outcomes = append(resp.Outcomes, out)
 	}
@@ -407,12 +465,9 @@ func (s *Session) Draw(req DrawRequest) DrawResponse {
 		resp.Error = fmt.Sprintf("no %s %d to draw", req.Kind, req.Index)
 		return resp
 	}
-	key := g.Key()
-	if i, ok := k.keys[key]; ok {
-		resp.Exec = i
-	}
+	resp.Exec = k.find(g)
 	for i, o := range r.Outcomes {
-		if o.Witness != nil && o.Witness.Key() == key {
+		if o.Witness != nil && (o.Witness == g || sameGraph(o.Witness, g)) {
 			resp.Outcome = i
 			break
 		}

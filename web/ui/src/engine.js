@@ -20,17 +20,9 @@ export class Engine {
     this.isReady = false;
     this.ready = new Promise((resolve, reject) => { this.resolveReady = resolve; this.rejectReady = reject; });
     this.ready.catch(() => {});
-    // The page's head starts the worker before this script has loaded
-    // (index.html); adopt it, with what it said meanwhile.
-    const early = window.happensEarly;
-    window.happensEarly = null;
-    this.worker = early ? early.worker : new Worker("worker.js");
+    this.worker = new Worker("worker.js");
     this.worker.onmessage = (e) => this.receive(e.data);
     this.worker.onerror = (e) => this.fail(e.message || "the engine's worker failed to load");
-    if (early) {
-      for (const m of early.messages) this.receive(m);
-      for (const msg of early.errors) this.fail(msg);
-    }
   }
 
   fail(message) {
