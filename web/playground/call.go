@@ -9,7 +9,8 @@ import (
 // Methods lists what Call answers.
 var Methods = []string{"check", "run", "draw", "explain", "outcomes", "compare", "asm", "trace"}
 
-// Error is Call's answer when a request cannot be served at all.
+// Error is Call's answer when a request cannot be served at all. No
+// response has a field named error, so the two never mix.
 type Error struct {
 	Error string `json:"error"`
 }

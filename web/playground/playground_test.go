@@ -53,8 +53,8 @@ func TestRunStoreBuffering(t *testing.T) {
 				continue
 			}
 			d := s.Draw(DrawRequest{Run: r.Run, Kind: "outcome", Index: i})
-			if d.Error != "" || !strings.Contains(d.SVG, "<svg") || d.Exec != o.Exec || d.Outcome != i {
-				t.Errorf("%s: drawing outcome %d: exec %d outcome %d error %q", tc.model, i, d.Exec, d.Outcome, d.Error)
+			if d.Unavailable != "" || !strings.Contains(d.SVG, "<svg") || d.Exec != o.Exec || d.Outcome != i {
+				t.Errorf("%s: drawing outcome %d: exec %d outcome %d error %q", tc.model, i, d.Exec, d.Outcome, d.Unavailable)
 			}
 			// Lines 8, 9, 13, 14 of sb.litmus hold the four accesses.
 			if !slices.Equal(d.Lines, []int{8, 9, 13, 14}) {
@@ -73,7 +73,7 @@ func TestRunMachine(t *testing.T) {
 		if !r.Machine || r.Cond == nil || r.Cond.Verdict != verdict || !r.Complete || r.Stats.States == 0 {
 			t.Errorf("%s: %+v", model, r)
 		}
-		if d := s.Draw(DrawRequest{Run: r.Run, Kind: "exec"}); d.Error == "" {
+		if d := s.Draw(DrawRequest{Run: r.Run, Kind: "exec"}); d.Unavailable == "" {
 			t.Errorf("%s: drawing a machine run should say there is no graph", model)
 		}
 	}
@@ -261,8 +261,8 @@ func TestRunHang(t *testing.T) {
 	if !slices.Equal(r.Hangs[0].Reads, []string{"F=false"}) {
 		t.Errorf("reads %v", r.Hangs[0].Reads)
 	}
-	if d := s.Draw(DrawRequest{Run: r.Run, Kind: "hang", Index: 0}); d.Error != "" || !strings.Contains(d.SVG, "<svg") {
-		t.Errorf("draw hang: %+v", d.Error)
+	if d := s.Draw(DrawRequest{Run: r.Run, Kind: "hang", Index: 0}); d.Unavailable != "" || !strings.Contains(d.SVG, "<svg") {
+		t.Errorf("draw hang: %+v", d.Unavailable)
 	}
 }
 
@@ -281,7 +281,14 @@ func TestNoNulls(t *testing.T) {
 		s.Call(context.Background(), "asm", encode(AsmRequest{Source: src}), nil),
 		s.Call(context.Background(), "trace", encode(TraceRequest{Source: src, Question: Question{Outcome: "F == true"}}), nil),
 		s.Call(context.Background(), "check", encode(Source{Src: "nonsense"}), nil),
+		s.Call(context.Background(), "draw", encode(DrawRequest{Run: 12345}), nil),
 	} {
+		// A top-level "error" is the bridge's own failure (Error), which
+		// the page treats as a failed request: no response may use it.
+		var top map[string]any
+		if err := json.Unmarshal(out, &top); err != nil || top["error"] != nil {
+			t.Errorf("top-level error in %.200s", out)
+		}
 		// cond and expect are null when the program has none: that is their
 		// meaning.
 		clean := strings.NewReplacer(`"cond":null`, "", `"expect":null`, "").Replace(string(out))

@@ -419,8 +419,10 @@ type DrawResponse struct {
 	// Outcome is the index of the outcome it shows, when known (-1).
 	Outcome int `json:"outcome"`
 	// Lines are the source lines of its events.
-	Lines []int  `json:"lines"`
-	Error string `json:"error,omitempty"`
+	Lines []int `json:"lines"`
+	// Unavailable says why there is no drawing (the result is no longer
+	// kept, the MESI machine builds no graphs, no such execution).
+	Unavailable string `json:"unavailable,omitempty"`
 }
 
 // Draw draws one execution of a result the session keeps.
@@ -428,13 +430,13 @@ func (s *Session) Draw(req DrawRequest) DrawResponse {
 	resp := DrawResponse{Exec: -1, Outcome: -1, Lines: []int{}}
 	k := s.get(req.Run)
 	if k == nil {
-		resp.Error = "that result is no longer kept: run the program again"
+		resp.Unavailable = "that result is no longer kept: run the program again"
 		return resp
 	}
 	r := k.res
 	resp.Total = len(r.Executions)
 	if k.m == nil {
-		resp.Error = "the MESI machine builds no execution graphs: use the MESI trace tab for a run of the machine"
+		resp.Unavailable = "the MESI machine builds no execution graphs: use the MESI trace tab for a run of the machine"
 		return resp
 	}
 	var g *graph.Graph
@@ -462,7 +464,7 @@ func (s *Session) Draw(req DrawRequest) DrawResponse {
 		}
 	}
 	if g == nil {
-		resp.Error = fmt.Sprintf("no %s %d to draw", req.Kind, req.Index)
+		resp.Unavailable = fmt.Sprintf("no %s %d to draw", req.Kind, req.Index)
 		return resp
 	}
 	resp.Exec = k.find(g)
@@ -474,7 +476,7 @@ func (s *Session) Draw(req DrawRequest) DrawResponse {
 	}
 	var b strings.Builder
 	if err := diagram.SVG(&b, g, k.m, diagram.Options{Width: req.Width, Labels: labels(req.Labels)}); err != nil {
-		resp.Error = err.Error()
+		resp.Unavailable = err.Error()
 		return resp
 	}
 	resp.SVG = b.String()

@@ -378,8 +378,8 @@ async function showExecution(kind, index, lines) {
   }
   const res = await request("draw", { run: page.run.run, kind, index, labels: $("labels").value, width: drawWidth(host) }, "Drawing");
   if (!res) return;
-  if (res.error) {
-    clear($("exec-caption"), res.error);
+  if (res.unavailable) {
+    clear($("exec-caption"), res.unavailable);
     return;
   }
   showSVG(host, res.svg, { legend: false });
