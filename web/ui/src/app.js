@@ -273,7 +273,8 @@ function renderRun(res) {
   parts.push(el("div", { class: "table-wrap" }, el("table", { id: "outcomes" }, el("thead", {}, head), el("tbody", {}, rows))));
 
   if (res.failures.length) {
-    parts.push(el("h3", { class: "problem" }, plural(res.failures.length, "failed assertion")));
+    const expected = res.expect && res.expect.claim === "Panics";
+    parts.push(el("h3", { class: expected ? "" : "problem" }, plural(res.failures.length, "failed assertion"), expected ? " (what #[should_panic] expects)" : ""));
     parts.push(el("ul", { class: "problems", id: "failures" }, res.failures.map((f, i) => el("li", {},
       el("span", { class: "problem" }, "Assertion failure"), " in ", el("code", {}, f.thread), " at ", lineButton(f.line, f.col), ": ", f.msg,
       " (", plural(f.count, "execution"), ") ",
