@@ -192,6 +192,21 @@ type Stats struct {
 	Stopped bool
 	Cut     Cut
 	Elapsed time.Duration
+	// Units and UnitsDone, in progress reports of a run split into
+	// units: how many there are and how many are done.
+	Units, UnitsDone int
+}
+
+// Add adds o's counts to s (a run made of parts, each with its stats).
+func (s *Stats) Add(o Stats) {
+	s.Complete += o.Complete
+	s.Blocked += o.Blocked
+	s.Bounded += o.Bounded
+	s.Stuck += o.Stuck
+	s.Duplicates += o.Duplicates
+	if o.Stopped {
+		s.stop(o.Cut)
+	}
 }
 
 // stop records that the exploration is cut short, and why.

@@ -119,6 +119,7 @@ type runOpts struct {
 	out      string
 	defines  defines
 	test     string // --test: the #[test] function to run
+	jobs     int    // --jobs
 	progress bool
 	states   int // --max-states, for the mesi models (mesi.go)
 }
@@ -140,6 +141,7 @@ func runFlags(o *runOpts, out io.Writer) *flag.FlagSet {
 	fs.Var((*drawFlag)(&o.draw), "draw", "how --show draws an execution: --draw (diagrams, the default), --draw=ascii, --draw=events (a list), --draw=svg or --draw=dot")
 	fs.StringVar(&o.out, "out", "", "with --draw svg|dot: write one file per execution into this directory (default: the first to stdout)")
 	fs.Var(o.defines, "D", "override a const: -D N=5 (repeatable)")
+	fs.IntVar(&o.jobs, "jobs", 0, "explore on this many cores (0: all); the result is the same whatever the number")
 	fs.StringVar(&o.test, "test", "", "in a Rust file with several #[test] functions, run only this one (default: each in turn)")
 	fs.BoolVar(&o.progress, "progress", true, "show a progress line on stderr for long runs")
 	fs.IntVar(&o.states, "max-states", 0, "with --model mesi-strong|mesi-weak: stop after this many machine states (0: 2000000)")
@@ -277,7 +279,7 @@ func runFile(ctx context.Context, file string, o runOpts, show result.Show, stdo
 	if mesi.IsModel(o.model) {
 		return runMESI(ctx, p, o, show, stdout, stderr)
 	}
-	opts := happens.Options{Model: o.model, Unroll: o.unroll, MaxExecutions: o.max, Timeout: o.timeout, Show: show}
+	opts := happens.Options{Model: o.model, Unroll: o.unroll, MaxExecutions: o.max, Timeout: o.timeout, Show: show, Jobs: o.jobs}
 	var prog *progress
 	if o.progress {
 		prog = newProgress(stderr)
@@ -365,6 +367,12 @@ func newProgress(w io.Writer) *progress {
 func (p *progress) update(s explore.Stats) {
 	rate := float64(s.Complete+s.Blocked) / s.Elapsed.Seconds()
 	line := fmt.Sprintf("… %d executions, %d blocked, %.0f/s, %s", s.Complete, s.Blocked, rate, s.Elapsed.Round(time.Second))
+	if s.Units > 0 && s.UnitsDone > 0 {
+		// Units differ in size: the estimate is rough.
+		f := float64(s.UnitsDone) / float64(s.Units)
+		left := time.Duration(float64(s.Elapsed) * (1 - f) / f)
+		line += fmt.Sprintf(", %d/%d parts done, about %s left", s.UnitsDone, s.Units, left.Round(time.Second))
+	}
 	if p.tty {
 		fmt.Fprintf(p.w, "\r\033[K%s", line)
 	} else {
