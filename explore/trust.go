@@ -47,21 +47,21 @@ type engine struct {
 	// always: the model has axioms beyond coherence and atomicity that
 	// any event may break (sc, x86); otherwise only SeqCst events can,
 	// and the check is skipped below two of them.
-	always       bool
-	final        bool
-	stamp        int64
-	free         []*interp.State // snapshots to reuse
-	pool         []*egraph       // graphs for backward revisits, by depth
-	depth        int
+	always bool
+	final  bool
+	stamp  int64
+	free   []*interp.State // snapshots to reuse
+	pool   []*egraph       // graphs for backward revisits, by depth
+	depth  int
 	// Choice paths (loom's idea: an exploration is the replay of its
 	// choices): path holds the index of the alternative taken at each
 	// branch point from the root; prefix, when set, is followed (one
 	// unit of a split exploration); splitAt >= 0 records the paths at
 	// that depth as units instead of descending.
-	path    []int
-	prefix  []int
-	splitAt int
-	units   [][]int
+	path         []int
+	prefix       []int
+	splitAt      int
+	units        [][]int
 	ex           Execution // the one emit hands to visit, reused
 	oc           orderChecker
 	out          *graph.Graph // the graph emit hands to visit, reused
