@@ -9,6 +9,7 @@ package happens
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -34,6 +35,11 @@ type Options struct {
 	// Jobs is how many cores explore at once; 0: all of them. The result
 	// is the same whatever the number.
 	Jobs int
+	// Shard of Shards (1-based), when set, explores only that part of the
+	// exploration: the units of a deterministic split whose index is
+	// Shard-1 modulo Shards. The parts' results add up to the whole run
+	// (command happens merge).
+	Shard, Shards int
 }
 
 // Parse reads a program, detecting its format from its content. defines
@@ -81,6 +87,25 @@ func Run(ctx context.Context, p *prog.Program, opts Options) (*result.Result, er
 	jobs := opts.Jobs
 	if jobs <= 0 {
 		jobs = runtime.NumCPU()
+	}
+	if opts.Shards > 0 {
+		if opts.Shard < 1 || opts.Shard > opts.Shards {
+			return nil, fmt.Errorf("shard %d/%d: want 1 ≤ K ≤ N", opts.Shard, opts.Shards)
+		}
+		if opts.MaxExecutions > 0 {
+			return nil, fmt.Errorf("an execution limit cannot be split into shards")
+		}
+		// Many more units than shards, so that the parts are even.
+		all := explore.Units(ctx, p, eo, 64*opts.Shards)
+		var mine [][]int
+		for i, u := range all {
+			if i%opts.Shards == opts.Shard-1 {
+				mine = append(mine, u)
+			}
+		}
+		r := runUnits(ctx, p, m, opts.Show, eo, mine, jobs)
+		r.Shard, r.Shards, r.Units = opts.Shard, opts.Shards, len(all)
+		return r, nil
 	}
 	// An execution limit stops after the first executions in exploration
 	// order, which only one core reproduces.
@@ -138,7 +163,7 @@ func runUnits(ctx context.Context, p *prog.Program, m *model.Model, show result.
 		defer t.Stop()
 		tick = t.C
 	}
-	var all *result.Collector
+	all := result.NewCollector(p, m, show)
 	var stats explore.Stats
 	for i := range results {
 		var d done
@@ -152,11 +177,7 @@ func runUnits(ctx context.Context, p *prog.Program, m *model.Model, show result.
 					Elapsed: time.Since(start), Units: len(units), UnitsDone: i})
 			}
 		}
-		if all == nil {
-			all = d.c
-		} else {
-			all.Merge(d.c)
-		}
+		all.Merge(d.c)
 		stats.Add(d.stats)
 	}
 	stats.Elapsed = time.Since(start)

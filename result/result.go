@@ -93,6 +93,9 @@ type Result struct {
 	Hardware bool
 	Stats    explore.Stats
 	Unroll   int
+	// Shard of Shards, when the run was one part of a sharded exploration
+	// split into Units units (0: not sharded).
+	Shard, Shards, Units int
 	// Executions holds the executions kept for --show.
 	Executions []*graph.Graph
 	Dropped    int // executions not kept because of the cap
