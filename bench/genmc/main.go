@@ -183,13 +183,17 @@ func main() {
 	section := render(rows, mach, load, loadavg(), *timeout)
 	if *md == "" {
 		fmt.Print(section)
-		return
-	}
-	if err := replaceSection(*md, "GenMC benchmarks", section); err != nil {
+	} else if err := replaceSection(*md, "GenMC benchmarks", section); err != nil {
 		fmt.Fprintln(os.Stderr, "genmc:", err)
 		os.Exit(1)
+	} else {
+		fmt.Fprintf(os.Stderr, "wrote the \"GenMC benchmarks\" section of %s\n", *md)
 	}
-	fmt.Fprintf(os.Stderr, "wrote the \"GenMC benchmarks\" section of %s\n", *md)
+	for _, r := range rows {
+		if r.m.err != nil || (r.m.complete && !r.agrees()) {
+			os.Exit(1) // a count differs from GenMC's, or a run failed
+		}
+	}
 }
 
 type row struct {
