@@ -27,6 +27,7 @@ func TestLayers(t *testing.T) {
 		"happens/hw/mesi":          {"happens/explore", "happens/hw", "happens/interp", "happens/prog", "happens/result"},
 		"happens/render/diagram":   {"happens/graph", "happens/model", "happens/prog"},
 		"happens/frontend/rustlit": {"happens/prog", "happens/source"},
+		"happens/shard":            {"happens/render"},
 	}
 	forbidden := []string{"os", "os/exec", "os/signal", "flag", "net", "net/http", "syscall"}
 	for pkg, allowed := range core {

@@ -207,8 +207,11 @@ func SortJSON(r *JSONResult) {
 }
 
 // JSON writes r as one indented JSON object.
-func JSON(w io.Writer, r *result.Result) error {
+func JSON(w io.Writer, r *result.Result) error { return WriteJSON(w, JSONRecord(r)) }
+
+// WriteJSON writes a record as one indented JSON object.
+func WriteJSON(w io.Writer, rec JSONResult) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(JSONRecord(r))
+	return enc.Encode(rec)
 }
