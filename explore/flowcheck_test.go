@@ -76,19 +76,6 @@ type flowReport struct {
 	knownBug bool
 }
 
-// observeAll makes outcomes show every thread's locals and every location.
-func observeAll(p *prog.Program) {
-	p.Observed = nil
-	for t, th := range p.Threads {
-		for _, l := range th.Locals {
-			p.Observed = append(p.Observed, prog.Observable{Name: th.Name + "." + l.Name, Thread: t, Reg: l.Reg, Loc: -1, Type: l.Type})
-		}
-	}
-	for l, loc := range p.Locs {
-		p.Observed = append(p.Observed, prog.Observable{Name: loc.Name, Thread: -1, Loc: l, Type: loc.Type})
-	}
-}
-
 // exploreFlow runs the explorer under sc. It also counts the stuck
 // executions in which some thread spins without hanging (it spins on a
 // value a later write replaced, or on a spurious failure): see
@@ -139,7 +126,7 @@ func compareFlow(s *progtest.FlowSpec) flowReport {
 	if err != nil {
 		return flowReport{verdict: flowBroken, diff: "does not compile: " + err.Error()}
 	}
-	observeAll(p)
+	progtest.ObserveAll(p)
 	res, suspect, rawHang := exploreFlow(p)
 	ref, err := progtest.SCReach(p, progtest.ReachOptions{MaxStates: *ccFlowStates})
 	if err != nil {

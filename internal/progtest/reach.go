@@ -603,3 +603,18 @@ func (r *reacher) hangs() []ReachHang {
 	}
 	return out
 }
+
+// ObserveAll makes p's outcomes show every thread's exported locals and
+// every location (for the explorer's result.Collector as for Reach), in
+// that order.
+func ObserveAll(p *prog.Program) {
+	p.Observed = nil
+	for t, th := range p.Threads {
+		for _, l := range th.Locals {
+			p.Observed = append(p.Observed, prog.Observable{Name: th.Name + "." + l.Name, Thread: t, Reg: l.Reg, Loc: -1, Type: l.Type})
+		}
+	}
+	for l, loc := range p.Locs {
+		p.Observed = append(p.Observed, prog.Observable{Name: loc.Name, Thread: -1, Loc: l, Type: loc.Type})
+	}
+}
