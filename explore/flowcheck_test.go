@@ -43,11 +43,12 @@ import (
 )
 
 var (
-	ccFlowN      = flag.Int("crosscheck.flow", 0, "random programs with control flow for TestCrossCheckFlow (0: 400, or 100 with -short)")
-	ccFlowStates = flag.Int("crosscheck.states", 200000, "state bound of the reference search (programs beyond it are inconclusive)")
-	ccFlowUnroll = flag.Int("crosscheck.unroll", 5, "the explorer's loop bound in TestCrossCheckFlow")
-	ccFlowStrict = flag.Bool("crosscheck.strict", false, "TestCrossCheckFlow: take the explorer's hangs as reported, including those of stuck executions in which another thread spins on a replaced value or a spurious failure (a known explore.Classify bug; by default those executions are counted as blocked and the programs listed)")
-	ccFlowSteps  = flag.Int("crosscheck.steps", 50000, "the explorer's work bound (explore.Options.MaxSteps) in TestCrossCheckFlow; 0: none")
+	ccFlowN       = flag.Int("crosscheck.flow", 0, "random programs with control flow for TestCrossCheckFlow (0: 250, or 60 with -short)")
+	ccFlowStates  = flag.Int("crosscheck.states", 100000, "state bound of the reference search (programs beyond it are inconclusive)")
+	ccFlowUnroll  = flag.Int("crosscheck.unroll", 5, "the explorer's loop bound in TestCrossCheckFlow")
+	ccFlowStrict  = flag.Bool("crosscheck.strict", false, "TestCrossCheckFlow: take the explorer's hangs as reported, including those of stuck executions in which another thread spins on a replaced value or a spurious failure (a known explore.Classify bug; by default those executions are counted as blocked and the programs listed)")
+	ccFlowTimeout = flag.Duration("crosscheck.timeout", 5*time.Second, "TestCrossCheckFlow: the explorer's time bound per program (a program cut by it is checked for soundness only)")
+	ccFlowSteps   = flag.Int("crosscheck.steps", 50000, "the explorer's work bound (explore.Options.MaxSteps) in TestCrossCheckFlow; 0: none")
 )
 
 // flowVerdict classifies one program's cross-check.
@@ -81,7 +82,7 @@ type flowReport struct {
 // value a later write replaced, or on a spurious failure): see
 // ccFlowStrict. Unless strict, those are passed on as blocked.
 func exploreFlow(p *prog.Program) (*result.Result, int, []string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), *ccFlowTimeout)
 	defer cancel()
 	c := result.NewCollector(p, model.SC, result.ShowNone)
 	suspect := 0
@@ -240,9 +241,9 @@ func flowCount() int {
 	case *ccFlowN > 0:
 		return *ccFlowN
 	case testing.Short():
-		return 100
+		return 60
 	}
-	return 400
+	return 250
 }
 
 func TestCrossCheckFlow(t *testing.T) {

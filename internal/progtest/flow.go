@@ -152,10 +152,11 @@ func RandomFlow(r *rand.Rand) *FlowSpec {
 	if r.IntN(6) == 0 {
 		nt = 4
 	}
+	scenario := nt < 4 && r.IntN(2) == 0
 	for range nt {
 		g.budget = 3 + r.IntN(5)
-		if nt == 4 {
-			g.budget = 2 + r.IntN(3)
+		if nt == 4 || scenario {
+			g.budget = 1 + r.IntN(4)
 		}
 		g.locals = 0
 		var th []FStmt
@@ -164,7 +165,130 @@ func RandomFlow(r *rand.Rand) *FlowSpec {
 		}
 		s.Threads = append(s.Threads, th)
 	}
+	if scenario {
+		g.scenario(s)
+	}
 	return s
+}
+
+// insert puts statements into thread t at a random top-level position
+// (first: at its start, last: at its end).
+func (g *flowGen) insert(s *FlowSpec, t int, ss []FStmt, where string) {
+	th := s.Threads[t]
+	i := g.r.IntN(len(th) + 1)
+	switch where {
+	case "first":
+		i = 0
+	case "last":
+		i = len(th)
+	}
+	out := append([]FStmt(nil), th[:i]...)
+	out = append(out, ss...)
+	s.Threads[t] = append(out, th[i:]...)
+}
+
+// ensureLocks makes sure the lock locations L and M exist.
+func (g *flowGen) ensureLocks(s *FlowSpec) {
+	for len(s.Init) < 5 {
+		s.Init = append(s.Init, 0)
+	}
+}
+
+// lockKind is a spinlock kind, swap locks (which wait with writes) rarely.
+func (g *flowGen) lockKind() int {
+	if g.r.IntN(6) == 0 {
+		return LockSwap
+	}
+	return g.r.IntN(LockSwap)
+}
+
+// scenario adds one of the patterns that make control flow matter to a
+// random program: nested locks in random orders (deadlocks), a flag set
+// (and perhaps reset: a lost wake-up) with data handed over and checked,
+// workers counting and signalling a waiter that checks the count, or a
+// lock handed between threads without being released.
+func (g *flowGen) scenario(s *FlowSpec) {
+	r := g.r
+	nt := len(s.Threads)
+	threads := r.Perm(nt)
+	switch r.IntN(4) {
+	case 0: // nested critical sections over L and M in random orders
+		g.ensureLocks(s)
+		for _, t := range threads[:2+r.IntN(nt-1)/2] {
+			a, b := 3, 4
+			if r.IntN(2) == 0 {
+				a, b = b, a
+			}
+			var body []FStmt
+			switch r.IntN(3) {
+			case 0:
+				body = []FStmt{{Kind: FNALoad, Dst: numLocals(s.Threads[t]), Src2: -1}, {Kind: FNAStore, Val: uint64(1 + t), Src2: -1}}
+			case 1:
+				body = []FStmt{{Kind: FRMW, Loc: 0, RMW: prog.RMWAdd, Val: 1, Dst: numLocals(s.Threads[t]), Src2: -1}}
+			}
+			inner := FStmt{Kind: FCrit, Loc: b, Sub: g.lockKind(), Ord: prog.Acquire, Ord2: prog.Relaxed, Val2: uint64(prog.Release), Body: body, Src2: -1}
+			outer := FStmt{Kind: FCrit, Loc: a, Sub: g.lockKind(), Ord: prog.Acquire, Ord2: prog.Relaxed, Val2: uint64(prog.Release), Src2: -1,
+				Body: []FStmt{inner}}
+			if r.IntN(4) == 0 {
+				// Not nested: one after the other.
+				outer.Body = body
+				g.insert(s, t, []FStmt{outer, inner}, "")
+				continue
+			}
+			g.insert(s, t, []FStmt{outer}, "")
+		}
+	case 1: // a flag set, perhaps reset, and a waiter that checks data
+		f, x := g.dataLoc(), g.dataLoc()
+		setter, waiter := threads[0], threads[1]
+		v := uint64(1 + r.IntN(2))
+		set := []FStmt{
+			{Kind: FStore, Loc: x, Val: v, Ord: pick(r, storeOrds), Src2: -1},
+			{Kind: FStore, Loc: f, Val: 1, Ord: pick(r, storeOrds), Src2: -1},
+		}
+		if r.IntN(2) == 0 {
+			set = append(set, FStmt{Kind: FStore, Loc: f, Val: 0, Ord: pick(r, storeOrds), Src2: -1})
+		}
+		g.insert(s, setter, set, "")
+		a := numLocals(s.Threads[waiter])
+		wait := FStmt{Kind: FSpin, Loc: f, Cmp: "==", Val: 0, Ord: pick(r, loadOrds), Src2: -1}
+		if r.IntN(2) == 0 {
+			wait = FStmt{Kind: FAwait, Loc: f, Cmp: "!=", Val: 0, Ord: pick(r, loadOrds), Dst: a, Src2: -1}
+			a++
+		}
+		g.insert(s, waiter, []FStmt{wait,
+			{Kind: FLoad, Loc: x, Ord: pick(r, loadOrds), Dst: a, Src2: -1},
+			{Kind: FAssert, Src: a, Cmp: "==", Val: v, Src2: -1}}, "")
+	case 2: // workers count, then signal; a waiter checks the count
+		c, d := g.dataLoc(), g.dataLoc()
+		n := 1 + r.IntN(nt-1)
+		for _, t := range threads[:n] {
+			a := numLocals(s.Threads[t])
+			var work FStmt
+			switch r.IntN(3) {
+			case 0:
+				work = FStmt{Kind: FCASLoop, Loc: c, Val: 1, Ord: pick(r, rmwOrds), Ord2: pick(r, failOrds), Weak: r.IntN(2) == 0, Dst: a, Src2: -1}
+			case 1:
+				work = FStmt{Kind: FClaim, Loc: c, Val: uint64(1 + r.IntN(2)), Ord: pick(r, rmwOrds), Dst: a, Src2: -1}
+			default:
+				work = FStmt{Kind: FRMW, Loc: c, RMW: prog.RMWAdd, Val: 1, Ord: pick(r, rmwOrds), Dst: a, Src2: -1}
+			}
+			g.insert(s, t, []FStmt{work, {Kind: FRMW, Loc: d, RMW: prog.RMWAdd, Val: 1, Ord: pick(r, rmwOrds), Dst: a + 1, Src2: -1}}, "")
+		}
+		w := threads[nt-1]
+		a := numLocals(s.Threads[w])
+		g.insert(s, w, []FStmt{
+			{Kind: FSpin, Loc: d, Cmp: "!=", Val: uint64(n), Ord: pick(r, loadOrds), Src2: -1},
+			{Kind: FLoad, Loc: c, Ord: pick(r, loadOrds), Dst: a, Src2: -1},
+			{Kind: FAssert, Src: a, Cmp: "==", Val: uint64(n), Src2: -1}}, "last")
+	case 3: // a lock taken by one thread and released by another, or never
+		g.ensureLocks(s)
+		l := 3 + r.IntN(2)
+		g.insert(s, threads[0], []FStmt{{Kind: FLock, Loc: l, Sub: g.lockKind(), Ord: prog.Acquire, Ord2: prog.Relaxed, Src2: -1}}, "")
+		if r.IntN(3) > 0 {
+			g.insert(s, threads[1], []FStmt{{Kind: FUnlock, Loc: l, Ord: prog.Release, Src2: -1}}, "")
+		}
+		g.insert(s, threads[1], []FStmt{{Kind: FLock, Loc: l, Sub: g.lockKind(), Ord: prog.Acquire, Ord2: prog.Relaxed, Src2: -1}}, "")
+	}
 }
 
 func (g *flowGen) pickKind(depth int, inLoop bool) FKind {
