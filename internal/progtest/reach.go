@@ -27,6 +27,9 @@ type ReachOptions struct {
 	// MaxLocalSteps bounds the register instructions a thread runs between
 	// two memory accesses (a loop that never touches memory); 0: 10,000.
 	MaxLocalSteps int
+	// StrongCAS: compare_exchange_weak never fails spuriously (as x86's
+	// lock cmpxchg).
+	StrongCAS bool
 }
 
 // Thread statuses in a reference state.
@@ -54,6 +57,9 @@ type ReachHang struct {
 	State   string // one state of the component, described
 	Trace   string // a shortest path of accesses from the start to it
 	Size    int    // states in the component
+	// Mems are the distinct memories of the component's states (at most
+	// 16 of them).
+	Mems [][]uint64
 }
 
 // Reach is what the reference found.
@@ -328,7 +334,7 @@ func (r *reacher) steps(s *rstate, t int) []rchoice {
 				c.mem[loc] = v
 				c.regs[t][in.A], c.regs[t][in.A+1] = old, 1
 			})
-			if in.Weak {
+			if in.Weak && !r.opts.StrongCAS {
 				next(fmt.Sprintf("%s cas reads %d, fails spuriously", name, old), func(c *rstate) {
 					c.regs[t][in.A], c.regs[t][in.A+1] = old, 0
 				})
@@ -599,7 +605,15 @@ func (r *reacher) hangs() []ReachHang {
 		if !ok || len(running) == 0 {
 			continue
 		}
-		out = append(out, ReachHang{Threads: running, State: r.describe(s), Trace: r.trace(first), Size: len(members)})
+		h := ReachHang{Threads: running, State: r.describe(s), Trace: r.trace(first), Size: len(members)}
+		seen := map[string]bool{}
+		for _, v := range members {
+			if k := fmt.Sprint(r.st[v].mem); !seen[k] && len(h.Mems) < 16 {
+				seen[k] = true
+				h.Mems = append(h.Mems, r.st[v].mem)
+			}
+		}
+		out = append(out, h)
 	}
 	return out
 }
