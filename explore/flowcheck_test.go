@@ -16,14 +16,21 @@ package explore_test
 //     reachable terminal component never finishes with nothing failed,
 //     and the threads named are those that never finish there.
 //
-// When one side is cut (the explorer by its loop bound, the reference by
-// its state bound), the other is checked for soundness only: what the
-// explorer reports must be reachable, what the reference reached must be
-// reported.
+// When one side is cut (the explorer by its loop bound, work bound or
+// timeout, the reference by its state bound), the other is checked for
+// soundness only: what the explorer reports must be reachable, what the
+// reference reached must be reported. The weaker models are checked the
+// same way against the sc reference, for inclusion only
+// (TestCrossCheckFlowModels).
 //
-//	go test ./explore -run CrossCheckFlow -crosscheck.flow=5000             # more programs
-//	go test ./explore -run CrossCheckFlow -crosscheck.seed=7                # other programs
-//	go test ./explore -run CrossCheckFlow -crosscheck.only=17 -v            # one program, printed
+// A mismatch prints the program as source, both sides' answers, a path of
+// the reference to what the explorer misses, and the program shrunk.
+//
+//	go test ./explore -run 'CrossCheckFlow$' -crosscheck.flow=5000          # more programs
+//	go test ./explore -run 'CrossCheckFlow$' -crosscheck.seed=7             # other programs
+//	go test ./explore -run 'CrossCheckFlow$' -crosscheck.only=17 -v         # one program, printed
+//	go test ./explore -run CrossCheckFlowModels -crosscheck.models=c11,armv8 -crosscheck.flowmodels=500
+//	go test ./explore -run 'CrossCheckFlow|KnownBugs' -crosscheck.strict   # no known-bug allowance
 
 import (
 	"context"
@@ -44,13 +51,13 @@ import (
 
 var (
 	ccFlowN       = flag.Int("crosscheck.flow", 0, "random programs with control flow for TestCrossCheckFlow (0: 250, or 60 with -short)")
-	ccFlowModelsN = flag.Int("crosscheck.flowmodels", 0, "random programs with control flow per weaker model for TestCrossCheckFlowModels (0: 40, or 10 with -short)")
+	ccFlowModelsN = flag.Int("crosscheck.flowmodels", 0, "random programs with control flow per weaker model for TestCrossCheckFlowModels (0: 40, or 12 with -short)")
 	ccFlowModels  = flag.String("crosscheck.models", "c20,rc11,x86", "TestCrossCheckFlowModels: the weaker models checked against the sc reference")
 	ccFlowStates  = flag.Int("crosscheck.states", 100000, "state bound of the reference search (programs beyond it are inconclusive)")
-	ccFlowUnroll  = flag.Int("crosscheck.unroll", 5, "the explorer's loop bound in TestCrossCheckFlow")
-	ccFlowStrict  = flag.Bool("crosscheck.strict", false, "TestCrossCheckFlow: take the explorer's hangs as reported, including those of stuck executions in which another thread spins on a replaced value or a spurious failure (a known explore.Classify bug; by default those executions are counted as blocked and the programs listed)")
-	ccFlowTimeout = flag.Duration("crosscheck.timeout", 5*time.Second, "TestCrossCheckFlow: the explorer's time bound per program (a program cut by it is checked for soundness only)")
-	ccFlowSteps   = flag.Int("crosscheck.steps", 50000, "the explorer's work bound (explore.Options.MaxSteps) in TestCrossCheckFlow; 0: none")
+	ccFlowUnroll  = flag.Int("crosscheck.unroll", 5, "the explorer's loop bound in the control-flow cross-checks")
+	ccFlowStrict  = flag.Bool("crosscheck.strict", false, "control-flow cross-checks: take the explorer's hangs as reported, including those of stuck executions in which another thread spins on a replaced value or a spurious failure (a known explore.Classify bug; by default those executions are counted as blocked and the programs listed), and run TestKnownBugs")
+	ccFlowTimeout = flag.Duration("crosscheck.timeout", 5*time.Second, "control-flow cross-checks: the explorer's time bound per program (a program cut by it is checked for soundness only)")
+	ccFlowSteps   = flag.Int("crosscheck.steps", 50000, "the explorer's work bound (explore.Options.MaxSteps) in the control-flow cross-checks; 0: none")
 )
 
 // memTexts prints a memory as the explorer's hangs print the values read:
