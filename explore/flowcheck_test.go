@@ -101,13 +101,25 @@ type flowReport struct {
 // executions in which some thread spins without hanging (it spins on a
 // value a later write replaced, or on a spurious failure): see
 // ccFlowStrict. Unless strict, those are passed on as blocked.
-func exploreFlow(p *prog.Program, m *model.Model) (*result.Result, int, []string) {
+func exploreFlow(p *prog.Program, m *model.Model) (*result.Result, int, []string, []string) {
 	ctx, cancel := context.WithTimeout(context.Background(), *ccFlowTimeout)
 	defer cancel()
 	c := result.NewCollector(p, m, result.ShowNone)
 	suspect := 0
 	var raw []string // threads of every hang, as reported
+	var issues []string
+	seen := map[string]explore.Status{}
 	visit := func(x *explore.Execution) {
+		// Each execution is visited once, whatever its status, and is a
+		// well-formed graph.
+		k := progtest.Canon(x.G)
+		if st, ok := seen[k]; ok && len(issues) < 5 {
+			issues = append(issues, fmt.Sprintf("execution visited twice (%v, then %v):\n%s", st, x.Status, progtest.Indent(k, "    ")))
+		}
+		seen[k] = x.Status
+		if err := x.G.Validate(); err != nil && len(issues) < 5 {
+			issues = append(issues, fmt.Sprintf("invalid graph (%v): %v\n%s", x.Status, err, progtest.Indent(k, "    ")))
+		}
 		for _, h := range x.Hangs {
 			raw = append(raw, p.Threads[h.Thread].Name)
 		}
@@ -134,7 +146,7 @@ func exploreFlow(p *prog.Program, m *model.Model) (*result.Result, int, []string
 		run = explore.Speculate
 	}
 	stats := run(ctx, p, explore.Options{Model: m, Unroll: *ccFlowUnroll, MaxSteps: *ccFlowSteps}, visit)
-	return c.Finish(stats, *ccFlowUnroll), suspect, progtest.SortedSet(raw)
+	return c.Finish(stats, *ccFlowUnroll), suspect, progtest.SortedSet(raw), issues
 }
 
 func failureKey(thread string, pos fmt.Stringer, msg string) string {
@@ -157,7 +169,7 @@ func compareFlow(s *progtest.FlowSpec, m *model.Model) flowReport {
 		return flowReport{verdict: flowBroken, diff: "does not compile: " + err.Error()}
 	}
 	progtest.ObserveAll(p)
-	res, suspect, rawHang := exploreFlow(p, m)
+	res, suspect, rawHang, issues := exploreFlow(p, m)
 	ref, err := progtest.SCReach(p, progtest.ReachOptions{MaxStates: *ccFlowStates, StrongCAS: m.StrongCAS})
 	if err != nil {
 		return flowReport{verdict: flowBroken, diff: "reference: " + err.Error()}
@@ -206,6 +218,9 @@ func compareFlow(s *progtest.FlowSpec, m *model.Model) flowReport {
 	}
 
 	var b strings.Builder
+	for _, is := range issues {
+		fmt.Fprintf(&b, "explorer: %s", is)
+	}
 	// sub reports the elements of a missing from b.
 	sub := func(what string, a, bb []string, note string) {
 		missing, _ := progtest.Diff(a, bb)
