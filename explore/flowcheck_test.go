@@ -300,7 +300,7 @@ func compareFlow(s *progtest.FlowSpec, m *model.Model) flowReport {
 		for _, m := range missing {
 			for i := range ref.Finals {
 				if ref.Finals[i].Values(p.Observed) == m {
-					fmt.Fprintf(&b, "    reference path to %s:\n      %s\n", m, ref.Finals[i].Trace)
+					fmt.Fprintf(&b, "    reference path to %s:\n      %s\n", m, ref.Trace(i))
 					break
 				}
 			}

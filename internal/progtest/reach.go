@@ -71,13 +71,18 @@ type Reach struct {
 	Edges        int
 	// Finals are the terminal states in which every thread finished or
 	// failed (no assume failed), as the explorer counts complete
-	// executions: each as its registers per thread and its memory.
+	// executions: each as its registers per thread and its memory. When
+	// the search was cut, those it reached.
 	Finals []ReachFinal
-	// Failures are the distinct failures reachable, sorted.
+	// Failures are the distinct failures reachable (reached, when the
+	// search was cut), sorted.
 	Failures []ReachFailure
 	// Hangs lists the terminal components in which the program never
-	// finishes, no thread having failed or been blocked by an assume.
+	// finishes, no thread having failed or been blocked by an assume
+	// (none when the search was cut).
 	Hangs []ReachHang
+
+	r *reacher // for traces
 }
 
 // ReachFinal is a final state.
@@ -85,8 +90,11 @@ type ReachFinal struct {
 	Regs   [][]uint64
 	Mem    []uint64
 	Failed []bool // per thread
-	Trace  string
+	id     int32
 }
+
+// Trace is a shortest path of accesses from the start to final state i.
+func (r *Reach) Trace(i int) string { return r.r.trace(r.Finals[i].id) }
 
 // Values projects a final state onto observables, as a comparable text.
 func (f *ReachFinal) Values(obs []prog.Observable) string {
@@ -214,7 +222,7 @@ func SCReach(p *prog.Program, opts ReachOptions) (*Reach, error) {
 		}
 		r.succ[i] = out
 	}
-	res := &Reach{Inconclusive: r.cut, States: len(r.st)}
+	res := &Reach{Inconclusive: r.cut, States: len(r.st), r: r}
 	for f := range r.fails {
 		res.Failures = append(res.Failures, f)
 	}
@@ -228,14 +236,10 @@ func SCReach(p *prog.Program, opts ReachOptions) (*Reach, error) {
 		}
 		return a.Msg < b.Msg
 	})
-	if r.cut != "" {
-		return res, nil
-	}
+	// Final states have no successors whether or not the search was cut:
+	// those found are real even when it was.
 	for i, s := range r.st {
 		res.Edges += len(r.succ[i])
-		if len(r.succ[i]) > 0 {
-			continue
-		}
 		fin := true
 		for t := range s.status {
 			if s.status[t] != thDone && s.status[t] != thFailed {
@@ -243,14 +247,16 @@ func SCReach(p *prog.Program, opts ReachOptions) (*Reach, error) {
 			}
 		}
 		if fin {
-			f := ReachFinal{Regs: s.regs, Mem: s.mem, Failed: make([]bool, n), Trace: r.trace(int32(i))}
+			f := ReachFinal{Regs: s.regs, Mem: s.mem, Failed: make([]bool, n), id: int32(i)}
 			for t := range s.status {
 				f.Failed[t] = s.status[t] == thFailed
 			}
 			res.Finals = append(res.Finals, f)
 		}
 	}
-	res.Hangs = r.hangs()
+	if r.cut == "" {
+		res.Hangs = r.hangs()
+	}
 	return res, nil
 }
 
