@@ -440,3 +440,110 @@ func crossCheckFlow(t *testing.T, m *model.Model, stream uint64, n int) {
 		count[flowAgree], count[flowPartial], count[flowInconclusive], count[flowRacy], count[flowMismatch],
 		withHangs, withFailures, withBlocked, withStuck, withDup, withSuspect, knownBug, states, time.Since(start).Round(time.Millisecond))
 }
+
+// compareBranches compares the explorer's executions under sc, complete
+// and blocked, with the exact set progtest.SCBranchExecutions finds, for a
+// program with branches and counted loops but no spin or retry loop (so
+// the explorer prunes nothing: every interleaving's execution is one of
+// its executions, visited once). It returns the differences ("" when
+// none), the numbers of reference executions (complete, blocked), and
+// whether the comparison was conclusive.
+func compareBranches(s *progtest.FlowSpec) (string, int, int, bool) {
+	p, err := s.Build()
+	if err != nil {
+		return "does not compile: " + err.Error(), 0, 0, true
+	}
+	ref, err := progtest.SCBranchExecutions(p, 0)
+	if err != nil {
+		return "reference: " + err.Error(), 0, 0, true
+	}
+	if ref.Inconclusive != "" {
+		return "", 0, 0, false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *ccFlowTimeout)
+	defer cancel()
+	var b strings.Builder
+	var complete, blocked []string
+	stats := explore.Explore(ctx, p, explore.Options{Model: model.SC, MaxSteps: *ccFlowSteps}, func(x *explore.Execution) {
+		c := progtest.Canon(x.G)
+		switch x.Status {
+		case explore.Complete:
+			complete = append(complete, c)
+		case explore.Blocked:
+			blocked = append(blocked, c)
+		default:
+			fmt.Fprintf(&b, "explorer: execution with status %v in a program without spin or retry loops:\n%s", x.Status, progtest.Indent(c, "    "))
+		}
+		if err := x.G.Validate(); err != nil {
+			fmt.Fprintf(&b, "explorer: invalid graph: %v\n%s", err, progtest.Indent(c, "    "))
+		}
+	})
+	if stats.Stopped {
+		return "", 0, 0, false
+	}
+	for _, what := range []struct {
+		name    string
+		ex, ref []string
+	}{{"complete", complete, ref.Complete}, {"blocked", blocked, ref.Blocked}} {
+		for _, k := range progtest.Duplicates(what.ex) {
+			fmt.Fprintf(&b, "DUPLICATED %s execution in the explorer:\n%s", what.name, progtest.Indent(k, "    "))
+		}
+		missing, extra := progtest.Diff(what.ref, progtest.SortedSet(what.ex))
+		if len(missing)+len(extra) > 0 {
+			fmt.Fprintf(&b, "%s executions: explorer %d, interleavings %d\n", what.name, len(what.ex), len(what.ref))
+		}
+		for _, k := range missing {
+			fmt.Fprintf(&b, "MISSING %s execution (some interleaving yields it):\n%s", what.name, progtest.Indent(k, "    "))
+		}
+		for _, k := range extra {
+			fmt.Fprintf(&b, "EXTRA %s execution (no interleaving yields it):\n%s", what.name, progtest.Indent(k, "    "))
+		}
+	}
+	return b.String(), len(ref.Complete), len(ref.Blocked), true
+}
+
+// TestCrossCheckBranches: programs with branches, counted loops,
+// assertions and assumptions, whose sc executions the interleavings give
+// exactly (nothing missing, nothing extra, nothing twice).
+func TestCrossCheckBranches(t *testing.T) {
+	t.Parallel()
+	n := flowCount()
+	if *ccOnly >= n {
+		n = *ccOnly + 1
+	}
+	checked, inconclusive, complete, blocked, failures := 0, 0, 0, 0, 0
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		if *ccOnly >= 0 && i != *ccOnly {
+			continue
+		}
+		s := progtest.RandomBranching(rand.New(rand.NewPCG(*ccSeed, 300<<32|uint64(i))))
+		diff, nc, nb, ok := compareBranches(s)
+		if !ok {
+			inconclusive++
+			continue
+		}
+		checked++
+		complete += nc
+		blocked += nb
+		if *ccOnly >= 0 {
+			t.Logf("program %d (%d complete and %d blocked executions):\n%s%s", i, nc, nb, progtest.Indent(s.Source(), "    "), diff)
+		}
+		if diff == "" {
+			continue
+		}
+		failures++
+		small := progtest.ShrinkFlow(s, func(c *progtest.FlowSpec) bool {
+			d, _, _, ok := compareBranches(c)
+			return ok && d != ""
+		})
+		sdiff, _, _, _ := compareBranches(small)
+		t.Errorf("explorer (sc) vs interleavings with branches: program %d (rerun: -run CrossCheckBranches -crosscheck.seed=%d -crosscheck.only=%d) differs:\n%s%s"+
+			"shrunk to:\n%s%s", i, *ccSeed, i, progtest.Indent(s.Source(), "    "), diff, progtest.Indent(small.Source(), "    "), sdiff)
+		if failures >= *ccFail {
+			break
+		}
+	}
+	t.Logf("explorer (sc) vs interleavings with branches: %d programs (%d inconclusive), %d complete and %d blocked reference executions, %d mismatches, %v",
+		checked, inconclusive, complete, blocked, failures, time.Since(start).Round(time.Millisecond))
+}

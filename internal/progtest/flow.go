@@ -122,7 +122,23 @@ var flowProfiles = []map[FKind]int{
 // (sometimes 4), 1–3 data locations and, in some programs, 1–2 lock
 // locations, a few statements per thread nested at most two deep.
 func RandomFlow(r *rand.Rand) *FlowSpec {
-	g := &flowGen{r: r, w: flowProfiles[r.IntN(len(flowProfiles))]}
+	return randomFlow(r, flowProfiles[r.IntN(len(flowProfiles))], true)
+}
+
+// branchProfile has branches, counted loops (plain jumps once compiled),
+// assertions and assumptions, but no loop that could spin or retry.
+var branchProfile = map[FKind]int{
+	FLoad: 10, FStore: 10, FRMW: 5, FCAS: 6, FFence: 2, FIf: 8, FFor: 3, FAssert: 4, FAssume: 2, FNALoad: 2, FNAStore: 2,
+}
+
+// RandomBranching returns a random program with branches, counted loops
+// and assertions but no spin or retry loop, for SCBranchExecutions.
+func RandomBranching(r *rand.Rand) *FlowSpec {
+	return randomFlow(r, branchProfile, false)
+}
+
+func randomFlow(r *rand.Rand, w map[FKind]int, scenarios bool) *FlowSpec {
+	g := &flowGen{r: r, w: w}
 	ndata := 1 + r.IntN(3)
 	nlocks := 0
 	if g.w[FCrit] > 0 && r.IntN(3) > 0 || r.IntN(4) == 0 {
@@ -152,7 +168,7 @@ func RandomFlow(r *rand.Rand) *FlowSpec {
 	if r.IntN(6) == 0 {
 		nt = 4
 	}
-	scenario := nt < 4 && r.IntN(2) == 0
+	scenario := scenarios && nt < 4 && r.IntN(2) == 0
 	for range nt {
 		g.budget = 3 + r.IntN(5)
 		if nt == 4 || scenario {

@@ -371,10 +371,21 @@ func (r *reacher) loc(s *rstate, t int, in *prog.Instr) int {
 // compare-exchange (fences have no effect under sequential consistency),
 // its end, a failure or a failed assume.
 func (r *reacher) runLocal(s *rstate, t int) {
-	code := r.p.Threads[t].Code
-	regs := s.regs[t]
-	pc := s.pc[t]
-	defer func() { s.pc[t] = pc }()
+	var cut string
+	s.pc[t], s.status[t], cut = runThread(r.p, t, s.pc[t], s.regs[t], r.opts.MaxLocalSteps, false)
+	if cut != "" && r.cut == "" {
+		r.cut = cut
+	}
+}
+
+// runThread runs thread t's register code from pc (with loops as plain
+// jumps) until a memory access (a fence too, when fences is set) or the
+// thread's end, a failure (pc is then the failing instruction), a failed
+// assume, or a loop that comes back to a state it was in without touching
+// memory (thLooping). It returns the pc and the status; cut is set when
+// it gave up after maxSteps instructions.
+func runThread(p *prog.Program, t, pc int, regs []uint64, maxSteps int, fences bool) (int, int, string) {
+	code := p.Threads[t].Code
 	// seen holds the (pc, registers) at backward jumps: meeting one again
 	// means the thread loops without accessing memory, forever.
 	var seen map[string]bool
@@ -387,23 +398,17 @@ func (r *reacher) runLocal(s *rstate, t int) {
 		}
 		k := fmt.Sprint(pc, regs)
 		if seen[k] {
-			s.status[t] = thLooping
 			return true
 		}
 		seen[k] = true
 		return false
 	}
 	for steps := 0; ; steps++ {
-		if steps > r.opts.MaxLocalSteps {
-			if r.cut == "" {
-				r.cut = fmt.Sprintf("thread %d ran %d instructions without an access", t, steps)
-			}
-			s.status[t] = thBlocked
-			return
+		if steps > maxSteps {
+			return pc, thBlocked, fmt.Sprintf("thread %d ran %d instructions without an access", t, steps)
 		}
 		if pc >= len(code) {
-			s.status[t] = thDone
-			return
+			return pc, thDone, ""
 		}
 		in := &code[pc]
 		switch in.Op {
@@ -416,51 +421,48 @@ func (r *reacher) runLocal(s *rstate, t int) {
 		case prog.OpBinary:
 			v, err := prog.EvalBinary(in.Bin, in.T, regs[in.B], regs[in.C])
 			if err != nil {
-				s.status[t] = thFailed
-				return
+				return pc, thFailed, ""
 			}
 			regs[in.A] = v
 		case prog.OpJump, prog.OpLoopBack:
 			if back(in.Target) {
-				return
+				return pc, thLooping, ""
 			}
 			pc = in.Target
 			continue
 		case prog.OpBranch:
 			if regs[in.A] == 0 {
 				if back(in.Target) {
-					return
+					return pc, thLooping, ""
 				}
 				pc = in.Target
 				continue
 			}
 		case prog.OpAssert:
 			if regs[in.A] == 0 {
-				s.status[t] = thFailed
-				return
+				return pc, thFailed, ""
 			}
 		case prog.OpAssume:
 			if regs[in.A] == 0 {
-				s.status[t] = thBlocked
-				return
+				return pc, thBlocked, ""
 			}
 		case prog.OpPanic:
-			s.status[t] = thFailed
-			return
-		case prog.OpLoopEnter, prog.OpLoopExit, prog.OpFence:
+			return pc, thFailed, ""
+		case prog.OpLoopEnter, prog.OpLoopExit:
+		case prog.OpFence:
+			if fences {
+				return pc, thRunning, ""
+			}
 		case prog.OpLoad, prog.OpStore, prog.OpRMW, prog.OpCAS:
 			var idx uint64
 			if in.Addr.Index >= 0 {
 				idx = regs[in.Addr.Index]
 			}
-			if _, ok := r.p.LocAddr(in.Addr, idx); !ok {
-				// An out-of-bounds index: reported as a failure whose
-				// message names the instruction (compare positions).
-				s.status[t] = thFailed
-				return
+			if _, ok := p.LocAddr(in.Addr, idx); !ok {
+				// An out-of-bounds index: a panic.
+				return pc, thFailed, ""
 			}
-			s.status[t] = thRunning
-			return
+			return pc, thRunning, ""
 		default:
 			panic(fmt.Sprintf("progtest: unsupported instruction %v", in.Op))
 		}

@@ -343,3 +343,22 @@ func TestShrinkFlow(t *testing.T) {
 	}
 	t.Fatal("no program with a weak lock")
 }
+
+// On straight-line programs SCBranchExecutions is Interleavings.
+func TestSCBranchExecutionsStraightLine(t *testing.T) {
+	for i := 0; i < 300; i++ {
+		s := Random(rand.New(rand.NewPCG(5, uint64(i))))
+		p := s.Build()
+		il, err := Interleavings(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		be, err := SCBranchExecutions(p, 0)
+		if err != nil || be.Inconclusive != "" {
+			t.Fatalf("program %d: %v %s", i, err, be.Inconclusive)
+		}
+		if strings.Join(il, "|") != strings.Join(be.Complete, "|") || len(be.Blocked) > 0 {
+			t.Errorf("program %d: %d interleaved executions, %d (and %d blocked) with branches\n%s", i, len(il), len(be.Complete), len(be.Blocked), s)
+		}
+	}
+}
