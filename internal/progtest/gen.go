@@ -19,7 +19,10 @@
 // the outcomes, the failures reachable, and liveness, a terminal strongly
 // connected component of the state graph in which the program never
 // finishes (a deadlock, a lost wake-up). A state bound makes it
-// inconclusive rather than wrong.
+// inconclusive rather than wrong. For programs with branches and counted
+// loops but no spin or retry loop (RandomBranching), SCBranchExecutions
+// gives the exact set of sc executions, as Interleavings does for
+// straight-line code.
 //
 // Shrink and ShrinkFlow reduce a failing program of either family.
 package progtest
