@@ -112,12 +112,12 @@ func exploreFlow(p *prog.Program, m *model.Model) (*result.Result, int, []string
 	visit := func(x *explore.Execution) {
 		// Each execution is visited once, whatever its status, and is a
 		// well-formed graph.
-		k := progtest.Canon(x.G)
+		k := progtest.Canon(x.Graph())
 		if st, ok := seen[k]; ok && len(issues) < 5 {
 			issues = append(issues, fmt.Sprintf("execution visited twice (%v, then %v):\n%s", st, x.Status, progtest.Indent(k, "    ")))
 		}
 		seen[k] = x.Status
-		if err := x.G.Validate(); err != nil && len(issues) < 5 {
+		if err := x.Graph().Validate(); err != nil && len(issues) < 5 {
 			issues = append(issues, fmt.Sprintf("invalid graph (%v): %v\n%s", x.Status, err, progtest.Indent(k, "    ")))
 		}
 		for _, h := range x.Hangs {
@@ -465,7 +465,7 @@ func compareBranches(s *progtest.FlowSpec) (string, int, int, bool) {
 	var b strings.Builder
 	var complete, blocked []string
 	stats := explore.Explore(ctx, p, explore.Options{Model: model.SC, MaxSteps: *ccFlowSteps}, func(x *explore.Execution) {
-		c := progtest.Canon(x.G)
+		c := progtest.Canon(x.Graph())
 		switch x.Status {
 		case explore.Complete:
 			complete = append(complete, c)
@@ -474,7 +474,7 @@ func compareBranches(s *progtest.FlowSpec) (string, int, int, bool) {
 		default:
 			fmt.Fprintf(&b, "explorer: execution with status %v in a program without spin or retry loops:\n%s", x.Status, progtest.Indent(c, "    "))
 		}
-		if err := x.G.Validate(); err != nil {
+		if err := x.Graph().Validate(); err != nil {
 			fmt.Fprintf(&b, "explorer: invalid graph: %v\n%s", err, progtest.Indent(c, "    "))
 		}
 	})
