@@ -30,7 +30,7 @@ package explore_test
 //	go test ./explore -run 'CrossCheckFlow$' -crosscheck.seed=7             # other programs
 //	go test ./explore -run 'CrossCheckFlow$' -crosscheck.only=17 -v         # one program, printed
 //	go test ./explore -run CrossCheckFlowModels -crosscheck.models=c11,armv8 -crosscheck.flowmodels=500
-//	go test ./explore -run 'CrossCheckFlow|KnownBugs' -crosscheck.strict   # no known-bug allowance
+//	go test ./explore -run 'CrossCheckFlow|FoundBugs'   # no known-bug allowance
 
 import (
 	"context"
@@ -55,7 +55,7 @@ var (
 	ccFlowModels  = flag.String("crosscheck.models", "c20,rc11,x86", "TestCrossCheckFlowModels: the weaker models checked against the sc reference")
 	ccFlowStates  = flag.Int("crosscheck.states", 100000, "state bound of the reference search (programs beyond it are inconclusive)")
 	ccFlowUnroll  = flag.Int("crosscheck.unroll", 5, "the explorer's loop bound in the control-flow cross-checks")
-	ccFlowStrict  = flag.Bool("crosscheck.strict", false, "control-flow cross-checks: take the explorer's hangs as reported, including those of stuck executions in which another thread spins on a replaced value or a spurious failure (a known explore.Classify bug; by default those executions are counted as blocked and the programs listed), and run TestKnownBugs")
+	ccFlowStrict  = flag.Bool("crosscheck.strict", true, "control-flow cross-checks: take the explorer's hangs as reported, including those of stuck executions in which another thread spins on a replaced value or a spurious failure (a known explore.Classify bug; by default those executions are counted as blocked and the programs listed), and run TestKnownBugs")
 	ccFlowTimeout = flag.Duration("crosscheck.timeout", 5*time.Second, "control-flow cross-checks: the explorer's time bound per program (a program cut by it is checked for soundness only)")
 	ccFlowSteps   = flag.Int("crosscheck.steps", 50000, "the explorer's work bound (explore.Options.MaxSteps) in the control-flow cross-checks; 0: none")
 )

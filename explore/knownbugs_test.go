@@ -2,8 +2,7 @@ package explore_test
 
 // Bugs the control-flow cross-check found, each as the smallest program
 // its shrinker reached (or a cleaner one of the same shape), with the
-// answer worked out by hand. They are skipped until fixed: run with
-// -crosscheck.strict to see them fail, and drop the skip with the fix.
+// answer worked out by hand; all fixed, kept as regression tests.
 
 import (
 	"testing"
@@ -11,7 +10,7 @@ import (
 	"happens/internal/progtest"
 )
 
-func TestKnownBugs(t *testing.T) {
+func TestFoundBugs(t *testing.T) {
 	cases := []struct {
 		name, bug, src string
 		model          string
@@ -79,9 +78,6 @@ thread t1 {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if !*ccFlowStrict {
-				t.Skipf("known bug (%s); run with -crosscheck.strict", c.bug)
-			}
 			r := runSrc(t, c.name, c.src, c.model)
 			if r.Stats.Complete != c.executions || len(r.Hangs) != c.hangs || !r.Complete() {
 				t.Errorf("%s under %s: %d complete executions, %d hangs (complete %v); want %d and %d\n%s",
