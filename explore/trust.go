@@ -59,16 +59,16 @@ type engine struct {
 	// branch point from the root; prefix, when set, is followed (one
 	// unit of a split exploration); splitAt >= 0 records the paths at
 	// that depth as units instead of descending.
-	path         []int
-	prefix       []int
-	splitAt      int
-	units        [][]int
+	path     []int
+	prefix   []int
+	splitAt  int
+	units    [][]int
 	readAlts []node // read's alternatives, a stack shared by the calls
 	// Knuth's estimator (Estimate): a random choice at each branch point.
-	sample  *rand.Rand
-	picks   []int
-	weight  float64
-	sampled sampleStats
+	sample       *rand.Rand
+	picks        []int
+	weight       float64
+	sampled      sampleStats
 	ex           Execution // the one emit hands to visit, reused
 	oc           orderChecker
 	out          *graph.Graph // the graph emit hands to visit, reused
