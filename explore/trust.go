@@ -4,7 +4,6 @@ import (
 	"context"
 	"math/rand/v2"
 	"sort"
-	"time"
 
 	"happens/graph"
 	"happens/interp"
@@ -33,14 +32,13 @@ import (
 // Coherence and the atomicity of read-modify-writes hold by construction:
 // the views (views.go) give each new event the latest write its
 // happens-before prefix has seen, and only later writes are offered. The
-// rest of a model (the SC axioms, and all of x86-TSO and C++11) is checked
-// by the model itself.
+// rest of a model (the SC axioms, x86-TSO's order) is checked by a search
+// from each new event (order.go).
 
 // engine is one TruSt exploration.
 type engine struct {
-	ctx   context.Context
+	budget
 	p     *prog.Program
-	opts  Options
 	visit func(*Execution)
 	m     *model.Model
 	rc11  bool // RC11's release sequences (else C++20's)
@@ -65,18 +63,14 @@ type engine struct {
 	units    [][]int
 	readAlts []node // read's alternatives, a stack shared by the calls
 	// Knuth's estimator (Estimate): a random choice at each branch point.
-	sample       *rand.Rand
-	picks        []int
-	weight       float64
-	sampled      sampleStats
-	ex           Execution // the one emit hands to visit, reused
-	oc           orderChecker
-	out          *graph.Graph // the graph emit hands to visit, reused
-	ids          [][]graph.ID // scratch for toGraphInto
-	stats        Stats
-	nodes        int
-	start        time.Time
-	lastProgress time.Time
+	sample  *rand.Rand
+	picks   []int
+	weight  float64
+	sampled sampleStats
+	ex      Execution // the one emit hands to visit, reused
+	oc      orderChecker
+	out     *graph.Graph // the graph emit hands to visit, reused
+	ids     [][]graph.ID // scratch for toGraphInto
 }
 
 // Explore visits every consistent execution of p under opts.Model once.
@@ -95,19 +89,11 @@ func Explore(ctx context.Context, p *prog.Program, opts Options, visit func(*Exe
 	}
 	e := newEngine(ctx, p, opts, visit)
 	e.explore(newEgraph(p, e.opts.Unroll))
-	e.stats.Elapsed = time.Since(e.start)
-	return e.stats
+	return e.done()
 }
 
 func newEngine(ctx context.Context, p *prog.Program, opts Options, visit func(*Execution)) *engine {
-	e := &engine{ctx: ctx, p: p, opts: opts, visit: visit, m: opts.Model, start: time.Now(), splitAt: -1}
-	if e.opts.Unroll <= 0 {
-		e.opts.Unroll = DefaultUnroll
-	}
-	if e.opts.Interval == 0 {
-		e.opts.Interval = time.Second
-	}
-	e.lastProgress = e.start
+	e := &engine{budget: newBudget(ctx, opts), p: p, visit: visit, m: opts.Model, splitAt: -1}
 	switch e.m.Name {
 	case "rc11":
 		e.rc11 = true
@@ -119,32 +105,6 @@ func newEngine(ctx context.Context, p *prog.Program, opts Options, visit func(*E
 	}
 	e.final = e.m.HasFinal()
 	return e
-}
-
-func (e *engine) halted() bool {
-	if e.stats.Stopped {
-		return true
-	}
-	e.nodes++
-	if e.opts.MaxSteps > 0 && e.nodes > e.opts.MaxSteps {
-		e.stats.stop(CutLimit)
-		return true
-	}
-	if e.nodes&63 == 0 {
-		if e.ctx.Err() != nil {
-			e.stats.stop(CutOf(e.ctx))
-			return true
-		}
-		if e.opts.Progress != nil {
-			if now := time.Now(); now.Sub(e.lastProgress) >= e.opts.Interval {
-				e.lastProgress = now
-				s := e.stats
-				s.Elapsed = now.Sub(e.start)
-				e.opts.Progress(s)
-			}
-		}
-	}
-	return false
 }
 
 // enter says whether to explore alternative k of the n of the current
