@@ -32,6 +32,7 @@ func TestLayers(t *testing.T) {
 		"happens/web/playground": {"happens", "happens/examples", "happens/explain", "happens/explore", "happens/frontend",
 			"happens/frontend/rustlit", "happens/graph", "happens/hw", "happens/hw/asm", "happens/hw/mesi", "happens/model",
 			"happens/prog", "happens/render", "happens/render/diagram", "happens/result", "happens/source"},
+		"happens/shard": {"happens/render"},
 	}
 	forbidden := []string{"os", "os/exec", "os/signal", "flag", "net", "net/http", "syscall"}
 	for pkg, allowed := range core {

@@ -14,8 +14,8 @@ import (
 	"happens/source"
 )
 
-// TestGolden runs every testdata/*.litmus under the models its want lines
-// name. A want line reads
+// TestGolden runs every testdata/*.litmus (and examples/*.rs) under the
+// models its want lines name. A want line reads
 //
 //	// want MODEL: VERDICT [unroll=N] [executions=N] [blocked=N] [bounded=N] [stuck=N]
 //	//             [outcomes=N] [positive=N] [race] [norace] [races=N] [raceloc=LOC]
@@ -30,13 +30,16 @@ import (
 // from happens' output.
 func TestGolden(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.litmus")
+	// The Rust programs of examples/ (one per program form) too.
+	rs, _ := filepath.Glob("examples/*.rs")
+	files = append(files, rs...)
 	if len(files) == 0 {
 		t.Fatal("no testdata")
 	}
 	wantRE := regexp.MustCompile(`(?m)^\s*//\s*want\s+(\w+)\s*:\s*(.*)$`)
 	for _, file := range files {
 		file := file
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".litmus"), func(t *testing.T) {
+		t.Run(strings.TrimSuffix(filepath.Base(file), filepath.Ext(file)), func(t *testing.T) {
 			t.Parallel()
 			src, err := os.ReadFile(file)
 			if err != nil {

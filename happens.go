@@ -9,6 +9,9 @@ package happens
 
 import (
 	"context"
+	"fmt"
+	"runtime"
+	"sync/atomic"
 	"time"
 
 	"happens/explore"
@@ -29,6 +32,14 @@ type Options struct {
 	Timeout       time.Duration
 	Show          result.Show
 	Progress      func(explore.Stats)
+	// Jobs is how many cores explore at once; 0: all of them. The result
+	// is the same whatever the number.
+	Jobs int
+	// Shard of Shards (1-based), when set, explores only that part of the
+	// exploration: the units of a deterministic split whose index is
+	// Shard-1 modulo Shards. The parts' results add up to the whole run
+	// (command happens merge).
+	Shard, Shards int
 }
 
 // Parse reads a program, detecting its format from its content. defines
@@ -72,12 +83,103 @@ func Run(ctx context.Context, p *prog.Program, opts Options) (*result.Result, er
 	if unroll <= 0 {
 		unroll = explore.DefaultUnroll
 	}
-	c := result.NewCollector(p, m, opts.Show)
 	eo := explore.Options{Model: m, Unroll: unroll, MaxExecutions: opts.MaxExecutions, Progress: opts.Progress}
-	run := explore.Explore
-	if m.Cycles {
-		run = explore.Speculate
+	jobs := opts.Jobs
+	if jobs <= 0 {
+		jobs = runtime.NumCPU()
 	}
-	stats := run(ctx, p, eo, c.Visit)
+	if opts.Shards > 0 {
+		if opts.Shard < 1 || opts.Shard > opts.Shards {
+			return nil, fmt.Errorf("shard %d/%d: want 1 ≤ K ≤ N", opts.Shard, opts.Shards)
+		}
+		if opts.MaxExecutions > 0 {
+			return nil, fmt.Errorf("an execution limit cannot be split into shards")
+		}
+		// Many more units than shards, so that the parts are even.
+		all := explore.Units(ctx, p, eo, 64*opts.Shards)
+		var mine [][]int
+		for i, u := range all {
+			if i%opts.Shards == opts.Shard-1 {
+				mine = append(mine, u)
+			}
+		}
+		r := runUnits(ctx, p, m, opts.Show, eo, mine, jobs)
+		r.Shard, r.Shards, r.Units = opts.Shard, opts.Shards, len(all)
+		return r, nil
+	}
+	// An execution limit stops after the first executions in exploration
+	// order, which only one core reproduces.
+	if jobs > 1 && opts.MaxExecutions == 0 {
+		if units := explore.Units(ctx, p, eo, 16*jobs); len(units) > 1 {
+			return runUnits(ctx, p, m, opts.Show, eo, units, jobs), nil
+		}
+	}
+	c := result.NewCollector(p, m, opts.Show)
+	stats := explore.Explore(ctx, p, eo, c.Visit)
 	return c.Finish(stats, unroll), nil
+}
+
+// runUnits explores the units on jobs cores and combines their results
+// in unit order, so the result is the one-core result: the same counts,
+// and the same first witness of everything.
+func runUnits(ctx context.Context, p *prog.Program, m *model.Model, show result.Show, eo explore.Options, units [][]int, jobs int) *result.Result {
+	start := time.Now()
+	type done struct {
+		c     *result.Collector
+		stats explore.Stats
+	}
+	results := make([]chan done, len(units))
+	for i := range results {
+		results[i] = make(chan done, 1)
+	}
+	var next, complete, blocked atomic.Int64
+	progress := eo.Progress
+	uo := eo
+	uo.Progress = nil
+	for w := 0; w < jobs; w++ {
+		go func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(units) {
+					return
+				}
+				c := result.NewCollector(p, m, show)
+				st := explore.ExploreUnit(ctx, p, uo, units[i], func(x *explore.Execution) {
+					c.Visit(x)
+					switch x.Status {
+					case explore.Complete:
+						complete.Add(1)
+					case explore.Blocked:
+						blocked.Add(1)
+					}
+				})
+				results[i] <- done{c, st}
+			}
+		}()
+	}
+	var tick <-chan time.Time
+	if progress != nil {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		tick = t.C
+	}
+	all := result.NewCollector(p, m, show)
+	var stats explore.Stats
+	for i := range results {
+		var d done
+	wait:
+		for {
+			select {
+			case d = <-results[i]:
+				break wait
+			case <-tick:
+				progress(explore.Stats{Complete: int(complete.Load()), Blocked: int(blocked.Load()),
+					Elapsed: time.Since(start), Units: len(units), UnitsDone: i})
+			}
+		}
+		all.Merge(d.c)
+		stats.Add(d.stats)
+	}
+	stats.Elapsed = time.Since(start)
+	return all.Finish(stats, eo.Unroll)
 }

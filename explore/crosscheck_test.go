@@ -5,7 +5,8 @@ package explore_test
 // and modification-order candidate filtered by the model (must give the
 // same multiset of executions: nothing missing, nothing twice), and for sc
 // the interleavings of the threads over a plain memory (same set, and no
-// execution visited twice).
+// execution visited twice). Programs with branches and loops are
+// cross-checked in flowcheck_test.go, against a state-space search.
 //
 //	go test ./explore -run CrossCheck -crosscheck.n=3000     # more programs
 //	go test ./explore -run CrossCheck -crosscheck.seed=42    # other programs

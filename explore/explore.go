@@ -192,6 +192,21 @@ type Stats struct {
 	Stopped bool
 	Cut     Cut
 	Elapsed time.Duration
+	// Units and UnitsDone, in progress reports of a run split into
+	// units: how many there are and how many are done.
+	Units, UnitsDone int
+}
+
+// Add adds o's counts to s (a run made of parts, each with its stats).
+func (s *Stats) Add(o Stats) {
+	s.Complete += o.Complete
+	s.Blocked += o.Blocked
+	s.Bounded += o.Bounded
+	s.Stuck += o.Stuck
+	s.Duplicates += o.Duplicates
+	if o.Stopped {
+		s.stop(o.Cut)
+	}
 }
 
 // stop records that the exploration is cut short, and why.
@@ -411,14 +426,7 @@ func Failures(th []*interp.State, stops []interp.Stop) []Failure {
 // tested against. It returns early, with Stopped set, when ctx is
 // cancelled or MaxExecutions is reached.
 func Canonical(ctx context.Context, p *prog.Program, opts Options, visit func(*Execution)) Stats {
-	e := &explorer{ctx: ctx, p: p, opts: opts, visit: visit, start: time.Now()}
-	if e.opts.Unroll <= 0 {
-		e.opts.Unroll = DefaultUnroll
-	}
-	if e.opts.Interval == 0 {
-		e.opts.Interval = time.Second
-	}
-	e.lastProgress = e.start
+	e := &explorer{budget: newBudget(ctx, opts), p: p, visit: visit}
 	e.writers = staticWriters(p)
 	e.final = opts.Model.HasFinal()
 	e.g = graph.New(p)
@@ -435,14 +443,12 @@ func Canonical(ctx context.Context, p *prog.Program, opts Options, visit func(*E
 		e.stop[t] = e.th[t].Run(e.opts.Unroll)
 	}
 	e.explore(0)
-	e.stats.Elapsed = time.Since(e.start)
-	return e.stats
+	return e.done()
 }
 
 type explorer struct {
-	ctx   context.Context
+	budget
 	p     *prog.Program
-	opts  Options
 	visit func(*Execution)
 
 	g          *graph.Graph
@@ -453,11 +459,6 @@ type explorer struct {
 	x          model.Exec        // reused for every consistency check
 	final      bool              // the model has axioms checked only on whole graphs
 	saved      [][]*interp.State // per depth, spare states for backtracking
-
-	stats        Stats
-	nodes        int
-	start        time.Time
-	lastProgress time.Time
 }
 
 // A thread that blocks (it would spin forever, or an assume failed) or
@@ -465,34 +466,6 @@ type explorer struct {
 // can move, the graph is reported once: complete if every thread finished,
 // else blocked or bounded. Reporting only these maximal graphs makes the
 // blocked and bounded counts canonical, like the complete ones.
-
-// halted counts one unit of work (a consistency check) and reports whether
-// the exploration must stop; it also drives the progress callback.
-func (e *explorer) halted() bool {
-	if e.stats.Stopped {
-		return true
-	}
-	e.nodes++
-	if e.opts.MaxSteps > 0 && e.nodes > e.opts.MaxSteps {
-		e.stats.stop(CutLimit)
-		return true
-	}
-	if e.nodes&63 == 0 {
-		if e.ctx.Err() != nil {
-			e.stats.stop(CutOf(e.ctx))
-			return true
-		}
-		if e.opts.Progress != nil {
-			if now := time.Now(); now.Sub(e.lastProgress) >= e.opts.Interval {
-				e.lastProgress = now
-				s := e.stats
-				s.Elapsed = now.Sub(e.start)
-				e.opts.Progress(s)
-			}
-		}
-	}
-	return false
-}
 
 func (e *explorer) emit() {
 	st, hangs := Classify(e.th, e.stop, e.g.Final)

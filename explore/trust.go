@@ -2,8 +2,8 @@ package explore
 
 import (
 	"context"
+	"math/rand/v2"
 	"sort"
-	"time"
 
 	"happens/graph"
 	"happens/interp"
@@ -32,14 +32,13 @@ import (
 // Coherence and the atomicity of read-modify-writes hold by construction:
 // the views (views.go) give each new event the latest write its
 // happens-before prefix has seen, and only later writes are offered. The
-// rest of a model (the SC axioms, and all of x86-TSO and C++11) is checked
-// by the model itself.
+// rest of a model (the SC axioms, x86-TSO's order) is checked by a search
+// from each new event (order.go).
 
 // engine is one TruSt exploration.
 type engine struct {
-	ctx   context.Context
+	budget
 	p     *prog.Program
-	opts  Options
 	visit func(*Execution)
 	m     *model.Model
 	rc11  bool // RC11's release sequences (else C++20's)
@@ -47,29 +46,31 @@ type engine struct {
 	// always: the model has axioms beyond coherence and atomicity that
 	// any event may break (sc, x86); otherwise only SeqCst events can,
 	// and the check is skipped below two of them.
-	always       bool
-	final        bool
-	stamp        int64
-	free         []*interp.State // snapshots to reuse
-	pool         []*egraph       // graphs for backward revisits, by depth
-	depth        int
+	always bool
+	final  bool
+	stamp  int64
+	free   []*interp.State // snapshots to reuse
+	pool   []*egraph       // graphs for backward revisits, by depth
+	depth  int
 	// Choice paths (loom's idea: an exploration is the replay of its
 	// choices): path holds the index of the alternative taken at each
 	// branch point from the root; prefix, when set, is followed (one
 	// unit of a split exploration); splitAt >= 0 records the paths at
 	// that depth as units instead of descending.
-	path    []int
-	prefix  []int
-	splitAt int
-	units   [][]int
-	ex           Execution // the one emit hands to visit, reused
-	oc           orderChecker
-	out          *graph.Graph // the graph emit hands to visit, reused
-	ids          [][]graph.ID // scratch for toGraphInto
-	stats        Stats
-	nodes        int
-	start        time.Time
-	lastProgress time.Time
+	path     []int
+	prefix   []int
+	splitAt  int
+	units    [][]int
+	readAlts []node // read's alternatives, a stack shared by the calls
+	// Knuth's estimator (Estimate): a random choice at each branch point.
+	sample  *rand.Rand
+	picks   []int
+	weight  float64
+	sampled sampleStats
+	ex      Execution // the one emit hands to visit, reused
+	oc      orderChecker
+	out     *graph.Graph // the graph emit hands to visit, reused
+	ids     [][]graph.ID // scratch for toGraphInto
 }
 
 // Explore visits every consistent execution of p under opts.Model once.
@@ -88,19 +89,11 @@ func Explore(ctx context.Context, p *prog.Program, opts Options, visit func(*Exe
 	}
 	e := newEngine(ctx, p, opts, visit)
 	e.explore(newEgraph(p, e.opts.Unroll))
-	e.stats.Elapsed = time.Since(e.start)
-	return e.stats
+	return e.done()
 }
 
 func newEngine(ctx context.Context, p *prog.Program, opts Options, visit func(*Execution)) *engine {
-	e := &engine{ctx: ctx, p: p, opts: opts, visit: visit, m: opts.Model, start: time.Now(), splitAt: -1}
-	if e.opts.Unroll <= 0 {
-		e.opts.Unroll = DefaultUnroll
-	}
-	if e.opts.Interval == 0 {
-		e.opts.Interval = time.Second
-	}
-	e.lastProgress = e.start
+	e := &engine{budget: newBudget(ctx, opts), p: p, visit: visit, m: opts.Model, splitAt: -1}
 	switch e.m.Name {
 	case "rc11":
 		e.rc11 = true
@@ -114,35 +107,10 @@ func newEngine(ctx context.Context, p *prog.Program, opts Options, visit func(*E
 	return e
 }
 
-func (e *engine) halted() bool {
-	if e.stats.Stopped {
-		return true
-	}
-	e.nodes++
-	if e.opts.MaxSteps > 0 && e.nodes > e.opts.MaxSteps {
-		e.stats.stop(CutLimit)
-		return true
-	}
-	if e.nodes&63 == 0 {
-		if e.ctx.Err() != nil {
-			e.stats.stop(CutOf(e.ctx))
-			return true
-		}
-		if e.opts.Progress != nil {
-			if now := time.Now(); now.Sub(e.lastProgress) >= e.opts.Interval {
-				e.lastProgress = now
-				s := e.stats
-				s.Elapsed = now.Sub(e.start)
-				e.opts.Progress(s)
-			}
-		}
-	}
-	return false
-}
-
-// enter says whether to explore alternative k of the current branch
-// point, and if so goes down into it (leave comes back).
-func (e *engine) enter(k int) bool {
+// enter says whether to explore alternative k of the n of the current
+// branch point, and if so goes down into it (leave comes back). Every
+// branch point calls it for k = 0, 1, …, n-1 in turn.
+func (e *engine) enter(k, n int) bool {
 	d := len(e.path)
 	if d < len(e.prefix) && e.prefix[d] != k {
 		return false
@@ -150,6 +118,20 @@ func (e *engine) enter(k int) bool {
 	if d == e.splitAt {
 		e.units = append(e.units, append(append([]int(nil), e.path...), k))
 		return false
+	}
+	if e.sample != nil {
+		// Knuth's estimator: one alternative at random, each as likely.
+		if k == 0 {
+			for len(e.picks) <= d {
+				e.picks = append(e.picks, 0)
+			}
+			e.picks[d] = e.sample.IntN(n)
+			e.weight *= float64(n)
+			e.sampled.nodes += e.weight
+		}
+		if k != e.picks[d] {
+			return false
+		}
 	}
 	e.path = append(e.path, k)
 	return true
@@ -298,27 +280,32 @@ func (e *engine) variants(buf *[2]node, st *interp.State, ev graph.Event, v uint
 func (e *engine) read(g *egraph, t int, ev graph.Event) {
 	loc := ev.Loc
 	obs := g.observed(loc, g.hbBefore(t))
-	cands := append([]ref(nil), g.mo[loc][obs:]...)
-	alt := 0
-	for k := len(cands) - 1; k >= 0 && !e.stats.Stopped; k-- {
-		w := cands[k]
+	mo := g.mo[loc]
+	alts := e.readAlts[:0]
+	for k := len(mo) - 1; k >= obs; k-- {
+		w := mo[k]
 		var buf [2]node
 		nv := e.variants(&buf, g.cur[t], ev, g.wval(w))
 		for j, n := range buf[:nv] {
 			n.rf = w
 			// Only the first variant of the last write is the maximal
 			// choice; a spurious failure never is.
-			n.addedMax = k == len(cands)-1 && j == 0
-			if e.enter(alt) {
-				e.step(g, t, n, -1)
-				e.leave()
-			}
-			alt++
-			if e.stats.Stopped {
-				return
-			}
+			n.addedMax = k == len(mo)-1 && j == 0
+			alts = append(alts, n)
 		}
 	}
+	// The list is this call's: deeper calls append after it.
+	e.readAlts = alts[len(alts):]
+	for k, n := range alts {
+		if e.stats.Stopped {
+			break
+		}
+		if e.enter(k, len(alts)) {
+			e.step(g, t, n, -1)
+			e.leave()
+		}
+	}
+	e.readAlts = alts[:0]
 }
 
 // store adds thread t's next event, a write, in every coherent place in
@@ -326,8 +313,8 @@ func (e *engine) read(g *egraph, t int, ev graph.Event) {
 func (e *engine) store(g *egraph, t int, ev graph.Event) {
 	loc := ev.Loc
 	obs := g.observed(loc, g.hbBefore(t))
-	alt := 0
-	for pos := len(g.mo[loc]); pos > obs && !e.stats.Stopped; pos-- {
+	var places []int
+	for pos := len(g.mo[loc]); pos > obs; pos-- {
 		if pos < len(g.mo[loc]) {
 			// Never between a read-modify-write and the write it reads.
 			if nx := g.mo[loc][pos]; nx.t >= 0 {
@@ -336,11 +323,16 @@ func (e *engine) store(g *egraph, t int, ev graph.Event) {
 				}
 			}
 		}
-		if e.enter(alt) {
+		places = append(places, pos)
+	}
+	for k, pos := range places {
+		if e.stats.Stopped {
+			break
+		}
+		if e.enter(k, len(places)) {
 			e.step(g, t, node{ev: ev, rf: noRef, addedMax: pos == len(g.mo[loc])}, pos)
 			e.leave()
 		}
-		alt++
 	}
 }
 
@@ -437,27 +429,51 @@ func (e *engine) step(g *egraph, t int, n node, pos int) {
 				return
 			}
 			r := e.add(g, t, n, -1)
-			alt := 0
-			e.revisits(g, r, on.stamp, &alt)
+			e.alternatives(g, r, e.revisits(g, r, on.stamp), false)
 			e.removeLast(g, t)
 			return
 		}
 	}
 	r := e.add(g, t, n, pos)
-	alt := 0
-	if e.enter(alt) {
-		if e.consistent(g, r) {
-			e.explore(g)
-		}
-		e.leave()
+	// Alternatives: going on with this graph, then each backward revisit
+	// (computed even when this graph is inconsistent: the smaller graph
+	// they make may be consistent, and is judged there).
+	var revs []revisit
+	if g.node(r).isWrite() {
+		revs = e.revisits(g, r, -1)
 	}
-	alt++
-	// Revisits are computed even when this graph is inconsistent: the
-	// smaller graph they make may be consistent (they are judged there).
-	if nn := g.node(r); nn.isWrite() && !e.stats.Stopped {
-		e.revisits(g, r, -1, &alt)
-	}
+	e.alternatives(g, r, revs, true)
 	e.removeLast(g, t)
+}
+
+// alternatives explores the alternatives after the step that added or
+// revisited x: going on with g (when forward, and g is consistent), then
+// each backward revisit by x.
+func (e *engine) alternatives(g *egraph, x ref, revs []revisit, forward bool) {
+	n := len(revs)
+	if forward {
+		n++
+	}
+	k := 0
+	if forward {
+		if e.enter(0, n) {
+			if e.consistent(g, x) {
+				e.explore(g)
+			}
+			e.leave()
+		}
+		k = 1
+	}
+	for _, rv := range revs {
+		if e.stats.Stopped {
+			return
+		}
+		if e.enter(k, n) {
+			e.backward(g, rv.r, x, rv.kept)
+			e.leave()
+		}
+		k++
+	}
 }
 
 // porfBefore is the po ∪ rf prefix thread t's next event would have
@@ -473,12 +489,17 @@ func (e *engine) porfBefore(g *egraph, t int, w ref) []int32 {
 	return v
 }
 
-// revisits explores every backward revisit of the reads of w's location
-// by the new write w, each an alternative of the current branch point,
-// numbered from *alt on. limit, when not -1, admits only reads added no
-// later than it (the read-modify-write w conflicts with one added then,
-// which the revisit must delete).
-func (e *engine) revisits(g *egraph, w ref, limit int64, alt *int) {
+// revisit is a backward revisit of read r: the events to keep.
+type revisit struct {
+	r    ref
+	kept []int
+}
+
+// revisits lists the backward revisits of the reads of w's location by
+// the new write w that TruSt takes. limit, when not -1, admits only reads
+// added no later than it (the read-modify-write w conflicts with one added
+// then, which the revisit must delete).
+func (e *engine) revisits(g *egraph, w ref, limit int64) []revisit {
 	wn := g.node(w)
 	loc := wn.ev.Loc
 	wpos := g.moPos(loc, w)
@@ -511,20 +532,15 @@ func (e *engine) revisits(g *egraph, w ref, limit int64, alt *int) {
 		}
 	}
 	sort.Slice(cands, func(a, b int) bool { return g.node(cands[a]).stamp > g.node(cands[b]).stamp })
+	var out []revisit
 	for _, r := range cands {
-		if e.stats.Stopped {
-			return
-		}
 		kept := e.kept(g, r, w)
 		if !e.maximal(g, r, w, kept) {
 			break // earlier reads delete more: they fail too
 		}
-		if e.enter(*alt) {
-			e.backward(g, r, w, kept)
-			e.leave()
-		}
-		*alt++
+		out = append(out, revisit{r, kept})
 	}
+	return out
 }
 
 // kept says how many of each thread's events a revisit of r by w keeps:
@@ -672,7 +688,7 @@ func (e *engine) backward(g *egraph, r, w ref, kept []int) {
 		if e.stats.Stopped {
 			return
 		}
-		if !e.enter(j) {
+		if !e.enter(j, len(vs)) {
 			continue
 		}
 		hv := h
@@ -714,26 +730,19 @@ func (e *engine) revisitAs(h *egraph, r, w ref, n node, first bool) {
 	if e.halted() {
 		return
 	}
-	alt := 0
 	if n.ev.Kind == graph.RMW {
 		if other, ok := h.rmwReaderOther(w, r); ok {
-			on := h.node(other)
-			if on.revisitable {
-				e.revisits(h, r, on.stamp, &alt)
+			if on := h.node(other); on.revisitable {
+				e.alternatives(h, r, e.revisits(h, r, on.stamp), false)
 			}
 			return
 		}
 	}
-	if e.enter(alt) {
-		if e.consistent(h, r) {
-			e.explore(h)
-		}
-		e.leave()
+	var revs []revisit
+	if n.ev.Kind == graph.RMW {
+		revs = e.revisits(h, r, -1)
 	}
-	alt++
-	if n.ev.Kind == graph.RMW && !e.stats.Stopped {
-		e.revisits(h, r, -1, &alt)
-	}
+	e.alternatives(h, r, revs, true)
 }
 
 // rmwReaderOther returns a read-modify-write other than r reading w.
@@ -785,6 +794,13 @@ func (g *egraph) clone() *egraph {
 // emit reports the complete (maximal) graph g. Its graph-package form is
 // built only if a visitor asks for it.
 func (e *engine) emit(g *egraph) {
+	if e.sample != nil {
+		e.sampled.leaves += e.weight
+		if st, _ := Classify(g.cur, g.stop, g.finalValue); st == Complete {
+			e.sampled.complete += e.weight
+		}
+		return
+	}
 	if e.splitAt >= 0 {
 		// An execution above the split depth is a unit of its own.
 		e.units = append(e.units, append([]int(nil), e.path...))

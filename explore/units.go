@@ -2,7 +2,6 @@ package explore
 
 import (
 	"context"
-	"time"
 
 	"happens/prog"
 )
@@ -54,6 +53,5 @@ func ExploreUnit(ctx context.Context, p *prog.Program, opts Options, unit []int,
 	e := newEngine(ctx, p, opts, visit)
 	e.prefix = unit
 	e.explore(newEgraph(p, e.opts.Unroll))
-	e.stats.Elapsed = time.Since(e.start)
-	return e.stats
+	return e.done()
 }

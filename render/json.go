@@ -2,7 +2,9 @@ package render
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
+	"sort"
 
 	"happens/prog"
 	"happens/result"
@@ -27,7 +29,12 @@ import (
 //	assertions  [{thread, line, col, message, count}]
 //	liveness    [{thread, line, col, reads: ["X=1"], count}]   threads that spin forever
 //	hardware    bool     a model of a CPU: data races are not reported
-type jsonResult struct {
+//	observed    [string] the names an outcome shows, in order
+//	run         {fingerprint, version, unroll, max_executions} what made the result (set by the command line)
+//	shard       {index, count, units} for a part of a sharded run: which part, of how many; the units split among them
+//
+// JSONResult is that record.
+type JSONResult struct {
 	Test       string         `json:"test"`
 	Model      string         `json:"model"`
 	Executions int            `json:"executions"`
@@ -38,15 +45,34 @@ type jsonResult struct {
 	Complete   bool           `json:"complete"`
 	Partial    []string       `json:"partial"`
 	ElapsedMS  float64        `json:"elapsed_ms"`
-	Outcomes   []jsonOutcome  `json:"outcomes"`
-	Condition  *jsonCondition `json:"condition"`
-	Races      []jsonRace     `json:"races"`
-	Assertions []jsonFailure  `json:"assertions"`
-	Liveness   []jsonHang     `json:"liveness"`
+	Outcomes   []JSONOutcome  `json:"outcomes"`
+	Condition  *JSONCondition `json:"condition"`
+	Races      []JSONRace     `json:"races"`
+	Assertions []JSONFailure  `json:"assertions"`
+	Liveness   []JSONHang     `json:"liveness"`
 	Hardware   bool           `json:"hardware"`
+	Observed   []string       `json:"observed"`
+	Run        *JSONRun       `json:"run,omitempty"`
+	Shard      *JSONShard     `json:"shard,omitempty"`
 }
 
-type jsonHang struct {
+// JSONRun says what made a result, so that shards of different runs are
+// never merged.
+type JSONRun struct {
+	Fingerprint   string `json:"fingerprint"`
+	Version       string `json:"version"`
+	Unroll        int    `json:"unroll"`
+	MaxExecutions int    `json:"max_executions"`
+}
+
+// JSONShard says which part of a sharded run a result is.
+type JSONShard struct {
+	Index int `json:"index"` // 1-based
+	Count int `json:"count"`
+	Units int `json:"units"`
+}
+
+type JSONHang struct {
 	Thread string   `json:"thread"`
 	Line   int      `json:"line"`
 	Col    int      `json:"col"`
@@ -54,13 +80,13 @@ type jsonHang struct {
 	Count  int      `json:"count"`
 }
 
-type jsonOutcome struct {
+type JSONOutcome struct {
 	Values    map[string]any `json:"values"`
 	Count     int            `json:"count"`
 	Satisfies bool           `json:"satisfies"`
 }
 
-type jsonCondition struct {
+type JSONCondition struct {
 	Kind     string `json:"kind"`
 	Text     string `json:"text"`
 	Verdict  string `json:"verdict"`
@@ -69,7 +95,7 @@ type jsonCondition struct {
 	Holds    bool   `json:"holds"`
 }
 
-type jsonAccess struct {
+type JSONAccess struct {
 	Thread   string `json:"thread"`
 	Kind     string `json:"kind"`
 	Location string `json:"location"`
@@ -78,14 +104,14 @@ type jsonAccess struct {
 	Text     string `json:"text"`
 }
 
-type jsonRace struct {
-	A         jsonAccess `json:"a"`
-	B         jsonAccess `json:"b"`
+type JSONRace struct {
+	A         JSONAccess `json:"a"`
+	B         JSONAccess `json:"b"`
 	Locations []string   `json:"locations"`
 	Count     int        `json:"count"`
 }
 
-type jsonFailure struct {
+type JSONFailure struct {
 	Thread  string `json:"thread"`
 	Line    int    `json:"line"`
 	Col     int    `json:"col"`
@@ -105,15 +131,22 @@ func JSONValue(t prog.Type, v uint64) any {
 }
 
 // JSONRecord builds the JSON form of a result.
-func JSONRecord(r *result.Result) any {
-	out := jsonResult{
+func JSONRecord(r *result.Result) JSONResult {
+	out := JSONResult{
 		Test: r.Program.Name, Model: r.Model,
 		Executions: r.Stats.Complete, Blocked: r.Stats.Blocked, Bounded: r.Stats.Bounded, Stuck: r.Stats.Stuck, Duplicates: r.Stats.Duplicates,
 		Complete:  r.Complete(),
 		Partial:   append([]string{}, r.Partial()...),
 		ElapsedMS: float64(r.Stats.Elapsed.Microseconds()) / 1000,
-		Outcomes:  []jsonOutcome{}, Races: []jsonRace{}, Assertions: []jsonFailure{}, Liveness: []jsonHang{},
+		Outcomes:  []JSONOutcome{}, Races: []JSONRace{}, Assertions: []JSONFailure{}, Liveness: []JSONHang{},
 		Hardware: r.Hardware,
+		Observed: []string{},
+	}
+	for _, o := range r.Observed {
+		out.Observed = append(out.Observed, o.Name)
+	}
+	if r.Shards > 0 {
+		out.Shard = &JSONShard{Index: r.Shard, Count: r.Shards, Units: r.Units}
 	}
 	for _, o := range r.Outcomes {
 		vals := map[string]any{}
@@ -124,30 +157,61 @@ func JSONRecord(r *result.Result) any {
 			}
 			vals[r.Observed[k].Name] = JSONValue(r.Observed[k].Type, v)
 		}
-		out.Outcomes = append(out.Outcomes, jsonOutcome{Values: vals, Count: o.Count, Satisfies: o.Satisfies})
+		out.Outcomes = append(out.Outcomes, JSONOutcome{Values: vals, Count: o.Count, Satisfies: o.Satisfies})
 	}
 	if c := r.Program.Cond; c != nil {
 		verdict := map[string]string{result.Always: "always", result.Sometimes: "sometimes", result.Never: "never", "": "none"}[r.Verdict]
-		out.Condition = &jsonCondition{Kind: c.Kind.String(), Text: c.Text, Verdict: verdict, Positive: r.Positive, Negative: r.Negative, Holds: r.CondHolds()}
+		out.Condition = &JSONCondition{Kind: c.Kind.String(), Text: c.Text, Verdict: verdict, Positive: r.Positive, Negative: r.Negative, Holds: r.CondHolds()}
 	}
-	acc := func(a result.Access) jsonAccess {
-		return jsonAccess{Thread: a.Thread, Kind: a.Kind, Location: a.Loc, Line: a.Pos.Line, Col: a.Pos.Col, Text: a.Text}
+	acc := func(a result.Access) JSONAccess {
+		return JSONAccess{Thread: a.Thread, Kind: a.Kind, Location: a.Loc, Line: a.Pos.Line, Col: a.Pos.Col, Text: a.Text}
 	}
 	for _, race := range r.Races {
-		out.Races = append(out.Races, jsonRace{A: acc(race.A), B: acc(race.B), Locations: race.Locs, Count: race.Count})
+		out.Races = append(out.Races, JSONRace{A: acc(race.A), B: acc(race.B), Locations: race.Locs, Count: race.Count})
 	}
 	for _, h := range r.Hangs {
-		out.Liveness = append(out.Liveness, jsonHang{Thread: h.Thread, Line: h.Pos.Line, Col: h.Pos.Col, Reads: h.Reads, Count: h.Count})
+		out.Liveness = append(out.Liveness, JSONHang{Thread: h.Thread, Line: h.Pos.Line, Col: h.Pos.Col, Reads: h.Reads, Count: h.Count})
 	}
+	SortJSON(&out)
 	for _, f := range r.Failures {
-		out.Assertions = append(out.Assertions, jsonFailure{Thread: f.Thread, Line: f.Pos.Line, Col: f.Pos.Col, Message: f.Msg, Count: f.Count})
+		out.Assertions = append(out.Assertions, JSONFailure{Thread: f.Thread, Line: f.Pos.Line, Col: f.Pos.Col, Message: f.Msg, Count: f.Count})
 	}
 	return out
 }
 
+// SortJSON puts a record's races, failures and hangs in a canonical order
+// (by source position), so that results computed in parts and added up
+// read the same as one run's.
+func SortJSON(r *JSONResult) {
+	sort.SliceStable(r.Races, func(i, j int) bool {
+		a, b := r.Races[i], r.Races[j]
+		return fmt.Sprint(a.A.Line, a.A.Col, a.B.Line, a.B.Col, a.A.Thread, a.B.Thread) < fmt.Sprint(b.A.Line, b.A.Col, b.B.Line, b.B.Col, b.A.Thread, b.B.Thread)
+	})
+	sort.SliceStable(r.Assertions, func(i, j int) bool {
+		a, b := r.Assertions[i], r.Assertions[j]
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Col != b.Col {
+			return a.Col < b.Col
+		}
+		return a.Thread+a.Message < b.Thread+b.Message
+	})
+	sort.SliceStable(r.Liveness, func(i, j int) bool {
+		a, b := r.Liveness[i], r.Liveness[j]
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Thread+fmt.Sprint(a.Reads) < b.Thread+fmt.Sprint(b.Reads)
+	})
+}
+
 // JSON writes r as one indented JSON object.
-func JSON(w io.Writer, r *result.Result) error {
+func JSON(w io.Writer, r *result.Result) error { return WriteJSON(w, JSONRecord(r)) }
+
+// WriteJSON writes a record as one indented JSON object.
+func WriteJSON(w io.Writer, rec JSONResult) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(JSONRecord(r))
+	return enc.Encode(rec)
 }

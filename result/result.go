@@ -21,6 +21,7 @@ type Outcome struct {
 	Count     int
 	Satisfies bool // the condition holds in this state (false without one)
 	Witness   *graph.Graph
+	key       string // its key in the Collector, for Merge
 }
 
 // Access names one event of a report by thread and source.
@@ -42,6 +43,7 @@ type Race struct {
 	Locs    []string
 	Count   int // executions that show it
 	Witness *graph.Graph
+	key     string // its key in the Collector, for Merge
 }
 
 // Hang is a liveness violation: a thread that spins forever.
@@ -53,6 +55,7 @@ type Hang struct {
 	Reads   []string
 	Count   int
 	Witness *graph.Graph
+	key     string // its key in the Collector, for Merge
 }
 
 // Failure is an assertion failure or panic found in some execution.
@@ -62,6 +65,7 @@ type Failure struct {
 	Msg     string
 	Count   int
 	Witness *graph.Graph
+	key     string // its key in the Collector, for Merge
 }
 
 // Verdicts of a condition, as herd7 names them.
@@ -89,6 +93,9 @@ type Result struct {
 	Hardware bool
 	Stats    explore.Stats
 	Unroll   int
+	// Shard of Shards, when the run was one part of a sharded exploration
+	// split into Units units (0: not sharded).
+	Shard, Shards, Units int
 	// Executions holds the executions kept for --show.
 	Executions []*graph.Graph
 	Dropped    int // executions not kept because of the cap
@@ -287,7 +294,8 @@ func (c *Collector) Outcome(st prog.State, g *graph.Graph) {
 	out := c.index[key.String()]
 	if out == nil {
 		out = &Outcome{Values: append([]uint64(nil), c.vals...), Satisfies: sat}
-		c.index[key.String()] = out
+		out.key = key.String()
+		c.index[out.key] = out
 		r.Outcomes = append(r.Outcomes, out)
 		if c.show != ShowNone && g != nil {
 			out.Witness = g.Clone()
@@ -313,6 +321,7 @@ func (c *Collector) Failure(f explore.Failure, g *graph.Graph) {
 	rf := c.failure[k]
 	if rf == nil {
 		rf = &Failure{Thread: r.Program.ThreadName(f.Thread), Pos: f.Instr.Pos, Msg: f.Msg, Witness: clone(g)}
+		rf.key = k
 		c.failure[k] = rf
 		r.Failures = append(r.Failures, rf)
 	}
@@ -335,6 +344,7 @@ func (c *Collector) Hang(h explore.Hang, g *graph.Graph) {
 	rh := c.hangs[k]
 	if rh == nil {
 		rh = &Hang{Thread: p.ThreadName(h.Thread), Pos: h.Loop.Pos, Reads: reads, Witness: clone(g)}
+		rh.key = k
 		c.hangs[k] = rh
 		r.Hangs = append(r.Hangs, rh)
 	}
@@ -368,6 +378,7 @@ func (c *Collector) addRaces(g *graph.Graph) {
 		rr := c.races[k]
 		if rr == nil {
 			rr = &Race{A: a, B: b, Witness: g.Clone()}
+			rr.key = k
 			c.races[k] = rr
 			r.Races = append(r.Races, rr)
 		}
@@ -377,6 +388,74 @@ func (c *Collector) addRaces(g *graph.Graph) {
 		if !c.seen[rr] {
 			c.seen[rr] = true
 			rr.Count++
+		}
+	}
+}
+
+// Merge adds what o collected to what c did, as if o's executions came
+// after c's in one exploration: counts add up, and each outcome, failure,
+// hang and race keeps the first witness. c and o must collect the same
+// program under the same model and options.
+func (c *Collector) Merge(o *Collector) {
+	r, q := c.R, o.R
+	r.Positive += q.Positive
+	r.Negative += q.Negative
+	for _, out := range q.Outcomes {
+		have := c.index[out.key]
+		if have != nil {
+			have.Count += out.Count
+			continue
+		}
+		n := *out
+		c.index[n.key] = &n
+		r.Outcomes = append(r.Outcomes, &n)
+		if c.show == ShowWitness && n.Witness != nil && c.interesting(n.Satisfies) {
+			r.Executions = append(r.Executions, n.Witness)
+		}
+	}
+	if c.show == ShowAll {
+		for _, g := range q.Executions {
+			if len(r.Executions) < MaxKept {
+				r.Executions = append(r.Executions, g)
+			} else {
+				r.Dropped++
+			}
+		}
+		r.Dropped += q.Dropped
+	}
+	for _, f := range q.Failures {
+		if have := c.failure[f.key]; have != nil {
+			have.Count += f.Count
+			continue
+		}
+		n := *f
+		c.failure[n.key] = &n
+		r.Failures = append(r.Failures, &n)
+	}
+	for _, h := range q.Hangs {
+		if have := c.hangs[h.key]; have != nil {
+			have.Count += h.Count
+			continue
+		}
+		n := *h
+		c.hangs[n.key] = &n
+		r.Hangs = append(r.Hangs, &n)
+	}
+	for _, x := range q.Races {
+		have := c.races[x.key]
+		if have == nil {
+			n := *x
+			n.Locs = nil
+			have = &n
+			have.Count = 0
+			c.races[n.key] = have
+			r.Races = append(r.Races, have)
+		}
+		have.Count += x.Count
+		for _, l := range x.Locs {
+			if !contains(have.Locs, l) {
+				have.Locs = append(have.Locs, l)
+			}
 		}
 	}
 }

@@ -4,11 +4,16 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
+	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -46,6 +51,8 @@ Usage:
   happens trace FILE --model mesi-weak --outcome 'COND'   a shortest run of the MESI machine reaching COND, step by step
   happens serve [--addr 127.0.0.1:8080]   the playground: a web page that runs all of this in the browser
   happens site DIR                write the playground's files into DIR, for any static file host
+  happens run --shard K/N --json FILE   one part of an exploration; happens merge adds the parts up
+  happens merge FILE...           add up the JSON results of the shards of one run
   happens models                  list the memory models
   happens help                    this text
 
@@ -81,6 +88,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return serveCommand(ctx, args[1:], stdout, stderr)
 	case "site":
 		return siteCommand(args[1:], stdout, stderr)
+	case "merge":
+		return runMerge(args[1:], stdout, stderr)
 	case "models":
 		for _, n := range model.Names() {
 			m, _ := model.ByName(n)
@@ -125,6 +134,8 @@ type runOpts struct {
 	out      string
 	defines  defines
 	test     string // --test: the #[test] function to run
+	jobs     int    // --jobs
+	shard    string // --shard K/N
 	progress bool
 	states   int // --max-states, for the mesi models (mesi.go)
 }
@@ -146,6 +157,8 @@ func runFlags(o *runOpts, out io.Writer) *flag.FlagSet {
 	fs.Var((*drawFlag)(&o.draw), "draw", "how --show draws an execution: --draw (diagrams, the default), --draw=ascii, --draw=events (a list), --draw=svg or --draw=dot")
 	fs.StringVar(&o.out, "out", "", "with --draw svg|dot: write one file per execution into this directory (default: the first to stdout)")
 	fs.Var(o.defines, "D", "override a const: -D N=5 (repeatable)")
+	fs.IntVar(&o.jobs, "jobs", 0, "explore on this many cores (0: all); the result is the same whatever the number")
+	fs.StringVar(&o.shard, "shard", "", "K/N: explore only the K-th of N parts of the exploration (with --json; add the parts up with happens merge)")
 	fs.StringVar(&o.test, "test", "", "in a Rust file with several #[test] functions, run only this one (default: each in turn)")
 	fs.BoolVar(&o.progress, "progress", true, "show a progress line on stderr for long runs")
 	fs.IntVar(&o.states, "max-states", 0, "with --model mesi-strong|mesi-weak: stop after this many machine states (0: 2000000)")
@@ -283,7 +296,15 @@ func runFile(ctx context.Context, file string, o runOpts, show result.Show, stdo
 	if mesi.IsModel(o.model) {
 		return runMESI(ctx, p, o, show, stdout, stderr)
 	}
-	opts := happens.Options{Model: o.model, Unroll: o.unroll, MaxExecutions: o.max, Timeout: o.timeout, Show: show}
+	opts := happens.Options{Model: o.model, Unroll: o.unroll, MaxExecutions: o.max, Timeout: o.timeout, Show: show, Jobs: o.jobs}
+	if o.shard != "" {
+		k, n, err := parseShard(o.shard)
+		if err != nil {
+			fmt.Fprintf(stderr, "happens run: --shard %s: %v\n", o.shard, err)
+			return ExitUsage
+		}
+		opts.Shard, opts.Shards = k, n
+	}
 	var prog *progress
 	if o.progress {
 		prog = newProgress(stderr)
@@ -299,7 +320,9 @@ func runFile(ctx context.Context, file string, o runOpts, show result.Show, stdo
 	}
 	switch o.format {
 	case "json":
-		render.JSON(stdout, res)
+		rec := render.JSONRecord(res)
+		rec.Run = runInfo(src, o)
+		render.WriteJSON(stdout, rec)
 	case "herd":
 		render.Herd(stdout, res)
 	default:
@@ -316,6 +339,54 @@ func runFile(ctx context.Context, file string, o runOpts, show result.Show, stdo
 		}
 	}
 	return exitStatus(res)
+}
+
+// parseShard reads K/N.
+func parseShard(s string) (k, n int, err error) {
+	a, b, ok := strings.Cut(s, "/")
+	if ok {
+		k, err = strconv.Atoi(a)
+		if err == nil {
+			n, err = strconv.Atoi(b)
+		}
+	}
+	if !ok || err != nil || n < 1 || k < 1 || k > n {
+		return 0, 0, errors.New("want K/N with 1 ≤ K ≤ N, e.g. 2/8")
+	}
+	return k, n, nil
+}
+
+// runInfo says what made a result: a fingerprint of the program text and
+// the options that change the exploration, and happens' version.
+func runInfo(src []byte, o runOpts) *render.JSONRun {
+	h := sha256.New()
+	h.Write(src)
+	var defs []string
+	for k, v := range o.defines {
+		defs = append(defs, k+"="+v)
+	}
+	sort.Strings(defs)
+	fmt.Fprintf(h, "\x00%s\x00%s\x00%d\x00%d\x00%s", strings.Join(defs, ","), o.test, o.unroll, o.max, o.model)
+	return &render.JSONRun{Fingerprint: hex.EncodeToString(h.Sum(nil))[:32], Version: version(), Unroll: o.unroll, MaxExecutions: o.max}
+}
+
+// version is happens' version: the module version, or the commit it was
+// built from.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" {
+			v += " " + s.Value
+		}
+		if s.Key == "vcs.modified" && s.Value == "true" {
+			v += "+modified"
+		}
+	}
+	return v
 }
 
 // exitStatus is a result's exit status: failures first (even in a partial
@@ -371,6 +442,12 @@ func newProgress(w io.Writer) *progress {
 func (p *progress) update(s explore.Stats) {
 	rate := float64(s.Complete+s.Blocked) / s.Elapsed.Seconds()
 	line := fmt.Sprintf("… %d executions, %d blocked, %.0f/s, %s", s.Complete, s.Blocked, rate, s.Elapsed.Round(time.Second))
+	if s.Units > 0 && s.UnitsDone > 0 {
+		// Units differ in size: the estimate is rough.
+		f := float64(s.UnitsDone) / float64(s.Units)
+		left := time.Duration(float64(s.Elapsed) * (1 - f) / f)
+		line += fmt.Sprintf(", %d/%d parts done, about %s left", s.UnitsDone, s.Units, left.Round(time.Second))
+	}
 	if p.tty {
 		fmt.Fprintf(p.w, "\r\033[K%s", line)
 	} else {

@@ -135,7 +135,7 @@ func runTrace(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 func runModel(ctx context.Context, p *prog.Program, o runOpts) (*result.Result, error) {
 	mode, ok := mesi.ModeByName(o.model)
 	if !ok {
-		return happens.Run(ctx, p, happens.Options{Model: o.model, Unroll: o.unroll, MaxExecutions: o.max, Timeout: o.timeout})
+		return happens.Run(ctx, p, happens.Options{Model: o.model, Unroll: o.unroll, MaxExecutions: o.max, Timeout: o.timeout, Jobs: 1}) // the corpus runs tests side by side
 	}
 	if o.timeout > 0 {
 		var cancel context.CancelFunc

@@ -1,12 +1,30 @@
-// Package progtest builds small random programs and enumerates their
-// executions in slow, obviously correct ways, as references for the
-// explorer: a brute-force enumerator over every reads-from and
-// modification-order candidate filtered by a model (the way herd7 counts),
-// and, for sequential consistency, every interleaving of the threads run
-// against a plain memory.
+// Package progtest builds small random programs and explores them in slow,
+// obviously correct ways, as references for the explorer. Two families:
 //
-// Everything here works on straight-line programs (no branches, no loops),
-// which is what the generator produces.
+// Straight-line programs (no branches, no loops; Random, Spec): a
+// brute-force enumerator over every reads-from and modification-order
+// candidate filtered by a model (BruteForce, the way herd7 counts), and,
+// for sequential consistency, every interleaving of the threads run
+// against a plain memory (Interleavings). Both compare whole executions.
+//
+// Programs with control flow (RandomFlow, FlowSpec): branches on values
+// read, counted loops, spin loops on flags, spinlocks (strong and weak
+// compare-exchange, test-and-test-and-set, swap; deadlock-prone orders and
+// forgotten unlocks), compare-exchange retry loops, work-claiming loops,
+// set-and-reset flags (lost wake-ups), assertions and assumptions, written
+// as Rust-style source and compiled by the front end. Their reference is
+// SCReach, an explicit-state search over the interleavings under
+// sequential consistency, with its own evaluator (loops are plain jumps)
+// and visited states recognised by hash. It compares what a user sees:
+// the outcomes, the failures reachable, and liveness, a terminal strongly
+// connected component of the state graph in which the program never
+// finishes (a deadlock, a lost wake-up). A state bound makes it
+// inconclusive rather than wrong. For programs with branches and counted
+// loops but no spin or retry loop (RandomBranching), SCBranchExecutions
+// gives the exact set of sc executions, as Interleavings does for
+// straight-line code.
+//
+// Shrink and ShrinkFlow reduce a failing program of either family.
 package progtest
 
 import (

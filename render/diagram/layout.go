@@ -11,8 +11,11 @@ import (
 // locations) alternate with channels, the gaps where lines run vertically
 // on tracks. Everything is first placed on a wide grid, with room for as
 // many tracks as any channel could need; lines are routed one by one, each
-// taking the cheapest route that does not run along or join another line;
-// then the unused track columns and empty rows are squeezed out.
+// taking the cheapest route that does not run along or join another line
+// (nor meets its own tree four ways, which would read as a crossing); when
+// some line finds none in every column order, the lines are routed again,
+// those that clashed first; then the unused track columns and empty rows
+// are squeezed out.
 
 // Line stubs of a cell: the directions a line leaves it in.
 const (
@@ -92,6 +95,7 @@ type layout struct {
 	width   int       // final width in cells
 	header  int       // rows above the boxes
 	score   int       // the routes' cost and the width: lower is better
+	clashes int       // lines that had to clash
 }
 
 func runeLen(s string) int { return utf8.RuneCountInString(s) }
@@ -99,12 +103,42 @@ func runeLen(s string) int { return utf8.RuneCountInString(s) }
 // newLayout places the given threads, the locations they use, and routes
 // every line.
 func newLayout(sc *scene, threads []int) *layout {
+	links, locs := sc.columns(threads)
+	orders := orderCandidates(sc, threads, locs, links)
+	// Each order's lines are routed one by one, each taking the cheapest
+	// way left; only when that leaves a clash in every order are they
+	// routed again in other sequences (routeAll), which can find ways
+	// around it.
+	var best *layout
+	for _, reroute := range []bool{false, true} {
+		for _, order := range orders {
+			c := &layout{sc: sc, evBox: map[graph.ID]*box{}, valBox: map[graph.ID]*box{}, header: 1}
+			for _, it := range order {
+				c.cols = append(c.cols, &column{thread: it.thread, loc: it.loc})
+			}
+			c.place(links)
+			c.routeAll(append([]link(nil), links...), reroute)
+			c.squeeze(sc.opts.ASCII)
+			c.score += scoreWidth * c.width
+			if best == nil || c.score < best.score {
+				best = c
+			}
+		}
+		if best.clashes == 0 {
+			break
+		}
+	}
+	return best
+}
+
+// columns lists the lines of the given threads' events and the locations
+// drawn with them: those they access or whose values they are linked to.
+func (sc *scene) columns(threads []int) (links []link, locs []int) {
 	g := sc.g
 	in := map[int]bool{}
 	for _, t := range threads {
 		in[t] = true
 	}
-	var links []link
 	for _, lk := range sc.links {
 		if in[g.Events[lk.ev].Thread] {
 			links = append(links, lk)
@@ -121,27 +155,50 @@ func newLayout(sc *scene, threads []int) *layout {
 	for _, lk := range links {
 		usedLoc[g.Events[lk.val].Loc] = true
 	}
-	var locs []int
 	for loc := range g.P.Locs {
 		if usedLoc[loc] {
 			locs = append(locs, loc)
 		}
 	}
-	var best *layout
-	for _, order := range orderCandidates(sc, threads, locs, links) {
-		c := &layout{sc: sc, evBox: map[graph.ID]*box{}, valBox: map[graph.ID]*box{}, header: 1}
-		for _, it := range order {
-			c.cols = append(c.cols, &column{thread: it.thread, loc: it.loc})
+	return links, locs
+}
+
+// columnSize is a thread's or location's name, box width and column
+// width.
+func (sc *scene) columnSize(thread, loc int) (name string, boxW, w int) {
+	g := sc.g
+	if thread >= 0 {
+		name = sc.text(g.P.Threads[thread].Name)
+		boxW = 5
+		for _, id := range g.Threads[thread] {
+			boxW = max(boxW, runeLen(sc.labels[id]))
 		}
-		c.place(links)
-		c.routeAll(append([]link(nil), links...))
-		c.squeeze(sc.opts.ASCII)
-		c.score += scoreWidth * c.width
-		if best == nil || c.score < best.score {
-			best = c
+	} else {
+		name = sc.text(g.P.Locs[loc].Name)
+		boxW = 1
+		for _, w := range g.MO[loc] {
+			boxW = max(boxW, runeLen(sc.value(w)))
 		}
 	}
-	return best
+	boxW += 4
+	return name, boxW, max(boxW, runeLen(name))
+}
+
+// minWidth is a width the drawing of the given threads cannot be
+// narrower than: its columns, with the least channel (three cells)
+// between each two.
+func (sc *scene) minWidth(threads []int) int {
+	_, locs := sc.columns(threads)
+	w := 3 * (len(threads) + len(locs) - 1)
+	for _, t := range threads {
+		_, _, cw := sc.columnSize(t, -1)
+		w += cw
+	}
+	for _, loc := range locs {
+		_, _, cw := sc.columnSize(-1, loc)
+		w += cw
+	}
+	return w
 }
 
 // place sizes the columns and channels and draws the boxes on the wide
@@ -149,21 +206,7 @@ func newLayout(sc *scene, threads []int) *layout {
 func (l *layout) place(links []link) {
 	g := l.sc.g
 	for _, c := range l.cols {
-		if c.thread >= 0 {
-			c.name = l.sc.text(g.P.Threads[c.thread].Name)
-			c.boxW = 5
-			for _, id := range g.Threads[c.thread] {
-				c.boxW = max(c.boxW, runeLen(l.sc.labels[id]))
-			}
-		} else {
-			c.name = l.sc.text(g.P.Locs[c.loc].Name)
-			c.boxW = 1
-			for _, w := range g.MO[c.loc] {
-				c.boxW = max(c.boxW, runeLen(l.sc.value(w)))
-			}
-		}
-		c.boxW += 4
-		c.w = max(c.boxW, runeLen(c.name))
+		c.name, c.boxW, c.w = l.sc.columnSize(c.thread, c.loc)
 	}
 	colOf := map[[2]int]int{}
 	for i, c := range l.cols {
@@ -213,9 +256,19 @@ func (l *layout) place(links []link) {
 		}
 	}
 	l.h = l.header + 3*rows + 2*nonAdj + 1
+	// The wide grid is dropped once squeezed: the next layout of the
+	// scene reuses its cells.
+	cells := l.sc.wide
+	if cap(cells) < l.h*l.w {
+		cells = make([]cell, l.h*l.w)
+	} else {
+		cells = cells[:l.h*l.w]
+		clear(cells)
+	}
+	l.sc.wide = cells
 	l.grid = make([][]cell, l.h)
 	for y := range l.grid {
-		l.grid[y] = make([]cell, l.w)
+		l.grid[y] = cells[y*l.w : (y+1)*l.w : (y+1)*l.w]
 	}
 	for x := 0; x < l.w; x++ {
 		l.grid[0][x].blocked = true
@@ -338,8 +391,9 @@ func (l *layout) endpoints(lk link) (a, b endpoint) {
 }
 
 // routeAll routes the lines: the stores' and RMWs' lines first, then the
-// loads', then the fences'.
-func (l *layout) routeAll(links []link) {
+// loads', then the fences'. With reroute, lines that clash are routed
+// again, first.
+func (l *layout) routeAll(links []link, reroute bool) {
 	sort.SliceStable(links, func(i, j int) bool { return links[i].kind < links[j].kind })
 	// Nets: lines that share an end are one net, drawn as a tree.
 	parent := map[pt]pt{}
@@ -383,19 +437,72 @@ func (l *layout) routeAll(links []link) {
 			l.grid[e.y][e.x].owner = net + 1
 		}
 	}
-	for i, lk := range links {
-		a, b := ends[i][0], ends[i][1]
-		net := netID[find(pt{a.x, a.y})]
-		pts, c := l.bestRoute(a, b, net)
-		l.score += c
-		l.commit(pts, net)
-		l.routes = append(l.routes, &route{l: lk, pts: pts, a: a, b: b, cost: c})
+	nets := make([]int16, len(links))
+	for i := range links {
+		nets[i] = netID[find(pt{ends[i][0].x, ends[i][0].y})]
 	}
+	// Each line takes the cheapest route left by those before it. When a
+	// line finds none without a clash, the lines are routed again with
+	// the clashing ones first: what blocked them may well find another
+	// way. The best attempt stays.
+	order := make([]int, len(links))
+	for i := range order {
+		order[i] = i
+	}
+	var best []*route
+	bestClashes, bestCost, bestAttempt, attempt := 0, 0, 0, 0
+	for ; ; attempt++ {
+		if attempt > 0 {
+			l.clearLines()
+		}
+		routes := make([]*route, len(links))
+		var clashing, rest []int
+		total := 0
+		for _, i := range order {
+			a, b := ends[i][0], ends[i][1]
+			pts, c := l.bestRoute(a, b, nets[i])
+			total += c
+			l.commit(pts, nets[i])
+			routes[i] = &route{l: links[i], pts: pts, a: a, b: b, cost: c}
+			if c >= costClash {
+				clashing = append(clashing, i)
+			} else {
+				rest = append(rest, i)
+			}
+		}
+		if best == nil || len(clashing) < bestClashes || (len(clashing) == bestClashes && total < bestCost) {
+			best, bestClashes, bestCost, bestAttempt = routes, len(clashing), total, attempt
+		}
+		if len(clashing) == 0 || !reroute || attempt == maxReroutes {
+			break
+		}
+		order = append(clashing, rest...)
+	}
+	if bestAttempt != attempt {
+		// Draw the best attempt, not the last.
+		l.clearLines()
+		for i, r := range best {
+			l.commit(r.pts, nets[i])
+		}
+	}
+	l.routes = best
+	l.score += bestCost
+	l.clashes = bestClashes
 	for _, r := range l.routes {
 		for _, e := range []endpoint{r.a, r.b} {
 			if e.arrow != 0 {
 				l.grid[e.y][e.x].r = e.arrow
 			}
+		}
+	}
+}
+
+// clearLines removes every line from the grid.
+func (l *layout) clearLines() {
+	for y := range l.grid {
+		for x := range l.grid[y] {
+			c := &l.grid[y][x]
+			c.line, c.nets = 0, [4]int16{}
 		}
 	}
 }
@@ -430,133 +537,324 @@ func chWidth(t int) int     { return 2*t + 1 }
 func trackX(chX, k int) int { return chX + 1 + 2*k }
 
 const (
-	costStep   = 10
-	costBend   = 30
-	costCross  = 80
-	costHug    = 25
-	costClash  = 100000
-	scoreWidth = 10 // per cell of width, when choosing between orders
-	maxTracksN = 14 // tracks tried per channel for lines that cross columns
+	costStep    = 10
+	costBend    = 30
+	costCross   = 80
+	costHug     = 25
+	costClash   = 100000
+	scoreWidth  = 10 // per cell of width, when choosing between orders
+	maxTracksN  = 14 // tracks tried per channel for lines that cross columns
+	maxReroutes = 6  // attempts at routing again with the clashing lines first
 )
 
+// bestRoute is the cheapest route for net from a to b, and its price:
+// straight across, or through a track of the channel both ends face, or
+// along a track of each end's channel and a row between; of equal ones,
+// the first tried.
 func (l *layout) bestRoute(a, b endpoint, net int16) ([]pt, int) {
-	var best []pt
-	bestCost := -1
-	try := func(pts ...pt) {
-		pts = simplify(pts)
-		c := l.cost(pts, net, bestCost)
-		if bestCost < 0 || c < bestCost {
-			best, bestCost = pts, c
-		}
-	}
 	A, B := pt{a.x, a.y}, pt{b.x, b.y}
 	chA, chB := channel(a), channel(b)
+	xa, xb := l.tracks(chA), l.tracks(chB)
+	if chA != chB {
+		if len(xa) > maxTracksN {
+			xa = xa[:maxTracksN]
+		}
+		if len(xb) > maxTracksN {
+			xb = xb[:maxTracksN]
+		}
+	}
+	x0, x1 := min(a.x, b.x), max(a.x, b.x)
+	for _, xs := range [][]int{xa, xb} {
+		for _, x := range xs {
+			x0, x1 = min(x0, x), max(x1, x)
+		}
+	}
+	pc := l.pathCost(net, x0, x1)
+	var best [6]pt
+	nBest, bestCost := 0, -1
+	var buf [6]pt
+	try := func(pts [6]pt, n int) {
+		k := simplifyInto(&buf, pts[:n])
+		if bestCost >= 0 {
+			// Every cell costs at least a step: skip a route that cannot
+			// be cheaper.
+			cells := 1
+			for i := 1; i < k; i++ {
+				cells += abs(buf[i].x-buf[i-1].x) + abs(buf[i].y-buf[i-1].y)
+			}
+			if costStep*cells+costBend*(k-2) >= bestCost {
+				return
+			}
+		}
+		c := pc.cost(buf[:k], bestCost)
+		if bestCost < 0 || c < bestCost {
+			best, nBest, bestCost = buf, k, c
+		}
+	}
 	if chA == chB {
 		if a.y == b.y {
-			try(A, B)
+			try([6]pt{A, B}, 2)
 		}
-		for _, x := range l.tracks(chA) {
-			try(A, pt{x, a.y}, pt{x, b.y}, B)
+		for _, x := range xa {
+			try([6]pt{A, {x, a.y}, {x, b.y}, B}, 4)
 		}
-		return best, bestCost
+		return append([]pt(nil), best[:nBest]...), bestCost
 	}
-	xa, xb := l.tracks(chA), l.tracks(chB)
-	if len(xa) > maxTracksN {
-		xa = xa[:maxTracksN]
-	}
-	if len(xb) > maxTracksN {
-		xb = xb[:maxTracksN]
-	}
+	z := zRoutes{pc: pc, A: A, B: B, xa: xa, xb: xb}
 	for p := l.header; p < l.h; p++ {
 		switch {
 		case p == a.y && p == b.y:
-			try(A, B)
+			try([6]pt{A, B}, 2)
 		case p == a.y:
 			for _, x2 := range xb {
-				try(A, pt{x2, p}, pt{x2, b.y}, B)
+				try([6]pt{A, {x2, p}, {x2, b.y}, B}, 4)
 			}
 		case p == b.y:
 			for _, x1 := range xa {
-				try(A, pt{x1, a.y}, pt{x1, p}, B)
+				try([6]pt{A, {x1, a.y}, {x1, p}, B}, 4)
 			}
 		default:
-			for _, x1 := range xa {
-				for _, x2 := range xb {
-					try(A, pt{x1, a.y}, pt{x1, p}, pt{x2, p}, pt{x2, b.y}, B)
-				}
+			// Two bends into the row and two out of it: a route through
+			// row p is at least this long.
+			if bestCost >= 0 && costStep*(abs(a.y-p)+abs(p-b.y)+abs(a.x-b.x)+1)+4*costBend >= bestCost {
+				continue
+			}
+			// The route A, (x1, a.y), (x1, p), (x2, p), (x2, b.y), B for
+			// every x1 and x2, in that order, as try would price it: the
+			// price is a part that depends on x1 and one on x2.
+			x1, x2, c := z.cheapest(p)
+			if bestCost < 0 || c < bestCost {
+				best, nBest, bestCost = [6]pt{A, {x1, a.y}, {x1, p}, {x2, p}, {x2, b.y}, B}, 6, c
 			}
 		}
 	}
-	return best, bestCost
+	return append([]pt(nil), best[:nBest]...), bestCost
 }
 
-// simplify drops repeated and collinear middle points.
-func simplify(pts []pt) []pt {
-	var out []pt
+// zRoutes prices the routes from A along row a.y to a track x1 of A's
+// channel, along it to a row p, along p to a track x2 of B's channel, and
+// along it to row b.y and B: exactly as pathCoster.cost would, but a row
+// at a time.
+type zRoutes struct {
+	pc       *pathCoster
+	A, B     pt
+	xa, xb   []int
+	dA, dB   int // the direction from A to xa and from B to xb
+	d12      int // from xa to xb
+	ends     int // the price of A and B and of the bends
+	fromA    []int
+	cornA    [][2]int // corner (x1, a.y) turning up, down
+	toB      []int
+	cornB    [][2]int // corner (x2, b.y) coming from above, below
+	prepared bool
+}
+
+func (z *zRoutes) prepare() {
+	pc, A, B := z.pc, z.A, z.B
+	l := pc.l
+	z.dA, z.dB = sign(z.xa[0]-A.x), sign(z.xb[0]-B.x)
+	z.d12 = sign(z.xb[0] - z.xa[0])
+	z.ends = 4*costBend + l.cellCost(A, dirStub(z.dA, 0), pc.net) + l.cellCost(B, dirStub(z.dB, 0), pc.net)
+	z.fromA, z.cornA = make([]int, len(z.xa)), make([][2]int, len(z.xa))
+	for i, x := range z.xa {
+		z.fromA[i] = pc.hsum(A.y, A.x, x)
+		for k, dy := range [2]int{-1, 1} {
+			z.cornA[i][k] = l.cellCost(pt{x, A.y}, dirStub(-z.dA, 0)|dirStub(0, dy), pc.net)
+		}
+	}
+	z.toB, z.cornB = make([]int, len(z.xb)), make([][2]int, len(z.xb))
+	for i, x := range z.xb {
+		z.toB[i] = pc.hsum(B.y, B.x, x)
+		for k, dy := range [2]int{-1, 1} {
+			// Coming from above (dy -1) the corner has a stub up.
+			z.cornB[i][k] = l.cellCost(pt{x, B.y}, dirStub(-z.dB, 0)|dirStub(0, dy), pc.net)
+		}
+	}
+	z.prepared = true
+}
+
+// cheapest is the cheapest route through row p (neither A's nor B's) and
+// its price; of equal ones, the first in the order x1 then x2.
+func (z *zRoutes) cheapest(p int) (x1, x2, c int) {
+	if !z.prepared {
+		z.prepare()
+	}
+	pc, A, B := z.pc, z.A, z.B
+	l := pc.l
+	r := pc.row(p)
+	s1, s2 := sign(p-A.y), sign(B.y-p)
+	k1, k2 := (s1+1)/2, (1-s2)/2 // cornA turning down, cornB from below
+	bi, bc := 0, 0
+	for i, x := range z.xa {
+		c := z.fromA[i] + z.cornA[i][k1] + pc.vsum(x, A.y, p) +
+			l.cellCost(pt{x, p}, dirStub(0, -s1)|dirStub(z.d12, 0), pc.net)
+		if z.d12 > 0 {
+			c -= int(r[x+1-pc.x0])
+		} else {
+			c += int(r[x-pc.x0])
+		}
+		if i == 0 || c < bc {
+			bi, bc = i, c
+		}
+	}
+	bj, bd := 0, 0
+	for j, x := range z.xb {
+		c := z.toB[j] + z.cornB[j][k2] + pc.vsum(x, p, B.y) +
+			l.cellCost(pt{x, p}, dirStub(-z.d12, 0)|dirStub(0, s2), pc.net)
+		if z.d12 > 0 {
+			c += int(r[x-pc.x0])
+		} else {
+			c -= int(r[x+1-pc.x0])
+		}
+		if j == 0 || c < bd {
+			bj, bd = j, c
+		}
+	}
+	return z.xa[bi], z.xb[bj], z.ends + bc + bd
+}
+
+// simplifyInto writes pts into out without repeated and collinear middle
+// points, and returns their number.
+func simplifyInto(out *[6]pt, pts []pt) int {
+	n := 0
 	for _, p := range pts {
-		if len(out) > 0 && out[len(out)-1] == p {
+		if n > 0 && out[n-1] == p {
 			continue
 		}
-		if n := len(out); n >= 2 {
+		if n >= 2 {
 			a, b := out[n-2], out[n-1]
 			if (a.x == b.x && b.x == p.x) || (a.y == b.y && b.y == p.y) {
 				out[n-1] = p
 				continue
 			}
 		}
-		out = append(out, p)
+		out[n] = p
+		n++
 	}
-	return out
+	return n
 }
 
-type stubCell struct {
-	p     pt
-	stubs uint8
+// pathCoster prices routes for one net in constant time per segment: the
+// price of running straight through the cells of a row or a column is
+// summed once (lazily, a row or column at a time), so that only the ends
+// and bends of a route are priced cell by cell. It gives exactly cost's
+// price.
+type pathCoster struct {
+	l      *layout
+	net    int16
+	x0, x1 int       // the columns rows are summed over
+	rows   [][]int32 // rows[y][i]: horizontal passes of row y's cells from x0 before x0+i
+	cols   [][]int32 // cols[x][y]: vertical passes of column x's cells before y
 }
 
-// cells lists the cells a polyline passes, with the stubs it gives each.
-func cells(pts []pt) []stubCell {
-	idx := map[pt]int{}
-	var out []stubCell
-	addStub := func(p pt, s uint8) {
-		i, ok := idx[p]
-		if !ok {
-			i = len(out)
-			idx[p] = i
-			out = append(out, stubCell{p: p})
-		}
-		out[i].stubs |= s
+// pathCost prepares to price routes of net within columns x0 to x1.
+func (l *layout) pathCost(net int16, x0, x1 int) *pathCoster {
+	pc := &l.sc.coster // its sums' memory serves every layout of the scene
+	pc.l, pc.net, pc.x0, pc.x1 = l, net, max(x0, 0), min(x1, l.w-1)
+	pc.rows = resetSums(pc.rows, l.h)
+	pc.cols = resetSums(pc.cols, l.w)
+	return pc
+}
+
+// resetSums makes sums n empty lists, keeping their memory.
+func resetSums(sums [][]int32, n int) [][]int32 {
+	for len(sums) < n {
+		sums = append(sums, nil)
 	}
-	for i := 0; i+1 < len(pts); i++ {
-		a, b := pts[i], pts[i+1]
-		switch {
-		case a.y == b.y:
-			lo, hi := min(a.x, b.x), max(a.x, b.x)
-			for x := lo; x <= hi; x++ {
-				var s uint8
-				if x > lo {
-					s |= stW
-				}
-				if x < hi {
-					s |= stE
-				}
-				addStub(pt{x, a.y}, s)
-			}
-		default:
-			lo, hi := min(a.y, b.y), max(a.y, b.y)
-			for y := lo; y <= hi; y++ {
-				var s uint8
-				if y > lo {
-					s |= stN
-				}
-				if y < hi {
-					s |= stS
-				}
-				addStub(pt{a.x, y}, s)
-			}
+	sums = sums[:n]
+	for i := range sums {
+		sums[i] = sums[i][:0]
+	}
+	return sums
+}
+
+// row is row y's sums, from x0: row(y)[i] is the price of the cells
+// from x0 up to x0+i, not included.
+func (pc *pathCoster) row(y int) []int32 {
+	r := pc.rows[y]
+	if len(r) == 0 {
+		l := pc.l
+		r = append(r, 0)
+		for x := pc.x0; x <= pc.x1; x++ {
+			r = append(r, r[x-pc.x0]+int32(l.cellCost(pt{x, y}, stE|stW, pc.net)))
+		}
+		pc.rows[y] = r
+	}
+	return r
+}
+
+func (pc *pathCoster) col(x int) []int32 {
+	c := pc.cols[x]
+	if len(c) == 0 {
+		l := pc.l
+		c = append(c, 0)
+		for y := 0; y < l.h; y++ {
+			c = append(c, c[y]+int32(l.cellCost(pt{x, y}, stN|stS, pc.net)))
+		}
+		pc.cols[x] = c
+	}
+	return c
+}
+
+// hsum is the price of passing the cells of row y strictly between xa
+// and xb.
+func (pc *pathCoster) hsum(y, xa, xb int) int {
+	lo, hi := min(xa, xb), max(xa, xb)
+	if hi-lo < 2 {
+		return 0
+	}
+	r := pc.row(y)
+	return int(r[hi-pc.x0] - r[lo+1-pc.x0])
+}
+
+// vsum is the price of passing the cells of column x strictly between ya
+// and yb.
+func (pc *pathCoster) vsum(x, ya, yb int) int {
+	lo, hi := min(ya, yb), max(ya, yb)
+	if hi-lo < 2 {
+		return 0
+	}
+	c := pc.col(x)
+	return int(c[hi] - c[lo+1])
+}
+
+// cost is layout.cost for this net, from the sums.
+func (pc *pathCoster) cost(pts []pt, limit int) int {
+	l := pc.l
+	n := len(pts)
+	for _, p := range pts {
+		if p.x < 0 || p.y < 0 || p.x >= l.w || p.y >= l.h {
+			return l.cost(pts, pc.net, limit)
 		}
 	}
-	return out
+	c := costBend * (n - 2)
+	for i, p := range pts {
+		var st uint8
+		if i > 0 {
+			q := pts[i-1]
+			st |= dirStub(sign(q.x-p.x), sign(q.y-p.y))
+		}
+		if i+1 < n {
+			q := pts[i+1]
+			st |= dirStub(sign(q.x-p.x), sign(q.y-p.y))
+			// The cells strictly between p and q.
+			switch {
+			case p.y == q.y && abs(q.x-p.x) > 1:
+				lo, hi := min(p.x, q.x), max(p.x, q.x)
+				if lo < pc.x0 || hi > pc.x1 {
+					return l.cost(pts, pc.net, limit)
+				}
+				r := pc.row(p.y)
+				c += int(r[hi-pc.x0] - r[lo+1-pc.x0])
+			case p.x == q.x && abs(q.y-p.y) > 1:
+				col := pc.col(p.x)
+				lo, hi := min(p.y, q.y), max(p.y, q.y)
+				c += int(col[hi] - col[lo+1])
+			}
+		}
+		c += l.cellCost(p, st, pc.net)
+	}
+	return c
 }
 
 var stubDirs = [4]uint8{stN, stE, stS, stW}
@@ -649,14 +947,17 @@ func (l *layout) cellCost(p pt, st uint8, net int16) int {
 				other |= d
 			}
 		}
-		if other != 0 {
-			mine := own | st
-			switch {
-			case other == stN|stS && mine == stE|stW, other == stE|stW && mine == stN|stS:
-				c += costCross
-			default:
+		switch mine := own | st; {
+		case other == 0:
+			// A joint of one tree four ways would read as two lines
+			// crossing.
+			if mine == stN|stE|stS|stW && own != mine {
 				c += costClash
 			}
+		case other == stN|stS && mine == stE|stW, other == stE|stW && mine == stN|stS:
+			c += costCross
+		default:
+			c += costClash
 		}
 	}
 	// A horizontal run right above or below a box reads as part of it.
@@ -672,16 +973,43 @@ func (l *layout) cellCost(p pt, st uint8, net int16) int {
 }
 
 func (l *layout) commit(pts []pt, net int16) {
-	for _, sc := range cells(pts) {
-		p := sc.p
-		if p.x < 0 || p.y < 0 || p.x >= l.w || p.y >= l.h {
-			continue
+	add := func(x, y int, st uint8) {
+		if x < 0 || y < 0 || x >= l.w || y >= l.h {
+			return
 		}
-		cl := &l.grid[p.y][p.x]
+		cl := &l.grid[y][x]
 		for k, d := range stubDirs {
-			if sc.stubs&d != 0 && cl.line&d == 0 {
+			if st&d != 0 && cl.line&d == 0 {
 				cl.line |= d
 				cl.nets[k] = net + 1
+			}
+		}
+	}
+	for i := 0; i+1 < len(pts); i++ {
+		a, b := pts[i], pts[i+1]
+		if a.y == b.y {
+			lo, hi := min(a.x, b.x), max(a.x, b.x)
+			for x := lo; x <= hi; x++ {
+				var st uint8
+				if x > lo {
+					st |= stW
+				}
+				if x < hi {
+					st |= stE
+				}
+				add(x, a.y, st)
+			}
+		} else {
+			lo, hi := min(a.y, b.y), max(a.y, b.y)
+			for y := lo; y <= hi; y++ {
+				var st uint8
+				if y > lo {
+					st |= stN
+				}
+				if y < hi {
+					st |= stS
+				}
+				add(a.x, y, st)
 			}
 		}
 	}
@@ -784,17 +1112,18 @@ func (l *layout) squeeze(ascii bool) {
 		}
 	}
 	grid := make([][]cell, 0, ny)
+	cells := make([]cell, 0, ny*nx)
 	for y := range l.grid {
 		if !rowsKeep[y] {
 			continue
 		}
-		row := make([]cell, 0, nx)
+		start := len(cells)
 		for x := range l.grid[y] {
 			if keep[x] {
-				row = append(row, l.grid[y][x])
+				cells = append(cells, l.grid[y][x])
 			}
 		}
-		grid = append(grid, row)
+		grid = append(grid, cells[start:len(cells):len(cells)])
 	}
 	l.grid = grid
 	for _, c := range l.cols {

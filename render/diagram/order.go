@@ -65,49 +65,12 @@ func orderCandidates(sc *scene, threads, locs []int, links []link) [][]item {
 			weight[j][i]++
 		}
 	}
-	cost := func(perm []int) int {
-		pos := make([]int, n)
-		for p, i := range perm {
-			pos[i] = p
-		}
-		c := 0
-		for i := 0; i < n; i++ {
-			for j := i + 1; j < n; j++ {
-				if w := weight[i][j]; w > 0 {
-					d := pos[i] - pos[j]
-					if d < 0 {
-						d = -d
-					}
-					if d > 1 {
-						c += w * passCost(d-1)
-					}
-				}
-				// Items are listed threads first, each kind in source
-				// order: a pair of the same kind placed the other way
-				// round is an inversion.
-				if (items[i].thread >= 0) == (items[j].thread >= 0) && pos[i] > pos[j] {
-					c += orderInverted
-				}
-			}
-		}
-		if n > 1 {
-			for _, p := range []int{perm[0], perm[n-1]} {
-				if items[p].thread < 0 {
-					c += orderLocAtEnd
-				}
-			}
-		}
-		return c
-	}
-	perm := make([]int, n)
-	for i := range perm {
-		perm[i] = i
-	}
+	oc := newOrderCost(items, weight)
 	var perms [][]int
 	if n <= bruteForceMax {
-		perms = bestPermutations(perm, cost, orderTries)
+		perms = bestPermutations(oc, orderTries)
 	} else {
-		perms = [][]int{greedyOrder(items, weight, cost)}
+		perms = [][]int{greedyOrder(items, weight, oc.cost)}
 	}
 	var out [][]item
 	for _, p := range perms {
@@ -120,49 +83,165 @@ func orderCandidates(sc *scene, threads, locs []int, links []link) [][]item {
 	return out
 }
 
-// bestPermutations tries every order (Heap's algorithm) and keeps the k
-// cheapest, ties broken by the order of the items.
-func bestPermutations(perm []int, cost func([]int) int, k int) [][]int {
+// orderCost prices column orders (permutations of the items' indexes).
+type orderCost struct {
+	n     int
+	loc   []bool        // the item is a location
+	same  []orderPair   // pairs of items of the same kind
+	lines [][]orderLine // per location: the threads it has lines with (lines join only those)
+	pos   []int         // scratch: each item's position, -1 unplaced
+	ws    []int         // scratch
+}
+
+// orderPair is a pair of items i < j of the same kind: placing j first is
+// an inversion (items are listed threads first, each kind in source
+// order).
+type orderPair struct{ i, j int }
+
+// orderLine: w lines between a location and thread t.
+type orderLine struct{ t, w int }
+
+func newOrderCost(items []item, weight [][]int) *orderCost {
+	n := len(items)
+	oc := &orderCost{n: n, loc: make([]bool, n), lines: make([][]orderLine, n), pos: make([]int, n)}
+	for i, it := range items {
+		oc.loc[i] = it.thread < 0
+	}
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			if i < j && oc.loc[i] == oc.loc[j] {
+				oc.same = append(oc.same, orderPair{i, j})
+			}
+			if oc.loc[i] && !oc.loc[j] && weight[i][j] > 0 {
+				oc.lines[i] = append(oc.lines[i], orderLine{j, weight[i][j]})
+			}
+		}
+	}
+	return oc
+}
+
+// cost is the price of a whole order.
+func (oc *orderCost) cost(perm []int) int {
+	return oc.bound(perm)
+}
+
+// bound is the least price of any order that starts with prefix (the
+// price of the order itself when prefix is whole). The unplaced items
+// take the positions from len(prefix) on: a placed location's unplaced
+// threads are at best at the next positions, the heaviest nearest; an
+// unplaced location's unplaced threads at best two at each distance
+// from it, and its placed ones at least as far as the next position.
+func (oc *orderCost) bound(prefix []int) int {
+	n, d := oc.n, len(prefix)
+	for i := range oc.pos {
+		oc.pos[i] = -1
+	}
+	for p, i := range prefix {
+		oc.pos[i] = p
+	}
+	c := 0
+	for _, pr := range oc.same {
+		pi, pj := oc.pos[pr.i], oc.pos[pr.j]
+		if pj >= 0 && (pi < 0 || pi > pj) {
+			c += orderInverted
+		}
+	}
+	for l, lines := range oc.lines {
+		pl := oc.pos[l]
+		ws := oc.ws[:0]
+		for _, ln := range lines {
+			pt := oc.pos[ln.t]
+			switch {
+			case pt < 0:
+				ws = append(ws, ln.w)
+				continue
+			case pl < 0:
+				// The location comes at position d or later.
+				if dist := d - pt; dist > 1 {
+					c += ln.w * passCost(dist-1)
+				}
+			default:
+				if dist := abs(pl - pt); dist > 1 {
+					c += ln.w * passCost(dist-1)
+				}
+			}
+		}
+		oc.ws = ws
+		if len(ws) == 0 {
+			continue
+		}
+		for i := 1; i < len(ws); i++ { // heaviest first
+			for j := i; j > 0 && ws[j] > ws[j-1]; j-- {
+				ws[j], ws[j-1] = ws[j-1], ws[j]
+			}
+		}
+		for k, w := range ws {
+			dist := 1 + k/2 // around an unplaced location
+			if pl >= 0 {
+				dist = d + k - pl // after a placed one
+			}
+			if dist > 1 {
+				c += w * passCost(dist-1)
+			}
+		}
+	}
+	if n > 1 {
+		if d > 0 && oc.loc[prefix[0]] {
+			c += orderLocAtEnd
+		}
+		if d == n && oc.loc[prefix[n-1]] {
+			c += orderLocAtEnd
+		}
+	}
+	return c
+}
+
+// bestPermutations finds the k cheapest orders, ties broken by the order
+// of the items, and returns those within orderMargin of the cheapest. It
+// builds the orders position by position in lexicographic order and
+// abandons a prefix whose bound cannot beat the k-th cheapest found so
+// far (a later order of the same price loses the tie).
+func bestPermutations(oc *orderCost, k int) [][]int {
 	type cand struct {
 		p []int
 		c int
 	}
+	n := oc.n
 	var best []cand
-	consider := func() {
-		c := cost(perm)
-		if len(best) == k && (c > best[k-1].c || (c == best[k-1].c && !lexLess(perm, best[k-1].p))) {
+	prefix := make([]int, 0, n)
+	used := make([]bool, n)
+	var walk func()
+	walk = func() {
+		c := oc.bound(prefix)
+		if len(best) == k && c >= best[k-1].c {
 			return
 		}
-		nc := cand{append([]int(nil), perm...), c}
-		i := len(best)
-		for i > 0 && (best[i-1].c > c || (best[i-1].c == c && lexLess(perm, best[i-1].p))) {
-			i--
-		}
-		best = append(best, cand{})
-		copy(best[i+1:], best[i:])
-		best[i] = nc
-		if len(best) > k {
-			best = best[:k]
-		}
-	}
-	n := len(perm)
-	consider()
-	c := make([]int, n)
-	for i := 0; i < n; {
-		if c[i] < i {
-			if i%2 == 0 {
-				perm[0], perm[i] = perm[i], perm[0]
-			} else {
-				perm[c[i]], perm[i] = perm[i], perm[c[i]]
+		if len(prefix) == n {
+			// Found in lexicographic order: it goes after every order of
+			// the same price.
+			i := len(best)
+			for i > 0 && best[i-1].c > c {
+				i--
 			}
-			consider()
-			c[i]++
-			i = 0
-		} else {
-			c[i] = 0
-			i++
+			best = append(best, cand{})
+			copy(best[i+1:], best[i:])
+			best[i] = cand{append([]int(nil), prefix...), c}
+			if len(best) > k {
+				best = best[:k]
+			}
+			return
+		}
+		for i := 0; i < n; i++ {
+			if !used[i] {
+				used[i] = true
+				prefix = append(prefix, i)
+				walk()
+				prefix = prefix[:len(prefix)-1]
+				used[i] = false
+			}
 		}
 	}
+	walk()
 	var out [][]int
 	for _, b := range best {
 		if b.c <= best[0].c+orderMargin {
@@ -170,15 +249,6 @@ func bestPermutations(perm []int, cost func([]int) int, k int) [][]int {
 		}
 	}
 	return out
-}
-
-func lexLess(a, b []int) bool {
-	for i := range a {
-		if a[i] != b[i] {
-			return a[i] < b[i]
-		}
-	}
-	return false
 }
 
 // greedyOrder chains the items, each next to the one it has most lines

@@ -41,6 +41,10 @@ type scene struct {
 	sw    [][2]graph.ID
 	hb    func(a, b graph.ID) bool
 	cycle map[graph.ID]bool
+	// Memory reused by the layouts, made one after the other: the wide
+	// grid and the route pricer's sums.
+	wide   []cell
+	coster pathCoster
 }
 
 func newScene(g *graph.Graph, m *model.Model, opts Options) *scene {
@@ -380,6 +384,11 @@ func (s *scene) layouts() []*layout {
 	var curLay *layout
 	for _, t := range order {
 		try := append(append([]int(nil), cur...), t)
+		if len(cur) > 0 && s.minWidth(try) > limit {
+			out = append(out, curLay)
+			cur, curLay = []int{t}, newLayout(s, []int{t})
+			continue
+		}
 		l := newLayout(s, try)
 		if len(cur) > 0 && l.width > limit {
 			out = append(out, curLay)
