@@ -44,38 +44,69 @@ func Estimate(ctx context.Context, p *prog.Program, opts Options, samples int, b
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
 	start := time.Now()
-	var sum, sumSq, leaves, nodes float64
+	// Stratified: the top of the tree is enumerated exactly (units), and
+	// each unit's subtree estimated by its own random paths; the sum has
+	// far less variance than paths from the root.
+	units := Units(ctx, p, opts, 256)
+	type acc struct{ n, sum, sumSq, leaves, nodes float64 }
+	per := make([]acc, len(units))
 	steps := 0
-	single := true
-	for est.Samples < samples && (est.Samples < 10 || time.Since(start) < budget) && ctx.Err() == nil {
-		e := newEngine(ctx, p, opts, nil)
-		e.sample, e.weight = rng, 1
-		e.explore(newEgraph(p, e.opts.Unroll))
-		steps += e.nodes
-		c := e.sampled.complete
-		sum += c
-		sumSq += c * c
-		leaves += e.sampled.leaves
-		nodes += e.sampled.nodes
-		single = single && e.sampled.nodes <= 1 && e.sampled.leaves <= 1
-		est.Samples++
+	single := len(units) == 1
+	for round := 0; ctx.Err() == nil; round++ {
+		if round > 0 && (est.Samples >= samples || time.Since(start) >= budget) {
+			break
+		}
+		for i, u := range units {
+			e := newEngine(ctx, p, opts, nil)
+			e.sample, e.weight, e.prefix = rng, 1, u
+			e.explore(newEgraph(p, e.opts.Unroll))
+			steps += e.nodes
+			c := e.sampled.complete
+			a := &per[i]
+			a.n++
+			a.sum += c
+			a.sumSq += c * c
+			a.leaves += e.sampled.leaves
+			a.nodes += e.sampled.nodes + float64(len(u))
+			single = single && e.sampled.nodes <= 1 && e.sampled.leaves <= 1
+			est.Samples++
+		}
 	}
-	n := float64(est.Samples)
-	if n == 0 {
-		return est
+	variance := 0.0
+	for _, a := range per {
+		if a.n == 0 {
+			continue
+		}
+		m := a.sum / a.n
+		est.Executions += m
+		est.Leaves += a.leaves / a.n
+		est.Steps += a.nodes / a.n
+		variance += math.Max(0, a.sumSq/a.n-m*m) / a.n
 	}
-	est.Executions = sum / n
-	est.Leaves = leaves / n
-	est.Steps = nodes / n
 	if est.Steps < est.Leaves {
 		est.Steps = est.Leaves
 	}
-	variance := math.Max(0, sumSq/n-est.Executions*est.Executions)
-	se := math.Sqrt(variance / n)
+	se := math.Sqrt(variance)
 	est.Lo, est.Hi = math.Max(0, est.Executions-2*se), est.Executions+2*se
-	if steps > 0 {
-		perStep := float64(time.Since(start)) / float64(steps)
-		est.Time = time.Duration(perStep * est.Steps)
+	// The time: at the speed of a real exploration (random paths cost more
+	// per step), measured on the first units for a tenth of the budget.
+	speed := newEngine(ctx, p, opts, nil)
+	deadline := time.Now().Add(budget / 10)
+	for _, u := range units {
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			break
+		}
+		sctx, cancel := context.WithDeadline(ctx, deadline)
+		e := newEngine(sctx, p, opts, nil)
+		e.prefix = u
+		e.explore(newEgraph(p, e.opts.Unroll))
+		cancel()
+		speed.nodes += e.nodes
+	}
+	if took := time.Since(deadline.Add(-budget / 10)); speed.nodes > 0 {
+		est.Time = time.Duration(float64(took) / float64(speed.nodes) * est.Steps)
+	} else if steps > 0 {
+		est.Time = time.Duration(float64(time.Since(start)) / float64(steps) * est.Steps)
 	}
 	est.Exact = single
 	return est

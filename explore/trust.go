@@ -61,6 +61,9 @@ type engine struct {
 	prefix   []int
 	splitAt  int
 	units    [][]int
+	fork     []bool // per entry of path: the branch point had a choice
+	forks    int    // how many of path's branch points had a choice
+	cut      bool   // the split cut some subtree
 	readAlts []node // read's alternatives, a stack shared by the calls
 	// Knuth's estimator (Estimate): a random choice at each branch point.
 	sample  *rand.Rand
@@ -115,11 +118,13 @@ func (e *engine) enter(k, n int) bool {
 	if d < len(e.prefix) && e.prefix[d] != k {
 		return false
 	}
-	if d == e.splitAt {
+	// The split counts only branch points with a choice.
+	if n > 1 && e.forks == e.splitAt && d >= len(e.prefix) {
 		e.units = append(e.units, append(append([]int(nil), e.path...), k))
+		e.cut = true // a subtree was cut here
 		return false
 	}
-	if e.sample != nil {
+	if e.sample != nil && d >= len(e.prefix) {
 		// Knuth's estimator: one alternative at random, each as likely.
 		if k == 0 {
 			for len(e.picks) <= d {
@@ -134,10 +139,20 @@ func (e *engine) enter(k, n int) bool {
 		}
 	}
 	e.path = append(e.path, k)
+	e.fork = append(e.fork, n > 1)
+	if n > 1 {
+		e.forks++
+	}
 	return true
 }
 
-func (e *engine) leave() { e.path = e.path[:len(e.path)-1] }
+func (e *engine) leave() {
+	last := len(e.path) - 1
+	if e.fork[last] {
+		e.forks--
+	}
+	e.path, e.fork = e.path[:last], e.fork[:last]
+}
 
 // consistent judges g after a step that added (or revisited) x, with the
 // axioms construction does not guarantee: a search for a cycle through x

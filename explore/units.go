@@ -16,7 +16,8 @@ import (
 
 // Units splits the exploration of p under opts into at least n units when
 // the tree is big enough: it explores the top of the tree, one level
-// deeper each round, until it has n of them. The same p and opts give the
+// deeper each round (counting only branch points with a choice), until it
+// has n of them. The same p and opts give the
 // same units.
 func Units(ctx context.Context, p *prog.Program, opts Options, n int) [][]int {
 	if opts.Model.Cycles || !opts.Model.Extensible {
@@ -28,14 +29,10 @@ func Units(ctx context.Context, p *prog.Program, opts Options, n int) [][]int {
 		e.splitAt = depth
 		e.explore(newEgraph(p, e.opts.Unroll))
 		units = e.units
-		deeper := false
-		for _, u := range units {
-			if len(u) == depth+1 {
-				deeper = true // a subtree cut at this depth
-				break
-			}
-		}
-		if len(units) >= n || !deeper || e.stats.Stopped || depth > 64 {
+		// A deeper round re-explores the top of the tree: stop when this
+		// one was already long (a bound in steps, not time, so that the
+		// same program always splits the same way).
+		if len(units) >= n || !e.cut || e.stats.Stopped || e.nodes > 200000 {
 			break
 		}
 	}
