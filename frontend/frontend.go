@@ -24,7 +24,7 @@ type Options struct {
 // Format names the detected format: "rust" or "c".
 func Format(src []byte) string {
 	sc := bufio.NewScanner(bytes.NewReader(src))
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	sc.Buffer(nil, 1<<20) // grows as long lines need
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" {

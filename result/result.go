@@ -6,6 +6,7 @@ package result
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"happens/explore"
@@ -218,6 +219,7 @@ type Collector struct {
 	vals    []uint64
 	seen    map[*Race]bool // races already counted in this execution
 	plain   bool           // the program has plain accesses: races are possible
+	keyBuf  []byte         // scratch for outcome keys
 }
 
 // NewCollector starts a Result for p under m.
@@ -280,7 +282,7 @@ func (c *Collector) Outcome(st prog.State, g *graph.Graph) {
 		}
 	}
 	c.vals = c.vals[:0]
-	var key strings.Builder
+	c.keyBuf = c.keyBuf[:0]
 	for _, o := range r.Observed {
 		var v uint64
 		if o.Thread >= 0 {
@@ -289,12 +291,13 @@ func (c *Collector) Outcome(st prog.State, g *graph.Graph) {
 			v = st.Mem(o.Loc)
 		}
 		c.vals = append(c.vals, v)
-		fmt.Fprintf(&key, "%d,", v)
+		c.keyBuf = strconv.AppendUint(c.keyBuf, v, 10)
+		c.keyBuf = append(c.keyBuf, ',')
 	}
-	out := c.index[key.String()]
+	out := c.index[string(c.keyBuf)] // no allocation for the lookup
 	if out == nil {
 		out = &Outcome{Values: append([]uint64(nil), c.vals...), Satisfies: sat}
-		out.key = key.String()
+		out.key = string(c.keyBuf)
 		c.index[out.key] = out
 		r.Outcomes = append(r.Outcomes, out)
 		if c.show != ShowNone && g != nil {
