@@ -258,15 +258,17 @@ func (c *Collector) Visit(x *explore.Execution) {
 	for _, h := range x.Hangs {
 		c.Hang(h, x.Graph())
 	}
-	c.addRaces(x.Graph())
+	if c.plain {
+		c.addRaces(x.Graph())
+	}
 	if x.Status == explore.Complete {
-		c.Outcome(finalState{x}, x.Graph())
+		c.Outcome(finalState{x}, x.Graph)
 	}
 }
 
-// Outcome records the final state of a complete execution; g, when not
-// nil, is kept as its witness.
-func (c *Collector) Outcome(st prog.State, g *graph.Graph) {
+// Outcome records the final state of a complete execution; witness, when
+// not nil, gives its graph to keep as a witness (called only then).
+func (c *Collector) Outcome(st prog.State, witness func() *graph.Graph) {
 	r := c.R
 	p := r.Program
 	if p.Filter != nil && prog.Eval(p.Filter, st) == 0 {
@@ -300,17 +302,17 @@ func (c *Collector) Outcome(st prog.State, g *graph.Graph) {
 		out.key = string(c.keyBuf)
 		c.index[out.key] = out
 		r.Outcomes = append(r.Outcomes, out)
-		if c.show != ShowNone && g != nil {
-			out.Witness = g.Clone()
+		if c.show != ShowNone && witness != nil {
+			out.Witness = witness().Clone()
 			if c.show == ShowWitness && c.interesting(sat) {
 				r.Executions = append(r.Executions, out.Witness)
 			}
 		}
 	}
 	out.Count++
-	if c.show == ShowAll && g != nil {
+	if c.show == ShowAll && witness != nil {
 		if len(r.Executions) < MaxKept {
-			r.Executions = append(r.Executions, g.Clone())
+			r.Executions = append(r.Executions, witness().Clone())
 		} else {
 			r.Dropped++
 		}
