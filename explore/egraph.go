@@ -32,11 +32,35 @@ type node struct {
 	// relaxed reads so far would release to a later acquire fence; frel:
 	// hb at the thread's last release fence; rel (writes): what a read of
 	// this write acquires; head (writes): rel without the rf;rmw part.
-	porf, hb, pend, frel, rel, head []int32
+	// They are stored one after the other in v (viewCount of them, nt
+	// each): porf, hb, pend, frel, then head and rel for atomic writes (rel
+	// is head unless it is a read-modify-write's).
+	v []int32
 	// readers (writes): the reads that read from it. Its slice may share
 	// a backing array with the same node's copy in another graph, so it
 	// is only ever appended to or replaced, never changed in place.
 	readers []ref
+}
+
+const (
+	vPorf = iota
+	vHB
+	vPend
+	vFrel
+	vHead
+	vRel
+)
+
+// view is n's k-th vector clock (vPorf, …); nil for a head or rel it does
+// not have.
+func (n *node) view(k, nt int) []int32 {
+	if k == vRel && len(n.v) == 5*nt {
+		k = vHead
+	}
+	if (k+1)*nt > len(n.v) {
+		return nil
+	}
+	return n.v[k*nt : (k+1)*nt : (k+1)*nt]
 }
 
 func (n *node) isRead() bool  { return n.ev.Kind == graph.Read || n.ev.Kind == graph.RMW }
@@ -79,6 +103,9 @@ func newEgraph(p *prog.Program, unroll int) *egraph {
 }
 
 func (g *egraph) node(r ref) *node { return &g.th[r.t][r.i] }
+
+func (g *egraph) porf(n *node) []int32 { return n.view(vPorf, g.nt) }
+func (g *egraph) hb(n *node) []int32   { return n.view(vHB, g.nt) }
 
 // wval is the value write w wrote.
 func (g *egraph) wval(w ref) uint64 {

@@ -231,7 +231,7 @@ func (c *orderChecker) scAccessCycle(g *egraph, x ref, rc11 bool) bool {
 						return true // rb
 					}
 				}
-				return inView(nb.hb, a) // hb|loc
+				return inView(g.hb(nb), a) // hb|loc
 			}
 			// sb|≠loc ; hb ; sb|≠loc
 			ta, tb := g.th[a.t], g.th[b.t]
@@ -249,7 +249,7 @@ func (c *orderChecker) scAccessCycle(g *egraph, x ref, rc11 bool) bool {
 					break
 				}
 			}
-			return xi >= 0 && yi >= 0 && inView(tb[yi].hb, ref{a.t, int32(xi)})
+			return xi >= 0 && yi >= 0 && inView(g.hb(&tb[yi]), ref{a.t, int32(xi)})
 		}
 		if sameLoc && c.rank(a, na) < c.rank(b, nb) {
 			return true // eco
@@ -258,7 +258,7 @@ func (c *orderChecker) scAccessCycle(g *egraph, x ref, rc11 bool) bool {
 		// release sequence, so the same location: eco has it already),
 		// and sb;hb;sb.
 		if int(a.i)+1 < len(g.th[a.t]) && b.i > 0 {
-			return inView(g.th[b.t][b.i-1].hb, ref{a.t, a.i + 1})
+			return inView(g.hb(&g.th[b.t][b.i-1]), ref{a.t, a.i + 1})
 		}
 		return false
 	}

@@ -1,9 +1,10 @@
 package explore
 
 import (
+	"cmp"
 	"context"
 	"math/rand/v2"
-	"sort"
+	"slices"
 
 	"happens/graph"
 	"happens/interp"
@@ -61,10 +62,13 @@ type engine struct {
 	prefix   []int
 	splitAt  int
 	units    [][]int
-	fork     []bool // per entry of path: the branch point had a choice
-	forks    int    // how many of path's branch points had a choice
-	cut      bool   // the split cut some subtree
-	readAlts []node // read's alternatives, a stack shared by the calls
+	fork     []bool  // per entry of path: the branch point had a choice
+	forks    int     // how many of path's branch points had a choice
+	cut      bool    // the split cut some subtree
+	readAlts []node  // read's alternatives, a stack shared by the calls
+	cands    []ref   // revisits' scratch
+	keptBuf  []int   // kept's scratch
+	zeros    []int32 // a vector clock of nothing
 	// Knuth's estimator (Estimate): a random choice at each branch point.
 	sample  *rand.Rand
 	picks   []int
@@ -250,7 +254,7 @@ func (e *engine) explore(g *egraph) {
 // reads anything: that of its program-order predecessor.
 func (g *egraph) hbBefore(t int) []int32 {
 	if n := len(g.th[t]); n > 0 {
-		return g.th[t][n-1].hb
+		return g.hb(&g.th[t][n-1])
 	}
 	return make([]int32, g.nt)
 }
@@ -415,9 +419,9 @@ func (e *engine) removeLast(g *egraph, t int) {
 		g.nsc--
 	}
 	// Give back its views when they are the slab's last.
-	if k := len(n.porf); k > 0 {
-		used := viewCount(n) * g.nt
-		if len(g.slab) >= used && &g.slab[len(g.slab)-used] == &n.porf[0] {
+	if len(n.v) > 0 {
+		used := len(n.v)
+		if len(g.slab) >= used && &g.slab[len(g.slab)-used] == &n.v[0] {
 			g.slab = g.slab[:len(g.slab)-used]
 		}
 	}
@@ -496,10 +500,10 @@ func (e *engine) alternatives(g *egraph, x ref, revs []revisit, forward bool) {
 func (e *engine) porfBefore(g *egraph, t int, w ref) []int32 {
 	v := make([]int32, g.nt)
 	if n := len(g.th[t]); n > 0 {
-		copy(v, g.th[t][n-1].porf)
+		copy(v, g.porf(&g.th[t][n-1]))
 	}
 	if w.t >= 0 {
-		join(v, g.node(w).porf)
+		join(v, g.porf(g.node(w)))
 	}
 	return v
 }
@@ -518,27 +522,23 @@ func (e *engine) revisits(g *egraph, w ref, limit int64) []revisit {
 	wn := g.node(w)
 	loc := wn.ev.Loc
 	wpos := g.moPos(loc, w)
-	var cands []ref
-	for t := range g.th {
-		for i := range g.th[t] {
-			n := &g.th[t][i]
-			r := ref{int32(t), int32(i)}
-			if !n.isRead() || n.ev.Loc != loc || r == w || !n.revisitable || !n.addedMax {
-				continue
-			}
-			if limit >= 0 && n.stamp > limit {
-				continue
-			}
-			if inView(wn.porf, r) {
+	wporf := g.porf(wn)
+	cands := e.cands[:0]
+	// The reads of w's location: the readers of its writes.
+	for p, x := range g.mo[loc] {
+		if p == wpos {
+			continue // none reads w yet but w's own read half
+		}
+		for _, r := range g.readersOf(x) {
+			n := g.node(r)
+			if r == w || !n.revisitable || !n.addedMax || limit >= 0 && n.stamp > limit || inView(wporf, r) {
 				continue
 			}
 			// Reading w must be coherent: nothing r's prefix has seen may
 			// come after w in modification order.
-			var before []int32
-			if i > 0 {
-				before = g.th[t][i-1].hb
-			} else {
-				before = make([]int32, g.nt)
+			before := e.zero(g.nt)
+			if r.i > 0 {
+				before = g.hb(&g.th[r.t][r.i-1])
 			}
 			if g.observed(loc, before) > wpos {
 				continue
@@ -546,16 +546,25 @@ func (e *engine) revisits(g *egraph, w ref, limit int64) []revisit {
 			cands = append(cands, r)
 		}
 	}
-	sort.Slice(cands, func(a, b int) bool { return g.node(cands[a]).stamp > g.node(cands[b]).stamp })
+	slices.SortFunc(cands, func(a, b ref) int { return cmp.Compare(g.node(b).stamp, g.node(a).stamp) })
+	e.cands = cands[:0]
 	var out []revisit
 	for _, r := range cands {
 		kept := e.kept(g, r, w)
 		if !e.maximal(g, r, w, kept) {
 			break // earlier reads delete more: they fail too
 		}
-		out = append(out, revisit{r, kept})
+		out = append(out, revisit{r, append([]int(nil), kept...)})
 	}
 	return out
+}
+
+// zero is a vector clock of nothing.
+func (e *engine) zero(nt int) []int32 {
+	if len(e.zeros) < nt {
+		e.zeros = make([]int32, nt)
+	}
+	return e.zeros[:nt]
 }
 
 // kept says how many of each thread's events a revisit of r by w keeps:
@@ -563,14 +572,17 @@ func (e *engine) revisits(g *egraph, w ref, limit int64) []revisit {
 func (e *engine) kept(g *egraph, r, w ref) []int {
 	rs := g.node(r).stamp
 	wn := g.node(w)
-	kept := make([]int, g.nt)
+	if len(e.keptBuf) < g.nt {
+		e.keptBuf = make([]int, g.nt)
+	}
+	kept := e.keptBuf[:g.nt] // scratch: revisits copies the ones it keeps
 	for t := range g.th {
 		k := 0
 		for k < len(g.th[t]) && g.th[t][k].stamp <= rs {
 			k++
 		}
 		// Within a thread, stamps grow with the index.
-		if p := int(wn.porf[t]); p > k {
+		if p := int(wn.view(vPorf, g.nt)[t]); p > k {
 			k = p
 		}
 		kept[t] = k
@@ -688,7 +700,7 @@ func (e *engine) backward(g *egraph, r, w ref, kept []int) {
 	// w's po ∪ rf prefix may never again be cut by a revisit.
 	wn := g.node(w)
 	for t := range h.th {
-		for i := 0; i < int(wn.porf[t]) && i < len(h.th[t]); i++ {
+		for i := 0; i < int(g.porf(wn)[t]) && i < len(h.th[t]); i++ {
 			h.th[t][i].revisitable = false
 		}
 	}

@@ -51,63 +51,60 @@ func (g *egraph) computeViews(t, i int, n *node, rc11, plain bool) {
 	nt := g.nt
 	// Fresh views from the graph's slab: nodes are copied between graphs
 	// with their views shared, so a view is never written once computed.
-	all := g.views(viewCount(n))
-	n.porf, n.hb, n.pend, n.frel = all[:nt:nt], all[nt:2*nt:2*nt], all[2*nt:3*nt:3*nt], all[3*nt:4*nt:4*nt]
+	n.v = g.views(viewCount(n))
+	porf, hb, pend, frel := n.view(vPorf, nt), n.view(vHB, nt), n.view(vPend, nt), n.view(vFrel, nt)
 	if i > 0 {
 		p := &g.th[t][i-1]
-		copy(n.porf, p.porf)
-		copy(n.hb, p.hb)
-		copy(n.pend, p.pend)
-		copy(n.frel, p.frel)
+		copy(n.v[:4*nt], p.v[:4*nt])
 	}
 	own := int32(i + 1)
-	n.porf[t], n.hb[t] = own, own
+	porf[t], hb[t] = own, own
 	e := &n.ev
 	if n.isRead() {
 		if n.rf.t >= 0 {
 			w := g.node(n.rf)
-			join(n.porf, w.porf)
+			join(porf, w.view(vPorf, nt))
 			// Consume reads synchronise no more than relaxed ones, and
 			// not even through an acquire fence (as rc11.cat has it).
-			if e.Atomic && w.rel != nil && !plain && e.Ord != prog.Consume {
+			if rel := w.view(vRel, nt); e.Atomic && rel != nil && !plain && e.Ord != prog.Consume {
 				if isAcquire(e.Ord) {
-					join(n.hb, w.rel)
+					join(hb, rel)
 				}
-				join(n.pend, w.rel)
+				join(pend, rel)
 			}
 		}
 	}
 	if e.Kind == graph.Fence && !plain {
 		if isAcquire(e.Ord) && i > 0 {
-			join(n.hb, g.th[t][i-1].pend)
+			join(hb, g.th[t][i-1].view(vPend, nt))
 		}
 		if isRelease(e.Ord) {
-			copy(n.frel, n.hb)
+			copy(frel, hb)
 		}
 	}
-	n.rel, n.head = nil, nil
 	if n.isWrite() && e.Atomic {
-		n.head = all[4*nt : 5*nt : 5*nt]
+		head := n.view(vHead, nt)
 		if isRelease(e.Ord) {
-			copy(n.head, n.hb)
+			copy(head, hb)
 		} else if i > 0 {
-			copy(n.head, g.th[t][i-1].frel)
+			copy(head, g.th[t][i-1].view(vFrel, nt))
 		}
 		if rc11 {
 			for k := i - 1; k >= 0; k-- {
 				q := &g.th[t][k]
-				if q.isWrite() && q.ev.Loc == e.Loc && q.head != nil {
-					join(n.head, q.head) // it holds the earlier ones
+				if qh := q.view(vHead, nt); q.isWrite() && q.ev.Loc == e.Loc && qh != nil {
+					join(head, qh) // it holds the earlier ones
 					break
 				}
 			}
 		}
-		n.rel = n.head
-		if e.Kind == graph.RMW && n.rf.t >= 0 {
-			if src := g.node(n.rf); src.rel != nil {
-				n.rel = all[5*nt : 6*nt : 6*nt]
-				copy(n.rel, n.head)
-				join(n.rel, src.rel)
+		if e.Kind == graph.RMW {
+			rel := n.view(vRel, nt)
+			copy(rel, head)
+			if n.rf.t >= 0 {
+				if src := g.node(n.rf).view(vRel, nt); src != nil {
+					join(rel, src)
+				}
 			}
 		}
 	}
