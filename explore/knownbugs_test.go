@@ -9,8 +9,8 @@ package explore_test
 // armv8, explore.Speculate's threadRuns lists every run of a thread (each
 // read taking every value of the domain) without looking at the context
 // or MaxSteps, so this one-thread program, with --timeout 2s, runs on
-// for 20 s and more until it has taken all the memory it may (3 GB
-// under ulimit here; the program it was shrunk from reached 24 GB before
+// past its timeout until it has taken all the memory it may (3 GB, in
+// 11 s, under ulimit here; the program it was shrunk from reached 24 GB before
 // the kernel killed it) instead of ending PARTIAL:
 //
 //	static X: AtomicU32 = AtomicU32::new(0);
