@@ -97,10 +97,14 @@ type flowReport struct {
 	knownBug bool
 }
 
-// exploreFlow runs the explorer under sc. It also counts the stuck
-// executions in which some thread spins without hanging (it spins on a
-// value a later write replaced, or on a spurious failure): see
-// ccFlowStrict. Unless strict, those are passed on as blocked.
+// exploreFlow runs the explorer under m (Speculate for a model that
+// allows po ∪ rf cycles) and collects the result. It also counts the
+// stuck executions in which some thread spins without hanging (it spins
+// on a value a later write replaced, or on a spurious failure): see
+// ccFlowStrict. Unless strict, those are passed on as blocked. It returns
+// the result, that count, the threads of every hang as reported, and
+// problems with the executions themselves (one visited twice, an invalid
+// graph).
 func exploreFlow(p *prog.Program, m *model.Model) (*result.Result, int, []string, []string) {
 	ctx, cancel := context.WithTimeout(context.Background(), *ccFlowTimeout)
 	defer cancel()
