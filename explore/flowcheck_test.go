@@ -50,14 +50,14 @@ import (
 )
 
 var (
-	ccFlowN       = flag.Int("crosscheck.flow", 0, "random programs with control flow for TestCrossCheckFlow (0: 250, or 60 with -short)")
+	ccFlowN       = flag.Int("crosscheck.flow", 0, "random programs with control flow for TestCrossCheckFlow (0: 150, or 40 with -short)")
 	ccFlowModelsN = flag.Int("crosscheck.flowmodels", 0, "random programs with control flow per weaker model for TestCrossCheckFlowModels (0: 40, or 12 with -short)")
 	ccFlowModels  = flag.String("crosscheck.models", "c20,rc11,x86", "TestCrossCheckFlowModels: the weaker models checked against the sc reference")
 	ccFlowStates  = flag.Int("crosscheck.states", 100000, "state bound of the reference search (programs beyond it are inconclusive)")
 	ccFlowUnroll  = flag.Int("crosscheck.unroll", 5, "the explorer's loop bound in the control-flow cross-checks")
 	ccFlowStrict  = flag.Bool("crosscheck.strict", false, "control-flow cross-checks: take the explorer's hangs as reported, including those of stuck executions in which another thread spins on a replaced value or a spurious failure (a known explore.Classify bug; by default those executions are counted as blocked and the programs listed), and run TestKnownBugs")
-	ccFlowTimeout = flag.Duration("crosscheck.timeout", 5*time.Second, "control-flow cross-checks: the explorer's time bound per program (a program cut by it is checked for soundness only)")
-	ccFlowSteps   = flag.Int("crosscheck.steps", 50000, "the explorer's work bound (explore.Options.MaxSteps) in the control-flow cross-checks; 0: none")
+	ccFlowTimeout = flag.Duration("crosscheck.timeout", 2*time.Second, "control-flow cross-checks: the explorer's time bound per program (a program cut by it is checked for soundness only)")
+	ccFlowSteps   = flag.Int("crosscheck.steps", 30000, "the explorer's work bound (explore.Options.MaxSteps) in the control-flow cross-checks; 0: none")
 )
 
 // memTexts prints a memory as the explorer's hangs print the values read:
@@ -319,9 +319,9 @@ func flowCount() int {
 	case *ccFlowN > 0:
 		return *ccFlowN
 	case testing.Short():
-		return 60
+		return 40
 	}
-	return 250
+	return 150
 }
 
 func TestCrossCheckFlow(t *testing.T) {
