@@ -50,7 +50,7 @@ import (
 )
 
 var (
-	ccFlowN       = flag.Int("crosscheck.flow", 0, "random programs with control flow for TestCrossCheckFlow (0: 250, or 60 with -short)")
+	ccFlowN       = flag.Int("crosscheck.flow", 0, "random programs with control flow for TestCrossCheckFlow (0: 150, or 40 with -short)")
 	ccFlowModelsN = flag.Int("crosscheck.flowmodels", 0, "random programs with control flow per weaker model for TestCrossCheckFlowModels (0: 40, or 12 with -short)")
 	ccFlowModels  = flag.String("crosscheck.models", "c20,rc11,x86", "TestCrossCheckFlowModels: the weaker models checked against the sc reference")
 	ccFlowStates  = flag.Int("crosscheck.states", 100000, "state bound of the reference search (programs beyond it are inconclusive)")
@@ -97,10 +97,14 @@ type flowReport struct {
 	knownBug bool
 }
 
-// exploreFlow runs the explorer under sc. It also counts the stuck
-// executions in which some thread spins without hanging (it spins on a
-// value a later write replaced, or on a spurious failure): see
-// ccFlowStrict. Unless strict, those are passed on as blocked.
+// exploreFlow runs the explorer under m (Speculate for a model that
+// allows po ∪ rf cycles) and collects the result. It also counts the
+// stuck executions in which some thread spins without hanging (it spins
+// on a value a later write replaced, or on a spurious failure): see
+// ccFlowStrict. Unless strict, those are passed on as blocked. It returns
+// the result, that count, the threads of every hang as reported, and
+// problems with the executions themselves (one visited twice, an invalid
+// graph).
 func exploreFlow(p *prog.Program, m *model.Model) (*result.Result, int, []string, []string) {
 	ctx, cancel := context.WithTimeout(context.Background(), *ccFlowTimeout)
 	defer cancel()
@@ -315,9 +319,9 @@ func flowCount() int {
 	case *ccFlowN > 0:
 		return *ccFlowN
 	case testing.Short():
-		return 60
+		return 40
 	}
-	return 250
+	return 150
 }
 
 func TestCrossCheckFlow(t *testing.T) {
@@ -368,7 +372,7 @@ func crossCheckFlow(t *testing.T, m *model.Model, stream uint64, n int) {
 		n = *ccOnly + 1
 	}
 	var count [flowMismatch + 1]int
-	var withHangs, withFailures, withBlocked, withStuck, withDup, withSuspect, knownBug, states int
+	var withHangs, withFailures, withBlocked, withStuck, withDup, withSuspect, knownBug, states, skippedArm int
 	mismatches := 0
 	start := time.Now()
 	for i := 0; i < n; i++ {
@@ -376,6 +380,13 @@ func crossCheckFlow(t *testing.T, m *model.Model, stream uint64, n int) {
 			continue
 		}
 		s := progtest.RandomFlow(rand.New(rand.NewPCG(*ccSeed, stream<<32|uint64(i))))
+		if m.Cycles && retryLoops(s) > 1 {
+			// Value speculation enumerates every run of a thread before
+			// it looks at the clock: with two retry loops in a row the
+			// runs outgrow memory (see TestKnownBugs).
+			skippedArm++
+			continue
+		}
 		t0 := time.Now()
 		rep := compareFlow(s, m)
 		if d := time.Since(t0); d > 300*time.Millisecond && testing.Verbose() {
@@ -439,6 +450,35 @@ func crossCheckFlow(t *testing.T, m *model.Model, stream uint64, n int) {
 		what, count[flowAgree]+count[flowPartial]+count[flowInconclusive]+count[flowMismatch]+count[flowBroken]+count[flowRacy],
 		count[flowAgree], count[flowPartial], count[flowInconclusive], count[flowRacy], count[flowMismatch],
 		withHangs, withFailures, withBlocked, withStuck, withDup, withSuspect, knownBug, states, time.Since(start).Round(time.Millisecond))
+	if skippedArm > 0 {
+		t.Logf("%s: %d programs with more than one retry loop in a thread skipped", what, skippedArm)
+	}
+}
+
+// retryLoops counts the loops that write as they go round (compare-exchange
+// retry loops, work claiming, loops with bodies, swap locks) in the thread
+// that has most.
+func retryLoops(s *progtest.FlowSpec) int {
+	most := 0
+	for _, th := range s.Threads {
+		n := 0
+		var walk func([]progtest.FStmt)
+		walk = func(ss []progtest.FStmt) {
+			for i := range ss {
+				x := &ss[i]
+				switch {
+				case x.Kind == progtest.FCASLoop, x.Kind == progtest.FClaim, x.Kind == progtest.FLoop,
+					(x.Kind == progtest.FLock || x.Kind == progtest.FCrit) && x.Sub == progtest.LockSwap:
+					n++
+				}
+				walk(x.Body)
+				walk(x.Else)
+			}
+		}
+		walk(th)
+		most = max(most, n)
+	}
+	return most
 }
 
 // compareBranches compares the explorer's executions under sc, complete

@@ -756,10 +756,61 @@ func ShrinkFlow(s *FlowSpec, fails func(*FlowSpec) bool) *FlowSpec {
 			}
 		}
 		if next == nil {
+			if tidy := cur.tidy(); fails(tidy) {
+				return tidy
+			}
 			return cur
 		}
 		cur = next
 	}
+}
+
+// tidy drops the locations nothing uses and numbers each thread's locals
+// densely in order of first use, for printing.
+func (s *FlowSpec) tidy() *FlowSpec {
+	c := s.Clone()
+	var locs []uint64
+	locMap := map[int]int{}
+	for l, v := range s.Init {
+		if s.usesLoc(l) {
+			locMap[l] = len(locs)
+			locs = append(locs, v)
+		}
+	}
+	if len(locs) == 0 {
+		locs, locMap[0] = s.Init[:1], 0
+	}
+	c.Init = locs
+	for t := range c.Threads {
+		localMap := map[int]int{}
+		local := func(i int) int {
+			if i < 0 {
+				return i
+			}
+			if j, ok := localMap[i]; ok {
+				return j
+			}
+			localMap[i] = len(localMap)
+			return localMap[i]
+		}
+		var walk func([]FStmt)
+		walk = func(ss []FStmt) {
+			for i := range ss {
+				x := &ss[i]
+				x.Loc = locMap[x.Loc]
+				switch x.Kind {
+				case FLoad, FRMW, FCAS, FNALoad, FAwait, FCASLoop, FClaim:
+					x.Dst = local(x.Dst)
+				case FIf, FLoop, FBreakIf, FAssert, FAssume:
+					x.Src, x.Src2 = local(x.Src), local(x.Src2)
+				}
+				walk(x.Body)
+				walk(x.Else)
+			}
+		}
+		walk(c.Threads[t])
+	}
+	return c
 }
 
 // flowSimplifications lists the programs one step simpler than s, the

@@ -131,12 +131,24 @@ type rstate struct {
 	mem    []uint64
 }
 
+// clone copies s in two allocations.
 func (s *rstate) clone() *rstate {
-	c := &rstate{status: append([]int(nil), s.status...), pc: append([]int(nil), s.pc...),
-		mem: append([]uint64(nil), s.mem...), regs: make([][]uint64, len(s.regs))}
-	for t := range s.regs {
-		c.regs[t] = append([]uint64(nil), s.regs[t]...)
+	n := len(s.status)
+	ints := make([]int, 2*n)
+	size := len(s.mem)
+	for _, r := range s.regs {
+		size += len(r)
 	}
+	vals := make([]uint64, 0, size)
+	c := &rstate{status: ints[:n:n], pc: ints[n:], regs: make([][]uint64, n)}
+	copy(c.status, s.status)
+	copy(c.pc, s.pc)
+	for t, r := range s.regs {
+		vals = append(vals, r...)
+		c.regs[t] = vals[len(vals)-len(r) : len(vals) : len(vals)]
+	}
+	vals = append(vals, s.mem...)
+	c.mem = vals[len(vals)-len(s.mem):]
 	return c
 }
 
@@ -215,7 +227,7 @@ func SCReach(p *prog.Program, opts ReachOptions) (*Reach, error) {
 				buf = c.s.key(buf[:0])
 				id, ok := r.ids[string(buf)]
 				if !ok {
-					id = r.intern(c.s, int32(i), c.what)
+					id = r.intern(c.s, int32(i), c.what())
 				}
 				out = append(out, id)
 			}
@@ -302,7 +314,7 @@ func failMsg(p *prog.Program, s *rstate, t int, in *prog.Instr) string {
 
 type rchoice struct {
 	s    *rstate
-	what string
+	what func() string // described only when the state is new
 }
 
 // steps lists the states that thread t's next access can lead to.
@@ -313,40 +325,43 @@ func (r *reacher) steps(s *rstate, t int) []rchoice {
 	typ := p.Locs[loc].Type
 	name := p.Locs[loc].Name
 	var out []rchoice
-	next := func(what string, f func(c *rstate)) {
+	next := func(what func() string, f func(c *rstate)) {
 		c := s.clone()
 		f(c)
 		c.pc[t]++
 		r.runLocal(c, t)
-		out = append(out, rchoice{c, fmt.Sprintf("%s: %s", p.Threads[t].Name, what)})
+		out = append(out, rchoice{c, func() string { return p.Threads[t].Name + ": " + what() }})
+	}
+	say := func(format string, args ...any) func() string {
+		return func() string { return fmt.Sprintf(format, args...) }
 	}
 	old := s.mem[loc]
 	switch in.Op {
 	case prog.OpLoad:
-		next(fmt.Sprintf("%s reads %d", name, old), func(c *rstate) { c.regs[t][in.A] = old })
+		next(say("%s reads %d", name, old), func(c *rstate) { c.regs[t][in.A] = old })
 	case prog.OpStore:
 		v := typ.Wrap(s.regs[t][in.B])
-		next(fmt.Sprintf("%s := %d", name, v), func(c *rstate) { c.mem[loc] = v })
+		next(say("%s := %d", name, v), func(c *rstate) { c.mem[loc] = v })
 	case prog.OpRMW:
 		v := prog.ApplyRMW(in.RMW, typ, old, s.regs[t][in.B])
-		next(fmt.Sprintf("%s %d -> %d", name, old, v), func(c *rstate) {
+		next(say("%s %d -> %d", name, old, v), func(c *rstate) {
 			c.mem[loc] = v
 			c.regs[t][in.A] = old
 		})
 	case prog.OpCAS:
 		if old == s.regs[t][in.B] {
 			v := typ.Wrap(s.regs[t][in.C])
-			next(fmt.Sprintf("%s cas %d -> %d", name, old, v), func(c *rstate) {
+			next(say("%s cas %d -> %d", name, old, v), func(c *rstate) {
 				c.mem[loc] = v
 				c.regs[t][in.A], c.regs[t][in.A+1] = old, 1
 			})
 			if in.Weak && !r.opts.StrongCAS {
-				next(fmt.Sprintf("%s cas reads %d, fails spuriously", name, old), func(c *rstate) {
+				next(say("%s cas reads %d, fails spuriously", name, old), func(c *rstate) {
 					c.regs[t][in.A], c.regs[t][in.A+1] = old, 0
 				})
 			}
 		} else {
-			next(fmt.Sprintf("%s cas reads %d, fails", name, old), func(c *rstate) {
+			next(say("%s cas reads %d, fails", name, old), func(c *rstate) {
 				c.regs[t][in.A], c.regs[t][in.A+1] = old, 0
 			})
 		}
@@ -389,6 +404,7 @@ func runThread(p *prog.Program, t, pc int, regs []uint64, maxSteps int, fences b
 	// seen holds the (pc, registers) at backward jumps: meeting one again
 	// means the thread loops without accessing memory, forever.
 	var seen map[string]bool
+	var kb []byte
 	back := func(target int) bool {
 		if target > pc {
 			return false
@@ -396,11 +412,14 @@ func runThread(p *prog.Program, t, pc int, regs []uint64, maxSteps int, fences b
 		if seen == nil {
 			seen = map[string]bool{}
 		}
-		k := fmt.Sprint(pc, regs)
-		if seen[k] {
+		kb = binary.AppendUvarint(kb[:0], uint64(pc))
+		for _, v := range regs {
+			kb = binary.AppendUvarint(kb, v)
+		}
+		if seen[string(kb)] {
 			return true
 		}
-		seen[k] = true
+		seen[string(kb)] = true
 		return false
 	}
 	for steps := 0; ; steps++ {

@@ -365,3 +365,27 @@ func TestSCBranchExecutionsStraightLine(t *testing.T) {
 		}
 	}
 }
+
+// Tidying keeps the program's meaning: the same outcomes up to names.
+func TestTidyKeepsMeaning(t *testing.T) {
+	for i := 0; i < 100; i++ {
+		s := RandomFlow(rand.New(rand.NewPCG(6, uint64(i))))
+		a, err := s.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := s.tidy().Build()
+		if err != nil {
+			t.Fatalf("program %d tidied does not compile: %v\n%s", i, err, s.tidy().Source())
+		}
+		ra, _ := SCReach(a, ReachOptions{MaxStates: 20000})
+		rb, _ := SCReach(b, ReachOptions{MaxStates: 20000})
+		if ra.Inconclusive != "" || rb.Inconclusive != "" {
+			continue
+		}
+		if len(ra.Finals) != len(rb.Finals) || len(ra.Failures) != len(rb.Failures) || len(ra.Hangs) != len(rb.Hangs) || ra.States != rb.States {
+			t.Errorf("program %d: %d/%d finals, %d/%d failures, %d/%d hangs, %d/%d states before/after tidying\n%s\n%s", i,
+				len(ra.Finals), len(rb.Finals), len(ra.Failures), len(rb.Failures), len(ra.Hangs), len(rb.Hangs), ra.States, rb.States, s.Source(), s.tidy().Source())
+		}
+	}
+}
