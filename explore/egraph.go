@@ -36,6 +36,12 @@ type node struct {
 	// each): porf, hb, pend, frel, then head and rel for atomic writes (rel
 	// is head unless it is a read-modify-write's).
 	v []int32
+	// hole: no event here yet (ARMv8: a backward revisit kept events of
+	// the thread that come after it); the thread will add it again.
+	hole bool
+	// pp (ARMv8): the (ppo ∪ rf)⁺ prefix, a bit per event of each
+	// thread, nt words: what a backward revisit must keep.
+	pp []uint64
 	// readers (writes): the reads that read from it. Its slice may share
 	// a backing array with the same node's copy in another graph, so it
 	// is only ever appended to or replaced, never changed in place.
@@ -79,6 +85,11 @@ type egraph struct {
 	initReaders [][]ref
 	cur         []*interp.State
 	stop        []interp.Stop
+	// at[t]: the index of thread t's next event (its first hole, or the
+	// end of its events); broken: a thread stopped before events of its
+	// that a revisit kept (ARMv8), so the graph leads nowhere.
+	at     []int
+	broken bool
 	// snap[t][i]: t's state when it requested event i. A snapshot is
 	// never changed once taken; a graph made by a revisit shares its
 	// kept ones.
@@ -91,7 +102,8 @@ func newEgraph(p *prog.Program, unroll int) *egraph {
 	n := len(p.Threads)
 	g := &egraph{p: p, nt: n, th: make([][]node, n), mo: make([][]ref, len(p.Locs)),
 		initReaders: make([][]ref, len(p.Locs)),
-		cur:         make([]*interp.State, n), stop: make([]interp.Stop, n), snap: make([][]*interp.State, n)}
+		cur:         make([]*interp.State, n), stop: make([]interp.Stop, n), snap: make([][]*interp.State, n),
+		at: make([]int, n)}
 	for l := range p.Locs {
 		g.mo[l] = []ref{initRef(l)}
 	}
@@ -103,6 +115,11 @@ func newEgraph(p *prog.Program, unroll int) *egraph {
 }
 
 func (g *egraph) node(r ref) *node { return &g.th[r.t][r.i] }
+
+// present reports whether r is an event of g (not a hole, not past the end).
+func (g *egraph) present(r ref) bool {
+	return r.t < 0 || int(r.i) < len(g.th[r.t]) && !g.th[r.t][r.i].hole
+}
 
 func (g *egraph) porf(n *node) []int32 { return n.view(vPorf, g.nt) }
 func (g *egraph) hb(n *node) []int32   { return n.view(vHB, g.nt) }
@@ -255,14 +272,25 @@ func (g *egraph) toGraphInto(out *graph.Graph, id [][]graph.ID) *graph.Graph {
 	}
 	next := make([]int, len(g.th))
 	done := func(r ref) bool { return r.t < 0 || int(r.i) < next[r.t] }
+	holes := false
+	skip := func(t int) { // past holes
+		for next[t] < len(g.th[t]) && g.th[t][next[t]].hole {
+			next[t]++
+			holes = true
+		}
+	}
 	for {
-		best := -1
+		best, any := -1, -1
 		for t := range g.th {
+			skip(t)
 			i := next[t]
 			if i >= len(g.th[t]) {
 				continue
 			}
 			n := &g.th[t][i]
+			if any < 0 || n.stamp < g.th[any][next[any]].stamp {
+				any = t
+			}
 			if n.isRead() && !done(n.rf) {
 				continue
 			}
@@ -271,12 +299,52 @@ func (g *egraph) toGraphInto(out *graph.Graph, id [][]graph.ID) *graph.Graph {
 			}
 		}
 		if best < 0 {
+			// A cycle in po ∪ rf (ARMv8's load buffering): no order can
+			// respect it; take the earliest added.
+			best = any
+		}
+		if best < 0 {
 			break
 		}
 		ev := g.th[best][next[best]].ev
 		ev.RF = graph.None
 		id[best][next[best]] = out.Add(ev)
 		next[best]++
+	}
+	if holes {
+		// The graph numbers each thread's events without gaps: renumber
+		// the dependency masks (bit k: the thread's k-th event).
+		for t := range g.th {
+			var newIdx [64]int
+			n := 0
+			for i := range g.th[t] {
+				if i < 64 {
+					newIdx[i] = -1
+					if !g.th[t][i].hole {
+						newIdx[i] = n
+					}
+				}
+				if !g.th[t][i].hole {
+					n++
+				}
+			}
+			remap := func(m uint64) uint64 {
+				var o uint64
+				for k := 0; k < 64; k++ {
+					if m&(1<<uint(k)) != 0 && newIdx[k] >= 0 {
+						o |= 1 << uint(newIdx[k])
+					}
+				}
+				return o
+			}
+			for i := range g.th[t] {
+				if g.th[t][i].hole {
+					continue
+				}
+				ev := &out.Events[id[t][i]]
+				ev.Addr, ev.Data, ev.Ctrl = remap(ev.Addr), remap(ev.Data), remap(ev.Ctrl)
+			}
+		}
 	}
 	gid := func(r ref) graph.ID {
 		if r.t < 0 {
@@ -287,7 +355,7 @@ func (g *egraph) toGraphInto(out *graph.Graph, id [][]graph.ID) *graph.Graph {
 	for t := range g.th {
 		for i := range g.th[t] {
 			n := &g.th[t][i]
-			if n.isRead() {
+			if !n.hole && n.isRead() {
 				out.Events[id[t][i]].RF = gid(n.rf)
 			}
 		}

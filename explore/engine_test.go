@@ -19,7 +19,13 @@ import (
 // status, failures and hangs, as a sorted list.
 func engineRun(run func(context.Context, *prog.Program, explore.Options, func(*explore.Execution)) explore.Stats,
 	p *prog.Program, m *model.Model) ([]string, explore.Stats) {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	return engineRunFor(60*time.Second, run, p, m)
+}
+
+// engineRunFor is engineRun with a time bound d.
+func engineRunFor(d time.Duration, run func(context.Context, *prog.Program, explore.Options, func(*explore.Execution)) explore.Stats,
+	p *prog.Program, m *model.Model) ([]string, explore.Stats) {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	var out []string
 	st := run(ctx, p, explore.Options{Model: m}, func(x *explore.Execution) {

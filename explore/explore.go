@@ -164,10 +164,11 @@ const (
 	CutInterrupt     // the context was cancelled (Ctrl-C, SIGTERM, a caller)
 	CutRounds        // Speculate's value rounds (MaxRounds) ran out
 	CutStates        // a state-space bound (the MESI machine's --max-states)
+	CutSize          // a built-in size bound of the method (MaxHMCEvents, MaxThreadRuns)
 )
 
 func (c Cut) String() string {
-	return [...]string{"", "execution limit", "timeout", "interrupted", "value-speculation rounds", "state limit"}[c]
+	return [...]string{"", "execution limit", "timeout", "interrupted", "value-speculation rounds", "state limit", "size limit"}[c]
 }
 
 // CutOf classifies why ctx ended: its deadline, or a cancellation.

@@ -52,7 +52,7 @@ import (
 var (
 	ccFlowN       = flag.Int("crosscheck.flow", 0, "random programs with control flow for TestCrossCheckFlow (0: 150, or 40 with -short)")
 	ccFlowModelsN = flag.Int("crosscheck.flowmodels", 0, "random programs with control flow per weaker model for TestCrossCheckFlowModels (0: 40, or 12 with -short)")
-	ccFlowModels  = flag.String("crosscheck.models", "c20,rc11,x86", "TestCrossCheckFlowModels: the weaker models checked against the sc reference")
+	ccFlowModels  = flag.String("crosscheck.models", "c20,rc11,c11,x86", "TestCrossCheckFlowModels: the weaker models checked against the sc reference")
 	ccFlowStates  = flag.Int("crosscheck.states", 100000, "state bound of the reference search (programs beyond it are inconclusive)")
 	ccFlowUnroll  = flag.Int("crosscheck.unroll", 5, "the explorer's loop bound in the control-flow cross-checks")
 	ccFlowStrict  = flag.Bool("crosscheck.strict", true, "control-flow cross-checks: take the explorer's hangs as reported, including those of stuck executions in which another thread spins on a replaced value or a spurious failure (a known explore.Classify bug; by default those executions are counted as blocked and the programs listed), and run TestKnownBugs")
@@ -97,8 +97,7 @@ type flowReport struct {
 	knownBug bool
 }
 
-// exploreFlow runs the explorer under m (Speculate for a model that
-// allows po ∪ rf cycles) and collects the result. It also counts the
+// exploreFlow runs the explorer under m and collects the result. It also counts the
 // stuck executions in which some thread spins without hanging (it spins
 // on a value a later write replaced, or on a spurious failure): see
 // ccFlowStrict. Unless strict, those are passed on as blocked. It returns
@@ -145,11 +144,7 @@ func exploreFlow(p *prog.Program, m *model.Model) (*result.Result, int, []string
 		}
 		c.Visit(x)
 	}
-	run := explore.Explore
-	if m.Cycles {
-		run = explore.Speculate
-	}
-	stats := run(ctx, p, explore.Options{Model: m, Unroll: *ccFlowUnroll, MaxSteps: *ccFlowSteps}, visit)
+	stats := explore.Explore(ctx, p, explore.Options{Model: m, Unroll: *ccFlowUnroll, MaxSteps: *ccFlowSteps}, visit)
 	return c.Finish(stats, *ccFlowUnroll), suspect, progtest.SortedSet(raw), issues
 }
 
@@ -331,16 +326,9 @@ func TestCrossCheckFlow(t *testing.T) {
 
 // TestCrossCheckFlowModels checks the weaker models against the sc
 // reference: nothing sc reaches may be missing (under c11, racy programs
-// excepted). armv8, explored by value speculation, is slow on loops: it is
-// left out by default and gets a quarter of the programs when asked for
+// excepted). armv8, explored by value speculation, is slow on loops (most
+// programs end cut by the time bound): it is checked when asked for
 // (-crosscheck.models=armv8).
-//
-// c11 is left out by default: its sc axiom orders an SC read-modify-write
-// before itself when it reads from an SC write (the term rf⁻¹;[SC];mo of
-// model.c11SC contains the identity on such RMWs), so every execution in
-// which one SeqCst RMW reads another SeqCst write is rejected and, e.g.,
-// two threads doing X.fetch_add(1, SeqCst) have no execution at all. Add it
-// with -crosscheck.models=c11 once that is fixed.
 func TestCrossCheckFlowModels(t *testing.T) {
 	n := *ccFlowModelsN
 	if n == 0 {
@@ -355,9 +343,6 @@ func TestCrossCheckFlowModels(t *testing.T) {
 			t.Fatal(err)
 		}
 		k := n
-		if m.Cycles {
-			k = max(1, n/4)
-		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			crossCheckFlow(t, m, uint64(201+i), k)
@@ -372,7 +357,7 @@ func crossCheckFlow(t *testing.T, m *model.Model, stream uint64, n int) {
 		n = *ccOnly + 1
 	}
 	var count [flowMismatch + 1]int
-	var withHangs, withFailures, withBlocked, withStuck, withDup, withSuspect, knownBug, states, skippedArm int
+	var withHangs, withFailures, withBlocked, withStuck, withDup, withSuspect, knownBug, states int
 	mismatches := 0
 	start := time.Now()
 	for i := 0; i < n; i++ {
@@ -380,13 +365,6 @@ func crossCheckFlow(t *testing.T, m *model.Model, stream uint64, n int) {
 			continue
 		}
 		s := progtest.RandomFlow(rand.New(rand.NewPCG(*ccSeed, stream<<32|uint64(i))))
-		if m.Cycles && retryLoops(s) > 1 {
-			// Value speculation enumerates every run of a thread before
-			// it looks at the clock: with two retry loops in a row the
-			// runs outgrow memory (see TestKnownBugs).
-			skippedArm++
-			continue
-		}
 		t0 := time.Now()
 		rep := compareFlow(s, m)
 		if d := time.Since(t0); d > 300*time.Millisecond && testing.Verbose() {
@@ -450,35 +428,6 @@ func crossCheckFlow(t *testing.T, m *model.Model, stream uint64, n int) {
 		what, count[flowAgree]+count[flowPartial]+count[flowInconclusive]+count[flowMismatch]+count[flowBroken]+count[flowRacy],
 		count[flowAgree], count[flowPartial], count[flowInconclusive], count[flowRacy], count[flowMismatch],
 		withHangs, withFailures, withBlocked, withStuck, withDup, withSuspect, knownBug, states, time.Since(start).Round(time.Millisecond))
-	if skippedArm > 0 {
-		t.Logf("%s: %d programs with more than one retry loop in a thread skipped", what, skippedArm)
-	}
-}
-
-// retryLoops counts the loops that write as they go round (compare-exchange
-// retry loops, work claiming, loops with bodies, swap locks) in the thread
-// that has most.
-func retryLoops(s *progtest.FlowSpec) int {
-	most := 0
-	for _, th := range s.Threads {
-		n := 0
-		var walk func([]progtest.FStmt)
-		walk = func(ss []progtest.FStmt) {
-			for i := range ss {
-				x := &ss[i]
-				switch {
-				case x.Kind == progtest.FCASLoop, x.Kind == progtest.FClaim, x.Kind == progtest.FLoop,
-					(x.Kind == progtest.FLock || x.Kind == progtest.FCrit) && x.Sub == progtest.LockSwap:
-					n++
-				}
-				walk(x.Body)
-				walk(x.Else)
-			}
-		}
-		walk(th)
-		most = max(most, n)
-	}
-	return most
 }
 
 // compareBranches compares the explorer's executions under sc, complete

@@ -161,12 +161,25 @@ type speculator struct {
 	work   int
 }
 
+// MaxThreadRuns bounds the runs of one thread threadRuns lists (their
+// number grows as the domain's size to the power of the thread's reads),
+// so that the listing stops, cut, before it takes the machine's memory.
+const MaxThreadRuns = 1 << 20
+
 // threadRuns lists every run of thread t when each read may return any
-// value of its location's domain.
+// value of its location's domain. It stops, the exploration cut, when the
+// context ends, the work bound is reached or the runs exceed MaxThreadRuns.
 func (s *speculator) threadRuns(t int) []threadRun {
 	var out []threadRun
 	var walk func(st *interp.State, evs []graph.Event)
 	walk = func(st *interp.State, evs []graph.Event) {
+		if s.halted() {
+			return
+		}
+		if len(out) >= MaxThreadRuns {
+			s.stats.stop(CutSize)
+			return
+		}
 		stop := st.Run(s.opts.Unroll)
 		if stop != interp.Access {
 			out = append(out, threadRun{events: append([]graph.Event(nil), evs...), final: st.Clone(), stop: stop})

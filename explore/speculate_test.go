@@ -73,3 +73,36 @@ func hasLoop(p *prog.Program) bool {
 	}
 	return false
 }
+
+// TestSpeculateStopsListingRuns: listing a thread's runs under value
+// speculation stops at the work bound (it once ran on, past any bound,
+// until it had taken the machine's memory). The thread has two retry
+// loops in a row; each read may take any value the domain holds.
+func TestSpeculateStopsListingRuns(t *testing.T) {
+	src := `use std::sync::atomic::{AtomicU32, Ordering};
+static X: AtomicU32 = AtomicU32::new(0);
+thread t0 {
+    let mut a = X.load(Ordering::Relaxed);
+    loop {
+        match X.compare_exchange(a, a + 1, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => { break; }
+            Err(x) => { a = x; }
+        }
+    }
+    let mut b = X.load(Ordering::Relaxed);
+    loop {
+        match X.compare_exchange(b, b + 1, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => { break; }
+            Err(x) => { b = x; }
+        }
+    }
+}`
+	p, err := happens.Parse("tworetry.rs", []byte(src), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := explore.Speculate(context.Background(), p, explore.Options{Model: model.ARMv8, Unroll: 8, MaxSteps: 20000}, func(*explore.Execution) {})
+	if !st.Stopped || st.Cut != explore.CutLimit {
+		t.Fatalf("stats %+v: want stopped by the work bound", st)
+	}
+}

@@ -47,12 +47,15 @@ type engine struct {
 	// always: the model has axioms beyond coherence and atomicity that
 	// any event may break (sc, x86); otherwise only SeqCst events can,
 	// and the check is skipped below two of them.
-	always bool
-	final  bool
-	stamp  int64
-	free   []*interp.State // snapshots to reuse
-	pool   []*egraph       // graphs for backward revisits, by depth
-	depth  int
+	always  bool
+	final   bool
+	stamp   int64
+	free    []*interp.State // snapshots to reuse
+	saved   []savedSnap     // snapshots add and run replaced, for undo
+	arm     bool            // ARMv8 (HMC): revisits cut the (ppo ∪ rf) prefix, threads get holes
+	tooLong bool            // ARMv8: a thread has more events than the prefixes can name
+	pool    []*egraph       // graphs for backward revisits, by depth
+	depth   int
 	// Choice paths (loom's idea: an exploration is the replay of its
 	// choices): path holds the index of the alternative taken at each
 	// branch point from the root; prefix, when set, is followed (one
@@ -99,9 +102,32 @@ func Explore(ctx context.Context, p *prog.Program, opts Options, visit func(*Exe
 	return e.done()
 }
 
+// HMC explores p under armv8 by revisits (hmc.go), which is much faster
+// than value speculation. It is EXPERIMENTAL and not yet what Explore
+// uses: the cross-check against value speculation (TestCrossCheckHMC)
+// still finds random programs where it misses executions or visits one
+// twice. A thread of more than MaxHMCEvents events makes it fall back to
+// value speculation (or, when it has reported executions already, stop
+// with CutSize).
+func HMC(ctx context.Context, p *prog.Program, opts Options, visit func(*Execution)) Stats {
+	if opts.Model.Name != "armv8" {
+		panic("explore.HMC: the model is not armv8")
+	}
+	e := newEngine(ctx, p, opts, visit)
+	e.explore(newEgraph(p, e.opts.Unroll))
+	if e.tooLong && e.stats.Complete+e.stats.Blocked+e.stats.Bounded+e.stats.Stuck+e.stats.Duplicates == 0 {
+		// A thread too long for the prefixes, before anything was
+		// reported: value speculation instead.
+		return Speculate(ctx, p, opts, visit)
+	}
+	return e.done()
+}
+
 func newEngine(ctx context.Context, p *prog.Program, opts Options, visit func(*Execution)) *engine {
 	e := &engine{budget: newBudget(ctx, opts), p: p, visit: visit, m: opts.Model, splitAt: -1}
 	switch e.m.Name {
+	case "armv8":
+		e.arm, e.plain, e.always = true, true, true
 	case "rc11":
 		e.rc11 = true
 	case "coherent":
@@ -163,6 +189,9 @@ func (e *engine) leave() {
 // (order.go), or, when SeqCst fences bring rules through any event, the
 // relational model.
 func (e *engine) consistent(g *egraph, x ref) bool {
+	if g.broken {
+		return false
+	}
 	n := g.node(x)
 	switch e.m.Name {
 	case "sc":
@@ -235,7 +264,7 @@ func (e *engine) explore(g *egraph) {
 	st := g.cur[t]
 	req := st.Req
 	in := req.Instr
-	ev := graph.Event{Thread: t, Index: len(g.th[t]), Loc: req.Loc, Ord: in.Ord, Atomic: in.Atomic, Instr: in, RF: graph.None,
+	ev := graph.Event{Thread: t, Index: g.at[t], Loc: req.Loc, Ord: in.Ord, Atomic: in.Atomic, Instr: in, RF: graph.None,
 		Addr: req.Addr, Data: req.Data, Ctrl: req.Ctrl}
 	switch in.Op {
 	case prog.OpFence:
@@ -253,7 +282,7 @@ func (e *engine) explore(g *egraph) {
 // hbBefore is the happens-before view of thread t's next event before it
 // reads anything: that of its program-order predecessor.
 func (g *egraph) hbBefore(t int) []int32 {
-	if n := len(g.th[t]); n > 0 {
+	if n := g.at[t]; n > 0 {
 		return g.hb(&g.th[t][n-1])
 	}
 	return make([]int32, g.nt)
@@ -300,8 +329,12 @@ func (e *engine) read(g *egraph, t int, ev graph.Event) {
 	loc := ev.Loc
 	obs := g.observed(loc, g.hbBefore(t))
 	mo := g.mo[loc]
+	hi := len(mo) - 1
+	if e.arm {
+		hi, _ = g.armWindow(t, loc)
+	}
 	alts := e.readAlts[:0]
-	for k := len(mo) - 1; k >= obs; k-- {
+	for k := hi; k >= obs; k-- {
 		w := mo[k]
 		var buf [2]node
 		nv := e.variants(&buf, g.cur[t], ev, g.wval(w))
@@ -309,7 +342,7 @@ func (e *engine) read(g *egraph, t int, ev graph.Event) {
 			n.rf = w
 			// Only the first variant of the last write is the maximal
 			// choice; a spurious failure never is.
-			n.addedMax = k == len(mo)-1 && j == 0
+			n.addedMax = k == hi && j == 0
 			alts = append(alts, n)
 		}
 	}
@@ -333,7 +366,11 @@ func (e *engine) store(g *egraph, t int, ev graph.Event) {
 	loc := ev.Loc
 	obs := g.observed(loc, g.hbBefore(t))
 	var places []int
-	for pos := len(g.mo[loc]); pos > obs; pos-- {
+	hi := len(g.mo[loc])
+	if e.arm {
+		_, hi = g.armWindow(t, loc)
+	}
+	for pos := hi; pos > obs; pos-- {
 		if pos < len(g.mo[loc]) {
 			// Never between a read-modify-write and the write it reads.
 			if nx := g.mo[loc][pos]; nx.t >= 0 {
@@ -349,28 +386,40 @@ func (e *engine) store(g *egraph, t int, ev graph.Event) {
 			break
 		}
 		if e.enter(k, len(places)) {
-			e.step(g, t, node{ev: ev, rf: noRef, addedMax: pos == len(g.mo[loc])}, pos)
+			e.step(g, t, node{ev: ev, rf: noRef, addedMax: pos == hi}, pos)
 			e.leave()
 		}
 	}
 }
 
-// add appends n as thread t's next event (a write at position pos in
+// add makes n thread t's next event (a write at position pos in
 // modification order; an RMW right after the write it reads), saves t's
-// state and advances t. It returns the new event.
+// state and runs t on to its next request. It returns the new event.
 func (e *engine) add(g *egraph, t int, n node, pos int) ref {
-	i := len(g.th[t])
+	i := g.at[t]
 	r := ref{int32(t), int32(i)}
 	e.stamp++
 	n.stamp = e.stamp
 	n.revisitable = true
 	n.readers = nil
+	n.hole = false
 	n.ev.Index = i
 	st := g.cur[t]
 	snap := e.newState()
 	snap.CopyFrom(st)
-	g.snap[t] = append(g.snap[t][:i], snap)
-	g.th[t] = append(g.th[t], n)
+	var old *interp.State
+	if i < len(g.snap[t]) {
+		old = g.snap[t][i]
+		g.snap[t][i] = snap
+	} else {
+		g.snap[t] = append(g.snap[t], snap)
+	}
+	e.saved = append(e.saved, savedSnap{t, i, old, true})
+	if i < len(g.th[t]) {
+		g.th[t][i] = n // fills a hole
+	} else {
+		g.th[t] = append(g.th[t], n)
+	}
 	nn := &g.th[t][i]
 	loc := n.ev.Loc
 	if nn.isRead() {
@@ -386,13 +435,56 @@ func (e *engine) add(g *egraph, t int, n node, pos int) ref {
 		g.nsc++
 	}
 	g.computeViews(t, i, nn, e.rc11, e.plain)
+	if e.arm {
+		e.computePP(g, t, i, nn)
+	}
 	var v uint64
 	if nn.isRead() {
 		v = nn.ev.RVal
 	}
 	st.Complete(v, nn.ev.Kind == graph.RMW)
-	g.stop[t] = st.Run(e.opts.Unroll)
+	g.at[t] = i + 1
+	e.run(g, t)
 	return r
+}
+
+// savedSnap is a snapshot add or a replay replaced, for undo.
+type savedSnap struct {
+	t, i int
+	old  *interp.State
+	add  bool // made by add (else by a replay)
+}
+
+// run runs thread t to its next request, going through the events of t
+// the graph already has after its holes (a revisit kept them: the thread
+// reaches them again, and they do not depend on what it read in between),
+// and saves the state at each.
+func (e *engine) run(g *egraph, t int) {
+	st := g.cur[t]
+	stop := st.Run(e.opts.Unroll)
+	for stop == interp.Access && g.at[t] < len(g.th[t]) && !g.th[t][g.at[t]].hole {
+		i := g.at[t]
+		n := &g.th[t][i]
+		if st.Req.Instr != n.ev.Instr || n.ev.Kind != graph.Fence && st.Req.Loc != n.ev.Loc {
+			g.broken = true // cannot happen when dependencies are tracked
+			break
+		}
+		snap := &interp.State{}
+		snap.CopyFrom(st)
+		e.saved = append(e.saved, savedSnap{t, i, g.snap[t][i], false})
+		g.snap[t][i] = snap
+		var v uint64
+		if n.isRead() {
+			v = n.ev.RVal
+		}
+		st.Complete(v, n.ev.Kind == graph.RMW)
+		g.at[t] = i + 1
+		stop = st.Run(e.opts.Unroll)
+	}
+	g.stop[t] = stop
+	if stop != interp.Access && g.at[t] < len(g.th[t]) {
+		g.broken = true // it stopped before events it must reach
+	}
 }
 
 func (e *engine) newState() *interp.State {
@@ -404,11 +496,10 @@ func (e *engine) newState() *interp.State {
 	return &interp.State{}
 }
 
-// removeLast undoes add for thread t.
-func (e *engine) removeLast(g *egraph, t int) {
-	i := len(g.th[t]) - 1
+// undo undoes add of r.
+func (e *engine) undo(g *egraph, r ref) {
+	t, i := int(r.t), int(r.i)
 	n := &g.th[t][i]
-	r := ref{int32(t), int32(i)}
 	if n.isRead() {
 		g.removeReader(n.rf, r)
 	}
@@ -425,11 +516,31 @@ func (e *engine) removeLast(g *egraph, t int) {
 			g.slab = g.slab[:len(g.slab)-used]
 		}
 	}
-	g.th[t] = g.th[t][:i]
-	snap := g.snap[t][i]
-	g.snap[t] = g.snap[t][:i]
+	if i == len(g.th[t])-1 {
+		g.th[t] = g.th[t][:i]
+	} else {
+		*n = node{hole: true} // the events after it stay
+	}
+	// Snapshots back as they were, the replays' then add's own.
+	var snap *interp.State
+	for {
+		s := e.saved[len(e.saved)-1]
+		e.saved = e.saved[:len(e.saved)-1]
+		if s.add {
+			snap = g.snap[t][i]
+			if s.old == nil {
+				g.snap[t] = g.snap[t][:i]
+			} else {
+				g.snap[t][i] = s.old
+			}
+			break
+		}
+		g.snap[s.t][s.i] = s.old
+	}
 	g.cur[t].CopyFrom(snap)
 	g.stop[t] = interp.Access
+	g.at[t] = i
+	g.broken = false
 	e.free = append(e.free, snap) // add made it, and only this graph has it
 }
 
@@ -444,12 +555,14 @@ func (e *engine) step(g *egraph, t int, n node, pos int) {
 			// one (or an earlier read) with this one's write; if it is
 			// settled (never to be revisited), give up at once.
 			on := g.node(other)
-			if !on.revisitable || inView(g.hbBefore(t), other) || inView(e.porfBefore(g, t, n.rf), other) {
+			// (Under ARMv8 the prefix that may not be cut is the ppo ∪ rf
+			// one, which revisits checks once this one is added.)
+			if !on.revisitable || inView(g.hbBefore(t), other) || !e.arm && inView(e.porfBefore(g, t, n.rf), other) {
 				return
 			}
 			r := e.add(g, t, n, -1)
 			e.alternatives(g, r, e.revisits(g, r, on.stamp), false)
-			e.removeLast(g, t)
+			e.undo(g, r)
 			return
 		}
 	}
@@ -462,7 +575,7 @@ func (e *engine) step(g *egraph, t int, n node, pos int) {
 		revs = e.revisits(g, r, -1)
 	}
 	e.alternatives(g, r, revs, true)
-	e.removeLast(g, t)
+	e.undo(g, r)
 }
 
 // alternatives explores the alternatives after the step that added or
@@ -499,7 +612,7 @@ func (e *engine) alternatives(g *egraph, x ref, revs []revisit, forward bool) {
 // reading from w.
 func (e *engine) porfBefore(g *egraph, t int, w ref) []int32 {
 	v := make([]int32, g.nt)
-	if n := len(g.th[t]); n > 0 {
+	if n := g.at[t]; n > 0 {
 		copy(v, g.porf(&g.th[t][n-1]))
 	}
 	if w.t >= 0 {
@@ -511,7 +624,24 @@ func (e *engine) porfBefore(g *egraph, t int, w ref) []int32 {
 // revisit is a backward revisit of read r: the events to keep.
 type revisit struct {
 	r    ref
-	kept []int
+	kept keepSet
+}
+
+// keepSet is the events a revisit keeps: a prefix of each thread, or
+// (ARMv8) a set of events of each thread.
+type keepSet struct {
+	n    []int    // per thread, how many of its first events are kept
+	mask []uint64 // ARMv8: per thread, a bit per kept event
+}
+
+func (k keepSet) has(x ref) bool {
+	switch {
+	case x.t < 0:
+		return true
+	case k.mask != nil:
+		return x.i < MaxHMCEvents && k.mask[x.t]&(1<<uint(x.i)) != 0
+	}
+	return int(x.i) < k.n[x.t]
 }
 
 // revisits lists the backward revisits of the reads of w's location by
@@ -523,6 +653,10 @@ func (e *engine) revisits(g *egraph, w ref, limit int64) []revisit {
 	loc := wn.ev.Loc
 	wpos := g.moPos(loc, w)
 	wporf := g.porf(wn)
+	inPrefix := func(r ref) bool { return inView(wporf, r) }
+	if e.arm {
+		inPrefix = func(r ref) bool { return ppHas(wn.pp, r) }
+	}
 	cands := e.cands[:0]
 	// The reads of w's location: the readers of its writes.
 	for p, x := range g.mo[loc] {
@@ -531,14 +665,19 @@ func (e *engine) revisits(g *egraph, w ref, limit int64) []revisit {
 		}
 		for _, r := range g.readersOf(x) {
 			n := g.node(r)
-			if r == w || !n.revisitable || !n.addedMax || limit >= 0 && n.stamp > limit || inView(wporf, r) {
+			// (Under ARMv8, whether r was added maximally is judged with
+			// the window its thread's later events leave: armMaximal.)
+			if r == w || !n.revisitable || !n.addedMax && !e.arm || limit >= 0 && n.stamp > limit || inPrefix(r) {
 				continue
 			}
 			// Reading w must be coherent: nothing r's prefix has seen may
 			// come after w in modification order.
 			before := e.zero(g.nt)
-			if r.i > 0 {
-				before = g.hb(&g.th[r.t][r.i-1])
+			for i := r.i - 1; i >= 0; i-- {
+				if m := &g.th[r.t][i]; !m.hole {
+					before = g.hb(m)
+					break
+				}
 			}
 			if g.observed(loc, before) > wpos {
 				continue
@@ -550,11 +689,22 @@ func (e *engine) revisits(g *egraph, w ref, limit int64) []revisit {
 	e.cands = cands[:0]
 	var out []revisit
 	for _, r := range cands {
-		kept := e.kept(g, r, w)
+		var kept keepSet
+		if e.arm {
+			kept.mask = e.armKeep(g, r, w)
+		} else {
+			kept.n = e.kept(g, r, w)
+		}
 		if !e.maximal(g, r, w, kept) {
+			if e.arm {
+				continue // the windows make it no longer monotone
+			}
 			break // earlier reads delete more: they fail too
 		}
-		out = append(out, revisit{r, append([]int(nil), kept...)})
+		if kept.n != nil {
+			kept.n = append([]int(nil), kept.n...)
+		}
+		out = append(out, revisit{r, kept})
 	}
 	return out
 }
@@ -597,14 +747,17 @@ func isKept(kept []int, x ref) bool { return x.t < 0 || int(x.i) < kept[x.t] }
 // and no kept write other than w comes after what each of them read or
 // wrote; and w's successor in modification order, if any, is kept (so
 // each place of w in the smaller graph comes from one place in this one).
-func (e *engine) maximal(g *egraph, r, w ref, kept []int) bool {
+func (e *engine) maximal(g *egraph, r, w ref, kept keepSet) bool {
 	wn := g.node(w)
 	loc := wn.ev.Loc
 	if wn.ev.Kind != graph.RMW {
 		mo := g.mo[loc]
-		if p := g.moPos(loc, w); p+1 < len(mo) && !isKept(kept, mo[p+1]) {
+		if p := g.moPos(loc, w); p+1 < len(mo) && !kept.has(mo[p+1]) {
 			return false
 		}
+	}
+	if e.arm {
+		return e.armMaximal(g, r, w, kept)
 	}
 	// keptAfter: some kept write other than w and skip follows x in x's
 	// location's modification order.
@@ -612,7 +765,7 @@ func (e *engine) maximal(g *egraph, r, w ref, kept []int) bool {
 		mo := g.mo[l]
 		p := g.moPos(l, x)
 		for _, y := range mo[p+1:] {
-			if y != w && y != skip && isKept(kept, y) {
+			if y != w && y != skip && kept.has(y) {
 				return true
 			}
 		}
@@ -635,9 +788,9 @@ func (e *engine) maximal(g *egraph, r, w ref, kept []int) bool {
 		return false
 	}
 	for t := range g.th {
-		for i := kept[t]; i < len(g.th[t]); i++ {
+		for i := range g.th[t] {
 			x := ref{int32(t), int32(i)}
-			if x != r && !check(x) {
+			if x != r && !g.th[t][i].hole && !kept.has(x) && !check(x) {
 				return false
 			}
 		}
@@ -655,7 +808,7 @@ func (e *engine) fresh(g *egraph) *egraph {
 	if h == nil {
 		h = &egraph{p: g.p, nt: g.nt, th: make([][]node, g.nt), mo: make([][]ref, len(g.mo)),
 			initReaders: make([][]ref, len(g.mo)),
-			cur:         make([]*interp.State, g.nt), stop: make([]interp.Stop, g.nt), snap: make([][]*interp.State, g.nt)}
+			cur:         make([]*interp.State, g.nt), stop: make([]interp.Stop, g.nt), snap: make([][]*interp.State, g.nt), at: make([]int, g.nt)}
 		for t := range h.cur {
 			h.cur[t] = &interp.State{}
 		}
@@ -663,28 +816,35 @@ func (e *engine) fresh(g *egraph) *egraph {
 	}
 	h.slab = h.slab[:0]
 	h.nsc = 0
+	h.broken = false
 	return h
 }
 
 // backward explores the graph in which r reads from w, keeping only what
 // kept says.
-func (e *engine) backward(g *egraph, r, w ref, kept []int) {
-	kept[r.t] = int(r.i) + 1
+func (e *engine) backward(g *egraph, r, w ref, kept keepSet) {
 	h := e.fresh(g)
 	e.depth++
-	defer func() { e.depth-- }()
-	for t := range g.th {
-		k := kept[t]
-		h.th[t] = append(h.th[t][:0], g.th[t][:k]...)
-		// Snapshots are never changed once taken: share them (this graph
-		// never gives back the ones it did not take itself).
-		h.snap[t] = append(h.snap[t][:0], g.snap[t][:k]...)
-		if k == len(g.th[t]) {
-			h.cur[t].CopyFrom(g.cur[t])
-			h.stop[t] = g.stop[t]
-		} else {
-			h.cur[t].CopyFrom(g.snap[t][k])
-			h.stop[t] = interp.Access
+	mark := len(e.saved)
+	defer func() { e.depth--; e.saved = e.saved[:mark] }()
+	if e.arm {
+		e.armBuild(g, h, r, kept.mask)
+	} else {
+		kept.n[r.t] = int(r.i) + 1
+		for t := range g.th {
+			k := kept.n[t]
+			h.th[t] = append(h.th[t][:0], g.th[t][:k]...)
+			// Snapshots are never changed once taken: share them (this
+			// graph never gives back the ones it did not take itself).
+			h.snap[t] = append(h.snap[t][:0], g.snap[t][:k]...)
+			h.at[t] = k
+			if k == len(g.th[t]) {
+				h.cur[t].CopyFrom(g.cur[t])
+				h.stop[t] = g.stop[t]
+			} else {
+				h.cur[t].CopyFrom(g.snap[t][k])
+				h.stop[t] = interp.Access
+			}
 		}
 	}
 	rn := &h.th[r.t][r.i]
@@ -692,16 +852,19 @@ func (e *engine) backward(g *egraph, r, w ref, kept []int) {
 	for l, mo := range g.mo {
 		h.mo[l] = h.mo[l][:0]
 		for _, x := range mo {
-			if isKept(kept, x) && !(wasRMW && x == r) {
+			if kept.has(x) && !(wasRMW && x == r) {
 				h.mo[l] = append(h.mo[l], x)
 			}
 		}
 	}
-	// w's po ∪ rf prefix may never again be cut by a revisit.
+	// w's prefix may never again be cut by a revisit.
 	wn := g.node(w)
 	for t := range h.th {
-		for i := 0; i < int(g.porf(wn)[t]) && i < len(h.th[t]); i++ {
-			h.th[t][i].revisitable = false
+		for i := range h.th[t] {
+			x := ref{int32(t), int32(i)}
+			if e.arm && (ppHas(wn.pp, x) || x == w) || !e.arm && i < int(g.porf(wn)[t]) {
+				h.th[t][i].revisitable = false
+			}
 		}
 	}
 	// r now reads w.
@@ -745,15 +908,20 @@ func (e *engine) revisitAs(h *egraph, r, w ref, n node, first bool) {
 	h.nsc = 0
 	for t := range h.th {
 		for i := range h.th[t] {
-			if h.th[t][i].ev.IsSC() {
+			if m := &h.th[t][i]; !m.hole && m.ev.IsSC() {
 				h.nsc++
 			}
 		}
 	}
 	h.computeViews(int(r.t), int(r.i), rn, e.rc11, e.plain)
+	if e.arm {
+		e.computePP(h, int(r.t), int(r.i), rn)
+	}
 	st := h.cur[r.t]
 	st.Complete(n.ev.RVal, n.ev.Kind == graph.RMW)
-	h.stop[r.t] = st.Run(e.opts.Unroll)
+	h.at[r.t] = int(r.i) + 1
+	h.broken = false
+	e.run(h, int(r.t))
 	if e.halted() {
 		return
 	}
@@ -794,7 +962,7 @@ func (g *egraph) rebuildReaders() {
 	}
 	for t := range g.th {
 		for i := range g.th[t] {
-			if n := &g.th[t][i]; n.isRead() {
+			if n := &g.th[t][i]; !n.hole && n.isRead() {
 				g.addReader(n.rf, ref{int32(t), int32(i)})
 			}
 		}
@@ -805,7 +973,8 @@ func (g *egraph) rebuildReaders() {
 func (g *egraph) clone() *egraph {
 	h := &egraph{p: g.p, nt: g.nt, th: make([][]node, g.nt), mo: make([][]ref, len(g.mo)),
 		initReaders: make([][]ref, len(g.mo)),
-		cur:         make([]*interp.State, g.nt), stop: append([]interp.Stop(nil), g.stop...), snap: make([][]*interp.State, g.nt), nsc: g.nsc}
+		cur:         make([]*interp.State, g.nt), stop: append([]interp.Stop(nil), g.stop...), snap: make([][]*interp.State, g.nt), nsc: g.nsc,
+		at: append([]int(nil), g.at...), broken: g.broken}
 	for t := range g.th {
 		h.th[t] = append([]node(nil), g.th[t]...)
 		h.snap[t] = append([]*interp.State(nil), g.snap[t]...)
@@ -821,6 +990,9 @@ func (g *egraph) clone() *egraph {
 // emit reports the complete (maximal) graph g. Its graph-package form is
 // built only if a visitor asks for it.
 func (e *engine) emit(g *egraph) {
+	if g.broken {
+		return
+	}
 	if e.sample != nil {
 		e.sampled.leaves += e.weight
 		if st, _ := Classify(g.cur, g.stop, g.finalValue); st == Complete {

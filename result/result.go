@@ -128,6 +128,8 @@ func (r *Result) Partial() []string {
 			out = append(out, fmt.Sprintf("value-speculation rounds: the values a read may return were still growing after %d rounds", explore.MaxRounds))
 		case explore.CutStates:
 			out = append(out, "state limit: stopped after --max-states machine states")
+		case explore.CutSize:
+			out = append(out, fmt.Sprintf("size limit: under armv8 a thread ran to more than %d events, the most exploration by revisits handles, or value speculation listed more than %d runs of one thread", explore.MaxHMCEvents, explore.MaxThreadRuns))
 		default:
 			out = append(out, "stopped early")
 		}

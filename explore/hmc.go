@@ -1,0 +1,259 @@
+package explore
+
+import (
+	"happens/graph"
+	"happens/interp"
+	"happens/prog"
+)
+
+// ARMv8 by revisits (HMC: Kokologiannakis and Vafeiadis, "HMC: Model
+// Checking for Hardware Memory Models", ASPLOS 2020). ARMv8 lets a read
+// read from a write that depends on it only through program order, not
+// through preserved program order (load buffering). So a backward revisit
+// of r by w is allowed when r is not in w's (ppo ∪ rf)⁺ prefix (pp, a bit
+// per event), even if it is in its po ∪ rf prefix, and it keeps the events
+// added up to r and w's pp: a thread may keep events that come after ones
+// deleted (holes), which it reaches again when it runs on, since they do
+// not depend on what was deleted (control dependencies are taken to order
+// every later event, so the path to them is the same). The rest of the
+// model (aarch64.cat) is judged by the relational model at each step.
+
+// MaxHMCEvents bounds the events of a thread the prefixes can name.
+const MaxHMCEvents = 64
+
+func ppHas(pp []uint64, x ref) bool {
+	return x.t < 0 || x.i < MaxHMCEvents && pp[x.t]&(1<<uint(x.i)) != 0
+}
+
+// armOrders says whether ARMv8 keeps event a (earlier, same thread) before
+// event b by preserved program order, as the standard mapping compiles
+// them: barriers (dmb ish orders everything around it, dmb ishld the reads
+// before it), acquire loads before everything after them, release stores
+// after everything before them, release before a later acquire. Address,
+// data and control dependencies are added from the masks by computePP.
+func armOrders(a, b *node) bool {
+	acq := func(n *node) bool {
+		e := &n.ev
+		return n.isRead() && e.Atomic && (e.Ord.IsAcquire() || e.Ord == prog.Consume ||
+			e.Instr != nil && e.Instr.Op == prog.OpCAS && e.Instr.Ord.IsAcquire())
+	}
+	rel := func(n *node) bool { return n.isWrite() && n.ev.Atomic && n.ev.Ord.IsRelease() }
+	switch {
+	case a.ev.Kind == graph.Fence:
+		return true // what comes after a barrier follows it (and, through it, what it orders)
+	case b.ev.Kind == graph.Fence:
+		if b.ev.Ord == prog.Acquire {
+			return a.isRead() // dmb ishld
+		}
+		return true // dmb ish
+	case acq(a), rel(b), rel(a) && acq(b):
+		return true
+	}
+	return false
+}
+
+// computePP fills n's (ppo ∪ rf)⁺ prefix: thread t's i-th event.
+func (e *engine) computePP(g *egraph, t, i int, n *node) {
+	if i >= MaxHMCEvents {
+		e.tooLong = true
+		e.stats.stop(CutSize)
+		return
+	}
+	pp := make([]uint64, g.nt)
+	include := func(x ref) {
+		if x.t < 0 || ppHas(pp, x) {
+			return
+		}
+		pp[x.t] |= 1 << uint(x.i)
+		for u, m := range g.node(x).pp {
+			pp[u] |= m
+		}
+	}
+	if n.isRead() && n.rf.t >= 0 {
+		include(n.rf)
+	}
+	deps := n.ev.Addr | n.ev.Data | n.ev.Ctrl
+	th := g.th[t]
+	for k := 0; k < i; k++ {
+		m := &th[k]
+		if m.hole {
+			continue
+		}
+		x := ref{int32(t), int32(k)}
+		if deps&(1<<uint(k)) != 0 || armOrders(m, n) || n.isWrite() && m.ev.Addr != 0 {
+			include(x)
+		}
+		if n.isWrite() {
+			// addr;po;[W]: a write comes after what an earlier access's
+			// address depends on.
+			for b := 0; b < k && b < MaxHMCEvents; b++ {
+				if m.ev.Addr&(1<<uint(b)) != 0 && !th[b].hole {
+					include(ref{int32(t), int32(b)})
+				}
+			}
+		}
+	}
+	n.pp = pp
+}
+
+// armWindow narrows a new event's coherent choices at loc from above:
+// events of its thread that come after it (a revisit kept them) already
+// see some writes, and SC per location forbids the new event to see later
+// ones. readHi is the last position in modification order a new read may
+// read from; writeHi the last position a new write may be inserted at.
+func (g *egraph) armWindow(t, loc int) (readHi, writeHi int) {
+	readHi, writeHi = len(g.mo[loc])-1, len(g.mo[loc])
+	for j := g.at[t] + 1; j < len(g.th[t]); j++ {
+		m := &g.th[t][j]
+		if m.hole || m.ev.Loc != loc {
+			continue
+		}
+		var p int
+		if m.isRead() {
+			p = g.moPos(loc, m.rf) // what it reads: the new read no later, the new write before
+		} else {
+			p = g.moPos(loc, ref{int32(t), int32(j)}) // the new write goes before it, the read reads before it
+			readHi = min(readHi, p-1)
+			writeHi = min(writeHi, p)
+			continue
+		}
+		readHi = min(readHi, p)
+		writeHi = min(writeHi, p)
+	}
+	return readHi, writeHi
+}
+
+// armRevisit is backward for ARMv8: the kept events are those added up to
+// r and w's pp, and threads may get holes.
+func (e *engine) armKeep(g *egraph, r, w ref) []uint64 {
+	rs := g.node(r).stamp
+	wn := g.node(w)
+	keep := make([]uint64, g.nt)
+	for t := range g.th {
+		for i := range g.th[t] {
+			n := &g.th[t][i]
+			x := ref{int32(t), int32(i)}
+			if !n.hole && (n.stamp <= rs || x == w || ppHas(wn.pp, x)) {
+				keep[t] |= 1 << uint(i)
+			}
+		}
+	}
+	return keep
+}
+
+// armBuild makes h the graph g keeps for a revisit of r by w: each
+// thread's kept events, with holes where deleted ones came before kept
+// ones; each thread resumes at its first hole (r's right after r).
+func (e *engine) armBuild(g, h *egraph, r ref, keep []uint64) {
+	for t := range g.th {
+		n := 0
+		for i := range g.th[t] {
+			if keep[t]&(1<<uint(i)) != 0 {
+				n = i + 1
+			}
+		}
+		if int(r.t) == t && n < int(r.i)+1 {
+			n = int(r.i) + 1
+		}
+		h.th[t] = append(h.th[t][:0], g.th[t][:n]...)
+		h.snap[t] = append(h.snap[t][:0], g.snap[t][:n]...)
+		at := n
+		for i := 0; i < n; i++ {
+			if keep[t]&(1<<uint(i)) == 0 {
+				h.th[t][i] = node{hole: true}
+				if i < at {
+					at = i
+				}
+			}
+		}
+		h.at[t] = at
+		switch {
+		case int(r.t) == t:
+			h.at[t] = int(r.i) // r itself is redone by revisitAs
+		case at == len(g.th[t]) && g.at[t] == len(g.th[t]):
+			h.cur[t].CopyFrom(g.cur[t])
+			h.stop[t] = g.stop[t]
+		default:
+			h.cur[t].CopyFrom(g.snap[t][at])
+			h.stop[t] = interp.Access
+		}
+	}
+}
+
+// armMaximal is the maximality condition of a backward revisit of r by w
+// under ARMv8 (the rest of maximal's, for r and each event the revisit
+// deletes): the event, added again to the smaller graph, would be offered
+// its present choice first. A read reads, and a write is placed after,
+// the last write in modification order it could see again: one added
+// before it or kept, other than w, not depending on it, and within the
+// window that the kept events after it in its thread leave (r counts as
+// reading w). The choice it was offered first when added is not enough:
+// events after it in its thread may have been added since, and a revisit
+// keeps them while it deletes this one, which is then added again within
+// their window.
+func (e *engine) armMaximal(g *egraph, r, w ref, kept keepSet) bool {
+	check := func(x ref) bool {
+		n := g.node(x)
+		if !n.revisitable || n.ev.Spurious {
+			return false
+		}
+		loc := n.ev.Loc
+		if loc < 0 {
+			return n.addedMax // a fence has one choice
+		}
+		mo := g.mo[loc]
+		// The window: positions a write it could see again may have.
+		hi := len(mo) - 1
+		th := g.th[x.t]
+		for j := int(x.i) + 1; j < len(th); j++ {
+			y := ref{x.t, int32(j)}
+			m := &th[j]
+			if m.hole || m.ev.Loc != loc || !kept.has(y) && y != r {
+				continue
+			}
+			switch {
+			case m.isRead():
+				src := m.rf
+				if y == r {
+					src = w
+				}
+				p := g.moPos(loc, src)
+				if n.isRead() && n.ev.Kind != graph.RMW {
+					hi = min(hi, p) // it may read what a later read reads
+				} else {
+					hi = min(hi, p-1) // a write goes before it
+				}
+			default:
+				hi = min(hi, g.moPos(loc, y)-1)
+			}
+		}
+		from := x // a write: the writes after it
+		if n.isRead() {
+			from = n.rf
+		}
+		xs := g.node(x).stamp
+		for p := g.moPos(loc, from) + 1; p <= hi; p++ {
+			y := mo[p]
+			if y == w || y == x || y.t < 0 {
+				continue
+			}
+			yn := g.node(y)
+			if (yn.stamp < xs || kept.has(y)) && !ppHas(yn.pp, x) {
+				return false
+			}
+		}
+		return true
+	}
+	if !check(r) {
+		return false
+	}
+	for t := range g.th {
+		for i := range g.th[t] {
+			x := ref{int32(t), int32(i)}
+			if x != r && !g.th[t][i].hole && !kept.has(x) && !check(x) {
+				return false
+			}
+		}
+	}
+	return true
+}
