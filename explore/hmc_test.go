@@ -4,9 +4,9 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
