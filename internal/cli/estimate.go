@@ -258,8 +258,12 @@ func group(s string) string {
 
 func roundDuration(d time.Duration) string {
 	switch {
+	case d >= 24*time.Hour:
+		d = d.Round(time.Hour)
+		return fmt.Sprintf("%dd%dh", d/(24*time.Hour), d%(24*time.Hour)/time.Hour)
 	case d >= time.Hour:
-		return d.Round(time.Minute).String()
+		d = d.Round(time.Minute)
+		return fmt.Sprintf("%dh%02dm", d/time.Hour, d%time.Hour/time.Minute)
 	case d >= time.Minute:
 		return d.Round(time.Second).String()
 	case d >= time.Second:

@@ -159,3 +159,25 @@ func TestEstimateErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestRoundDuration(t *testing.T) {
+	cases := map[time.Duration]string{
+		1500 * time.Nanosecond:                        "2µs",
+		1234567 * time.Nanosecond:                     "1ms",
+		1234 * time.Millisecond:                       "1.2s",
+		83 * time.Second:                              "1m23s",
+		2*time.Hour + 10*time.Minute + 40*time.Second: "2h11m",
+		50 * time.Hour:                                "2d2h",
+	}
+	for d, want := range cases {
+		if got := roundDuration(d); got != want {
+			t.Errorf("roundDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+	if got := approx(57612); got != "57,600" {
+		t.Errorf("approx(57612) = %q", got)
+	}
+	if got := approx(4.32e12); got != "4.32e+12" {
+		t.Errorf("approx(4.32e12) = %q", got)
+	}
+}
