@@ -39,8 +39,13 @@ else
   for k in "$@"; do rm -f "$results/part-$k.json"; done
 fi
 rm -f "$results/merge.status"
-shards_job=$(sbatch --parsable --array="$array" --cpus-per-task="$CPUS" --chdir="$results" \
-  --output="$results/logs/shard-%a-%A.out" "$DEPLOY/shard.sbatch" "$results")
+if ! shards_job=$(sbatch --parsable --array="$array" --cpus-per-task="$CPUS" --chdir="$results" \
+  --output="$results/logs/shard-%a-%A.out" "$DEPLOY/shard.sbatch" "$results"); then
+  # Nothing was submitted: a first submission may be tried again.
+  $first && rm -f "$results/run.env"
+  echo "happens-submit: sbatch failed (above); nothing submitted" >&2
+  exit 1
+fi
 shards_job=${shards_job%%;*}
 merge_job=$(sbatch --parsable --dependency="afterany:$shards_job" --chdir="$results" \
   --output="$results/logs/merge-%j.out" "$DEPLOY/merge.sbatch" "$results")

@@ -52,15 +52,26 @@ happens=$(cd "$(dirname "$happens")" && pwd)/$(basename "$happens")
 file=$(cd "$(dirname "$file")" && pwd)/$(basename "$file")
 # The program and flags must be good: a mistake is better found now than
 # by N tasks. A millisecond of the first shard tells (exit 2: bad input).
+tmp=$(mktemp "${TMPDIR:-/tmp}/happens-submit.XXXXXX")
 check=0
-"$happens" run --progress=false --json --shard "1/$n" "${flags[@]}" --timeout 1ms "$file" >/dev/null 2>"${TMPDIR:-/tmp}/happens-submit.$$" || check=$?
+"$happens" run --progress=false --json --shard "1/$n" "${flags[@]}" --timeout 1ms "$file" >"$tmp.out" 2>"$tmp" || check=$?
+tests=$(grep -c '^{' "$tmp.out" || true)
+units=$(sed -n 's/^ *"units": *\([0-9]*\).*/\1/p' "$tmp.out" | head -1)
 if [ "$check" = 2 ]; then
-  cat "${TMPDIR:-/tmp}/happens-submit.$$" >&2
-  rm -f "${TMPDIR:-/tmp}/happens-submit.$$"
+  cat "$tmp" >&2
+  rm -f "$tmp" "$tmp.out"
   echo "happens-submit: happens run refuses the program or its flags (above); nothing submitted" >&2
   exit 2
 fi
-rm -f "${TMPDIR:-/tmp}/happens-submit.$$"
+rm -f "$tmp" "$tmp.out"
+if [ -n "$units" ] && [ "$units" -lt "$n" ]; then
+  echo "happens-submit: warning: the exploration splits into $units part(s) only (c11 and armv8 into one): $((n - units)) of the $n shards will have nothing to do" >&2
+fi
+if [ "$tests" -gt 1 ]; then
+  # happens merge adds up the parts of one test.
+  echo "happens-submit: $file has $tests #[test] functions: submit each on its own, with --test NAME" >&2
+  exit 2
+fi
 mkdir -p "$results/logs"
 results=$(cd "$results" && pwd)
 if [ -e "$results/run.env" ]; then
