@@ -51,6 +51,7 @@ Usage:
   happens trace FILE --model mesi-weak --outcome 'COND'   a shortest run of the MESI machine reaching COND, step by step
   happens serve [--addr 127.0.0.1:8080]   the playground: a web page that runs all of this in the browser
   happens site DIR                write the playground's files into DIR, for any static file host
+  happens estimate FILE [--target 10m]   predict the executions and one core's time, and how many shards fit the target
   happens run --shard K/N --json FILE   one part of an exploration; happens merge adds the parts up
   happens merge FILE...           add up the JSON results of the shards of one run
   happens models                  list the memory models
@@ -90,6 +91,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return siteCommand(args[1:], stdout, stderr)
 	case "merge":
 		return runMerge(args[1:], stdout, stderr)
+	case "estimate":
+		return estimateCommand(ctx, args[1:], stdout, stderr)
 	case "models":
 		for _, n := range model.Names() {
 			m, _ := model.ByName(n)

@@ -1,0 +1,183 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+	"time"
+)
+
+func estimateJSON(t *testing.T, args ...string) []jsonEstimate {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if st := Run(context.Background(), append([]string{"estimate", "--json"}, args...), nil, &out, &errb); st != ExitOK {
+		t.Fatalf("estimate %v: exit %d\n%s%s", args, st, out.String(), errb.String())
+	}
+	var recs []jsonEstimate
+	dec := json.NewDecoder(&out)
+	for dec.More() {
+		var r jsonEstimate
+		if err := dec.Decode(&r); err != nil {
+			t.Fatalf("estimate %v: %v", args, err)
+		}
+		recs = append(recs, r)
+	}
+	return recs
+}
+
+// A program with a single execution has a single path: every sample
+// finds exactly one execution, so the estimate, its range and the
+// shard count are exact.
+func TestEstimateSingleExecution(t *testing.T) {
+	recs := estimateJSON(t, "-D", "K=-1", "--samples", "50", "--budget", "10s", "testdata/defines.litmus")
+	if len(recs) != 1 {
+		t.Fatalf("%d records, want 1", len(recs))
+	}
+	r := recs[0]
+	if r.Executions != 1 || r.ExecutionsLo != 1 || r.ExecutionsHi != 1 || r.Leaves != 1 {
+		t.Errorf("single execution estimated as %v [%v, %v], %v leaves; want exactly 1", r.Executions, r.ExecutionsLo, r.ExecutionsHi, r.Leaves)
+	}
+	if !r.Estimate || r.Samples != 50 || r.Test != "defines" || r.Model != "c20" || r.Shards != 1 {
+		t.Errorf("record %+v", r)
+	}
+	// However short the target, one execution is not split.
+	if r := estimateJSON(t, "-D", "K=-1", "--samples", "20", "--target", "1ns", "testdata/defines.litmus")[0]; r.Shards != 1 {
+		t.Errorf("--target 1ns: %d shards for a single execution, want 1", r.Shards)
+	}
+	var out bytes.Buffer
+	Run(context.Background(), []string{"estimate", "-D", "K=-1", "--samples", "20", "testdata/defines.litmus"}, nil, &out, &out)
+	for _, w := range []string{"Estimate for defines under c20", "not a count", "executions  about 1 (every path gave that number)", "shards      1"} {
+		if !strings.Contains(out.String(), w) {
+			t.Errorf("text output lacks %q:\n%s", w, out.String())
+		}
+	}
+}
+
+// The estimate of a branching program: a range around it, the time one
+// core takes, and a shard count of ceil(time/target); the same seed
+// follows the same paths.
+func TestEstimateBranching(t *testing.T) {
+	file := "../../bench/genmc/inc.rs" // 576 executions
+	args := []string{"--samples", "200", "--budget", "1m", "--seed", "7", "--target", "1ms", file}
+	a := estimateJSON(t, args...)[0]
+	b := estimateJSON(t, args...)[0]
+	if a.Executions != b.Executions || a.ExecutionsLo != b.ExecutionsLo || a.Leaves != b.Leaves {
+		t.Errorf("the same seed gave %v and %v", a.Executions, b.Executions)
+	}
+	if a.Samples != 200 || !a.Estimate || a.Exact {
+		t.Errorf("record %+v", a)
+	}
+	if !(a.ExecutionsLo <= a.Executions && a.Executions <= a.ExecutionsHi) {
+		t.Errorf("range [%v, %v] does not surround %v", a.ExecutionsLo, a.ExecutionsHi, a.Executions)
+	}
+	// Random paths through a tree of 576 leaves: every estimate is a
+	// product of branching factors along one path, so at least 1 and at
+	// most the product of the widest choices; far from 0 or 10⁶.
+	if a.Executions < 10 || a.Executions > 1e5 || a.Leaves < a.Executions {
+		t.Errorf("estimate %v executions, %v leaves: implausible for 576", a.Executions, a.Leaves)
+	}
+	if a.SingleCoreMS <= 0 || a.Steps < a.Leaves {
+		t.Errorf("time %vms, %v steps, %v leaves", a.SingleCoreMS, a.Steps, a.Leaves)
+	}
+	want := int(math.Min(math.Ceil(a.SingleCoreMS/a.TargetMS), math.Ceil(a.Leaves)))
+	if a.TargetMS != 1 || a.Shards != max(1, want) {
+		t.Errorf("%d shards for %vms at a target of %vms, want %d", a.Shards, a.SingleCoreMS, a.TargetMS, want)
+	}
+	// A generous target: one shard.
+	if r := estimateJSON(t, "--samples", "20", "--target", "100h", file)[0]; r.Shards != 1 {
+		t.Errorf("--target 100h: %d shards", r.Shards)
+	}
+}
+
+func TestSuggestShards(t *testing.T) {
+	cases := []struct {
+		t, target time.Duration
+		leaves    float64
+		want      int
+	}{
+		{time.Second, 10 * time.Minute, 1e6, 1},
+		{10 * time.Minute, 10 * time.Minute, 1e6, 1},
+		{10*time.Minute + 1, 10 * time.Minute, 1e6, 2},
+		{95 * time.Minute, 10 * time.Minute, 1e6, 10},
+		{95 * time.Minute, 10 * time.Minute, 3.5, 4}, // at most one shard per execution
+		{time.Hour, time.Nanosecond, 0, 1},
+		{1000 * time.Hour, time.Nanosecond, math.Inf(1), math.MaxInt32},
+	}
+	for _, c := range cases {
+		if got := suggestShards(c.t, c.target, c.leaves); got != c.want {
+			t.Errorf("suggestShards(%v, %v, %v) = %d, want %d", c.t, c.target, c.leaves, got, c.want)
+		}
+	}
+}
+
+// A file of several tests gets one estimate each; --test picks one.
+func TestEstimateTests(t *testing.T) {
+	recs := estimateJSON(t, "--samples", "20", "testdata/two-tests.rs")
+	if len(recs) != 2 || recs[0].Test != "buggy_concurrent_inc" || recs[1].Test != "fixed_concurrent_inc" {
+		t.Fatalf("records %+v", recs)
+	}
+	recs = estimateJSON(t, "--samples", "20", "--test", "fixed_concurrent_inc", "testdata/two-tests.rs")
+	if len(recs) != 1 || recs[0].Test != "fixed_concurrent_inc" {
+		t.Fatalf("records %+v", recs)
+	}
+}
+
+// Bad input is refused with exit 2, as by happens run, errors in the
+// program with their position.
+func TestEstimateErrors(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{nil, "name one file"},
+		{[]string{"../../testdata/sb-rlx.litmus", "../../testdata/lb-rlx.litmus"}, "name one file"},
+		{[]string{"nope.litmus"}, "no such file"},
+		{[]string{"../../testdata/errors/control.litmus"}, "control.litmus:13:5: break outside of a loop"},
+		{[]string{"--model", "armv8", "../../testdata/sb-rlx.litmus"}, "the armv8 model cannot be estimated"},
+		{[]string{"--model", "c11", "../../testdata/sb-rlx.litmus"}, "the c11 model cannot be estimated"},
+		{[]string{"--model", "nope", "../../testdata/sb-rlx.litmus"}, "nope"},
+		{[]string{"--target", "0", "../../testdata/sb-rlx.litmus"}, "--target must be a positive duration"},
+		{[]string{"--budget", "-1s", "../../testdata/sb-rlx.litmus"}, "--budget must be a positive duration"},
+		{[]string{"--samples", "0", "../../testdata/sb-rlx.litmus"}, "--samples must be at least 1"},
+		{[]string{"--unroll", "0", "../../testdata/sb-rlx.litmus"}, "--unroll must be at least 1"},
+		{[]string{"--target", "soon", "../../testdata/sb-rlx.litmus"}, "invalid value"},
+		{[]string{"--test", "nope", "testdata/two-tests.rs"}, "nope"},
+	}
+	for _, c := range cases {
+		var out, errb bytes.Buffer
+		if st := Run(context.Background(), append([]string{"estimate"}, c.args...), nil, &out, &errb); st != ExitUsage {
+			t.Errorf("%v: exit %d, want %d", c.args, st, ExitUsage)
+		}
+		if !strings.Contains(errb.String(), c.want) {
+			t.Errorf("%v: stderr lacks %q:\n%s", c.args, c.want, errb.String())
+		}
+		if out.Len() != 0 {
+			t.Errorf("%v: stdout %q, want nothing", c.args, out.String())
+		}
+	}
+}
+
+func TestRoundDuration(t *testing.T) {
+	cases := map[time.Duration]string{
+		1500 * time.Nanosecond:                        "2µs",
+		1234567 * time.Nanosecond:                     "1ms",
+		1234 * time.Millisecond:                       "1.2s",
+		83 * time.Second:                              "1m23s",
+		2*time.Hour + 10*time.Minute + 40*time.Second: "2h11m",
+		50 * time.Hour:                                "2d2h",
+	}
+	for d, want := range cases {
+		if got := roundDuration(d); got != want {
+			t.Errorf("roundDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+	if got := approx(57612); got != "57,600" {
+		t.Errorf("approx(57612) = %q", got)
+	}
+	if got := approx(4.32e12); got != "4.32e+12" {
+		t.Errorf("approx(4.32e12) = %q", got)
+	}
+}
