@@ -40,7 +40,7 @@ func TestEstimateSingleExecution(t *testing.T) {
 	if r.Executions != 1 || r.ExecutionsLo != 1 || r.ExecutionsHi != 1 || r.Leaves != 1 {
 		t.Errorf("single execution estimated as %v [%v, %v], %v leaves; want exactly 1", r.Executions, r.ExecutionsLo, r.ExecutionsHi, r.Leaves)
 	}
-	if !r.Estimate || r.Samples != 50 || r.Test != "defines" || r.Model != "c20" || r.Shards != 1 {
+	if !r.Estimate || r.Samples < 1 || r.Test != "defines" || r.Model != "c20" || r.Shards != 1 {
 		t.Errorf("record %+v", r)
 	}
 	// However short the target, one execution is not split.
@@ -49,7 +49,7 @@ func TestEstimateSingleExecution(t *testing.T) {
 	}
 	var out bytes.Buffer
 	Run(context.Background(), []string{"estimate", "-D", "K=-1", "--samples", "20", "testdata/defines.litmus"}, nil, &out, &out)
-	for _, w := range []string{"Estimate for defines under c20", "not a count", "executions  about 1 (every path gave that number)", "shards      1"} {
+	for _, w := range []string{"Estimate for defines under c20", "exact, the exploration has a single path", "executions  1\n", "shards      1"} {
 		if !strings.Contains(out.String(), w) {
 			t.Errorf("text output lacks %q:\n%s", w, out.String())
 		}
@@ -67,7 +67,9 @@ func TestEstimateBranching(t *testing.T) {
 	if a.Executions != b.Executions || a.ExecutionsLo != b.ExecutionsLo || a.Leaves != b.Leaves {
 		t.Errorf("the same seed gave %v and %v", a.Executions, b.Executions)
 	}
-	if a.Samples != 200 || !a.Estimate || a.Exact {
+	// (The samples are at least those asked for: the estimator spreads
+	// them over the units the exploration splits into.)
+	if a.Samples < 200 || !a.Estimate || a.Exact {
 		t.Errorf("record %+v", a)
 	}
 	if !(a.ExecutionsLo <= a.Executions && a.Executions <= a.ExecutionsHi) {
