@@ -66,12 +66,30 @@ func setup() {
 	srv := httptest.NewServer(h)
 	serverURL = srv.URL
 	teardown = append(teardown, srv.Close)
+	// Chromium now and then crashes while it starts on a loaded machine
+	// (seen in CI: SIGSEGV in its D-Bus thread, with no bus to talk to,
+	// while other packages' tests ran beside it). A crash at start says
+	// nothing about the page, so start it again, a few times, each with a
+	// fresh profile; the error names every attempt when all fail.
+	var errs []string
+	for attempt := 1; attempt <= 4; attempt++ {
+		err := startBrowser(path)
+		if err == nil {
+			return
+		}
+		errs = append(errs, fmt.Sprintf("attempt %d: %v", attempt, err))
+		time.Sleep(time.Duration(attempt) * time.Second)
+	}
+	setupErr = fmt.Errorf("starting %s failed %d times:\n%s", path, len(errs), strings.Join(errs, "\n"))
+}
+
+// startBrowser starts one headless Chromium with a new profile and, when it
+// answers, makes it the browser of every test.
+func startBrowser(path string) error {
 	dir, err := os.MkdirTemp("", "happens-e2e-chrome-")
 	if err != nil {
-		setupErr = err
-		return
+		return err
 	}
-	teardown = append(teardown, func() { os.RemoveAll(dir) })
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
 		chromedp.Headless,
@@ -96,13 +114,18 @@ func setup() {
 	}
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	// The first context starts the browser; tabs are new contexts from it.
-	var cancelBrowser context.CancelFunc
-	browser, cancelBrowser = chromedp.NewContext(alloc)
-	// Closing the browser context stops Chromium; the allocator waits for it.
-	teardown = append(teardown, cancelAlloc, cancelBrowser)
-	if err := chromedp.Do(browser, chromedp.Navigate("about:blank")); err != nil {
-		setupErr = fmt.Errorf("starting %s: %v", path, err)
+	ctx, cancelBrowser := chromedp.NewContext(alloc)
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		cancelBrowser()
+		cancelAlloc()
+		os.RemoveAll(dir)
+		return err
 	}
+	browser = ctx
+	// Closing the browser context stops Chromium; the allocator waits for
+	// it; then the profile goes.
+	teardown = append(teardown, func() { os.RemoveAll(dir) }, cancelAlloc, cancelBrowser)
+	return nil
 }
 
 // tab is one browser tab on the playground.
