@@ -3,6 +3,7 @@ package explore
 import (
 	"happens/graph"
 	"happens/interp"
+	"happens/model"
 	"happens/prog"
 )
 
@@ -32,12 +33,8 @@ func ppHas(pp []uint64, x ref) bool {
 // after everything before them, release before a later acquire. Address,
 // data and control dependencies are added from the masks by computePP.
 func armOrders(a, b *node) bool {
-	acq := func(n *node) bool {
-		e := &n.ev
-		return n.isRead() && e.Atomic && (e.Ord.IsAcquire() || e.Ord == prog.Consume ||
-			e.Instr != nil && e.Instr.Op == prog.OpCAS && e.Instr.Ord.IsAcquire())
-	}
-	rel := func(n *node) bool { return n.isWrite() && n.ev.Atomic && n.ev.Ord.IsRelease() }
+	acq := armAcquires
+	rel := armReleases
 	switch {
 	case a.ev.Kind == graph.Fence:
 		return true // what comes after a barrier follows it (and, through it, what it orders)
@@ -52,7 +49,52 @@ func armOrders(a, b *node) bool {
 	return false
 }
 
-// computePP fills n's (ppo ∪ rf)⁺ prefix: thread t's i-th event.
+// armAcquires says whether n is an acquire read (ldar) under the mapping
+// the model uses.
+func armAcquires(n *node) bool {
+	acq, _ := model.ARMOrdering(&n.ev)
+	return n.isRead() && acq
+}
+
+// armReleases says whether n is a release write (stlr) under the mapping.
+func armReleases(n *node) bool {
+	_, rel := model.ARMOrdering(&n.ev)
+	return n.isWrite() && rel
+}
+
+// ppPreds calls f with each direct predecessor of x (node n) in ppo ∪ rf:
+// the write it reads, and the earlier events of its thread that its
+// dependencies or ARMv8's orderings keep before it. nodeOf gives the
+// events (a caller may substitute one).
+func (g *egraph) ppPreds(x ref, n *node, nodeOf func(ref) *node, f func(ref)) {
+	if n.isRead() && n.rf.t >= 0 {
+		f(n.rf)
+	}
+	deps := n.ev.Addr | n.ev.Data | n.ev.Ctrl
+	th := g.th[x.t]
+	for k := 0; k < int(x.i) && k < MaxHMCEvents; k++ {
+		if th[k].hole {
+			continue
+		}
+		y := ref{x.t, int32(k)}
+		m := nodeOf(y)
+		if deps&(1<<uint(k)) != 0 || armOrders(m, n) || n.isWrite() && m.ev.Addr != 0 {
+			f(y)
+		}
+		if n.isWrite() {
+			// addr;po;[W]: a write comes after what an earlier access's
+			// address depends on.
+			for b := 0; b < k; b++ {
+				if m.ev.Addr&(1<<uint(b)) != 0 && !th[b].hole {
+					f(ref{x.t, int32(b)})
+				}
+			}
+		}
+	}
+}
+
+// computePP fills n's (ppo ∪ rf)⁺ prefix: thread t's i-th event, whose
+// predecessors' prefixes are up to date.
 func (e *engine) computePP(g *egraph, t, i int, n *node) {
 	if i >= MaxHMCEvents {
 		e.tooLong = true
@@ -60,40 +102,60 @@ func (e *engine) computePP(g *egraph, t, i int, n *node) {
 		return
 	}
 	pp := make([]uint64, g.nt)
-	include := func(x ref) {
-		if x.t < 0 || ppHas(pp, x) {
+	g.ppPreds(ref{int32(t), int32(i)}, n, g.node, func(x ref) {
+		if x.t < 0 || x.i >= MaxHMCEvents || ppHas(pp, x) {
 			return
 		}
 		pp[x.t] |= 1 << uint(x.i)
 		for u, m := range g.node(x).pp {
 			pp[u] |= m
 		}
+	})
+	n.pp = pp
+}
+
+// recomputePP computes every event's prefix again. A revisit changes what
+// r reads, and so perhaps how it orders (a compare-exchange that now
+// succeeds may no longer acquire): the prefixes of the events kept after
+// it, and of those depending on them, change with it.
+func (e *engine) recomputePP(g *egraph) {
+	const (
+		unseen = iota
+		busy
+		done
+	)
+	state := make([][]uint8, g.nt)
+	for t := range g.th {
+		state[t] = make([]uint8, len(g.th[t]))
 	}
-	if n.isRead() && n.rf.t >= 0 {
-		include(n.rf)
+	var visit func(x ref)
+	visit = func(x ref) {
+		if x.t < 0 || x.i >= MaxHMCEvents || state[x.t][x.i] != unseen {
+			return // a cycle (busy) makes the graph inconsistent anyway
+		}
+		state[x.t][x.i] = busy
+		n := g.node(x)
+		pp := make([]uint64, g.nt)
+		g.ppPreds(x, n, g.node, func(y ref) {
+			if y.t < 0 || y.i >= MaxHMCEvents {
+				return
+			}
+			visit(y)
+			pp[y.t] |= 1 << uint(y.i)
+			for u, m := range g.node(y).pp {
+				pp[u] |= m
+			}
+		})
+		n.pp = pp
+		state[x.t][x.i] = done
 	}
-	deps := n.ev.Addr | n.ev.Data | n.ev.Ctrl
-	th := g.th[t]
-	for k := 0; k < i; k++ {
-		m := &th[k]
-		if m.hole {
-			continue
-		}
-		x := ref{int32(t), int32(k)}
-		if deps&(1<<uint(k)) != 0 || armOrders(m, n) || n.isWrite() && m.ev.Addr != 0 {
-			include(x)
-		}
-		if n.isWrite() {
-			// addr;po;[W]: a write comes after what an earlier access's
-			// address depends on.
-			for b := 0; b < k && b < MaxHMCEvents; b++ {
-				if m.ev.Addr&(1<<uint(b)) != 0 && !th[b].hole {
-					include(ref{int32(t), int32(b)})
-				}
+	for t := range g.th {
+		for i := range g.th[t] {
+			if !g.th[t][i].hole {
+				visit(ref{int32(t), int32(i)})
 			}
 		}
 	}
-	n.pp = pp
 }
 
 // armWindow narrows a new event's coherent choices at loc from above:
@@ -123,22 +185,87 @@ func (g *egraph) armWindow(t, loc int) (readHi, writeHi int) {
 	return readHi, writeHi
 }
 
-// armRevisit is backward for ARMv8: the kept events are those added up to
-// r and w's pp, and threads may get holes.
-func (e *engine) armKeep(g *egraph, r, w ref) []uint64 {
+// armKeep is what a backward revisit of r by w keeps under ARMv8: the
+// events added up to r and pp, w's prefix; threads may get holes.
+func (e *engine) armKeep(g *egraph, r, w ref, pp []uint64) []uint64 {
 	rs := g.node(r).stamp
-	wn := g.node(w)
 	keep := make([]uint64, g.nt)
 	for t := range g.th {
 		for i := range g.th[t] {
 			n := &g.th[t][i]
 			x := ref{int32(t), int32(i)}
-			if !n.hole && (n.stamp <= rs || x == w || ppHas(wn.pp, x)) {
+			if !n.hole && (n.stamp <= rs || x == w || ppHas(pp, x)) {
 				keep[t] |= 1 << uint(i)
 			}
 		}
 	}
 	return keep
+}
+
+// armPrefix is w's prefix as a revisit of r by w would see it, and whether
+// the revisit may be taken (r is not in it). A compare-exchange orders
+// differently when it succeeds and when it fails (only a success writes,
+// and a release write is ordered before a later acquire read), and
+// reading w may change which it does: then the prefix is computed again
+// with r as it would be, reading w. (Without that, a revisit was refused
+// for an ordering r would no longer have.)
+func (e *engine) armPrefix(g *egraph, r, w ref) ([]uint64, bool) {
+	wn := g.node(w)
+	if !ppHas(wn.pp, r) {
+		return wn.pp, true
+	}
+	rn := g.node(r)
+	if rn.ev.Instr == nil || rn.ev.Instr.Op != prog.OpCAS {
+		return nil, false
+	}
+	base := rn.ev
+	base.Kind, base.Ord, base.WVal, base.Spurious = graph.Read, base.Instr.Ord, 0, false
+	var buf [2]node
+	if e.variants(&buf, g.snap[r.t][r.i], base, g.wval(w)) == 0 ||
+		armAcquires(&buf[0]) == armAcquires(rn) && armReleases(&buf[0]) == armReleases(rn) {
+		return nil, false
+	}
+	rv := buf[0]
+	rv.rf = noRef
+	pp := e.ppAs(g, w, r, &rv)
+	return pp, !ppHas(pp, r)
+}
+
+// ppAs computes w's prefix afresh, event by event, with r replaced by rv.
+func (e *engine) ppAs(g *egraph, w, r ref, rv *node) []uint64 {
+	pp := make([]uint64, g.nt)
+	nodeOf := func(x ref) *node {
+		if x == r {
+			return rv
+		}
+		return g.node(x)
+	}
+	var visit func(x ref)
+	visit = func(x ref) {
+		g.ppPreds(x, nodeOf(x), nodeOf, func(y ref) {
+			if y.t < 0 || y.i >= MaxHMCEvents || ppHas(pp, y) {
+				return
+			}
+			pp[y.t] |= 1 << uint(y.i)
+			visit(y)
+		})
+	}
+	visit(w)
+	return pp
+}
+
+// ordersKept says whether n, about to fill a hole at thread t's i-th
+// place, would be ordered before an event the thread kept after it. Then
+// the graph is a duplicate: the revisit that made the hole deleted the
+// event there only because it was not so ordered, and the exploration in
+// which it was (and so was kept) gives this graph.
+func (g *egraph) ordersKept(t, i int, n *node) bool {
+	for j := i + 1; j < len(g.th[t]); j++ {
+		if z := &g.th[t][j]; !z.hole && armOrders(n, z) {
+			return true
+		}
+	}
+	return false
 }
 
 // armBuild makes h the graph g keeps for a revisit of r by w: each

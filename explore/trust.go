@@ -548,6 +548,9 @@ func (e *engine) undo(g *egraph, r ref) {
 // store), explores on, computes the backward revisits of a new write, and
 // removes n again.
 func (e *engine) step(g *egraph, t int, n node, pos int) {
+	if e.arm && g.at[t] < len(g.th[t]) && g.ordersKept(t, g.at[t], &n) {
+		return // a hole filled so is another exploration's graph
+	}
 	if n.ev.Kind == graph.RMW {
 		if other, ok := g.rmwReader(n.rf); ok {
 			// Atomicity: another read-modify-write already reads this
@@ -632,6 +635,7 @@ type revisit struct {
 type keepSet struct {
 	n    []int    // per thread, how many of its first events are kept
 	mask []uint64 // ARMv8: per thread, a bit per kept event
+	pp   []uint64 // ARMv8: the revisiting write's prefix (armPrefix)
 }
 
 func (k keepSet) has(x ref) bool {
@@ -655,7 +659,8 @@ func (e *engine) revisits(g *egraph, w ref, limit int64) []revisit {
 	wporf := g.porf(wn)
 	inPrefix := func(r ref) bool { return inView(wporf, r) }
 	if e.arm {
-		inPrefix = func(r ref) bool { return ppHas(wn.pp, r) }
+		// armPrefix decides, with r as it would be.
+		inPrefix = func(ref) bool { return false }
 	}
 	cands := e.cands[:0]
 	// The reads of w's location: the readers of its writes.
@@ -691,7 +696,12 @@ func (e *engine) revisits(g *egraph, w ref, limit int64) []revisit {
 	for _, r := range cands {
 		var kept keepSet
 		if e.arm {
-			kept.mask = e.armKeep(g, r, w)
+			pp, ok := e.armPrefix(g, r, w)
+			if !ok {
+				continue
+			}
+			kept.pp = pp
+			kept.mask = e.armKeep(g, r, w, pp)
 		} else {
 			kept.n = e.kept(g, r, w)
 		}
@@ -862,7 +872,7 @@ func (e *engine) backward(g *egraph, r, w ref, kept keepSet) {
 	for t := range h.th {
 		for i := range h.th[t] {
 			x := ref{int32(t), int32(i)}
-			if e.arm && (ppHas(wn.pp, x) || x == w) || !e.arm && i < int(g.porf(wn)[t]) {
+			if e.arm && (ppHas(kept.pp, x) || x == w) || !e.arm && i < int(g.porf(wn)[t]) {
 				h.th[t][i].revisitable = false
 			}
 		}
@@ -892,6 +902,12 @@ func (e *engine) backward(g *egraph, r, w ref, kept keepSet) {
 
 // revisitAs finishes a backward revisit in h: r becomes n, reading w.
 func (e *engine) revisitAs(h *egraph, r, w ref, n node, first bool) {
+	if e.arm && h.ordersKept(int(r.t), int(r.i), &n) {
+		// Ordered before an event its thread kept after it: an
+		// exploration in which it was so ordered from the start (and
+		// kept that event for this reason) gives this graph.
+		return
+	}
 	rn := &h.th[r.t][r.i]
 	n.stamp, n.revisitable = rn.stamp, rn.revisitable
 	n.rf = w
@@ -915,7 +931,7 @@ func (e *engine) revisitAs(h *egraph, r, w ref, n node, first bool) {
 	}
 	h.computeViews(int(r.t), int(r.i), rn, e.rc11, e.plain)
 	if e.arm {
-		e.computePP(h, int(r.t), int(r.i), rn)
+		e.recomputePP(h)
 	}
 	st := h.cur[r.t]
 	st.Complete(n.ev.RVal, n.ev.Kind == graph.RMW)

@@ -84,9 +84,7 @@ func armBuild(d *derived) *armRels {
 			nodes = append(nodes, n)
 			continue
 		}
-		acq := e.Atomic && (e.Ord.IsAcquire() || e.Ord == prog.Consume ||
-			e.Instr != nil && e.Instr.Op == prog.OpCAS && e.Instr.Ord.IsAcquire())
-		rel := e.Atomic && e.Ord.IsRelease()
+		acq, rel := ARMOrdering(e)
 		if e.IsRead() {
 			n := base
 			n.r, n.acq = true, acq
@@ -265,4 +263,21 @@ func armEvents(nodes []armNode, cycle []int) []int {
 		out = out[:len(out)-1]
 	}
 	return out
+}
+
+// ARMOrdering says whether an event's instruction acquires (ldar, ldaxr,
+// casa: its read) and releases (stlr, stlxr, casl: its write) under the
+// standard mapping. A compare-exchange is one instruction whichever way it
+// goes, compiled with its success ordering strengthened by its failure
+// ordering (prog.LoweredCASOrdering, as LLVM compiles it): it orders the
+// same when it succeeds and when it fails.
+func ARMOrdering(e *graph.Event) (acq, rel bool) {
+	if !e.Atomic {
+		return false, false
+	}
+	ord := e.Ord
+	if e.Instr != nil && e.Instr.Op == prog.OpCAS {
+		ord = prog.LoweredCASOrdering(e.Instr.Ord, e.Instr.Ord2)
+	}
+	return ord.IsAcquire() || ord == prog.Consume, ord.IsRelease()
 }

@@ -42,6 +42,27 @@ func FailureFor(o Ordering) Ordering {
 	return o
 }
 
+// LoweredCASOrdering is the single ordering a compare-exchange is compiled
+// with for hardware: the success ordering, strengthened when the failure
+// ordering asks for more (as LLVM does). The instruction acquires (and, for
+// a SeqCst failure ordering, releases) whether the exchange succeeds or
+// fails, so the hardware models order it so in both cases.
+func LoweredCASOrdering(success, failure Ordering) Ordering {
+	if failure == Consume {
+		failure = Acquire
+	}
+	switch {
+	case failure == SeqCst:
+		return SeqCst
+	case failure.IsAcquire() && !success.IsAcquire():
+		if success == Release {
+			return AcqRel
+		}
+		return Acquire
+	}
+	return success
+}
+
 // ParseOrdering maps Rust's ordering names to Orderings.
 func ParseOrdering(name string) (Ordering, bool) {
 	for i, n := range orderingNames {

@@ -322,7 +322,7 @@ func (l *lister) access(pc int) {
 		text += " (plain)"
 	}
 	if in.Op == prog.OpCAS {
-		ord = casOrdering(in.Ord, in.Ord2)
+		ord = prog.LoweredCASOrdering(in.Ord, in.Ord2)
 		if ord != in.Ord {
 			text += fmt.Sprintf(" (as %s: failure ordering %s)", ord, in.Ord2)
 		}

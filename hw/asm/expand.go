@@ -359,22 +359,3 @@ func casLines(arch hw.Arch, in *prog.Instr, out []line) []line {
 	}
 	return out
 }
-
-// casOrdering is the single ordering a compare-exchange is lowered with:
-// the success ordering, strengthened when the failure ordering asks for
-// more (as LLVM does).
-func casOrdering(success, failure prog.Ordering) prog.Ordering {
-	if failure == prog.Consume {
-		failure = prog.Acquire
-	}
-	switch {
-	case failure == prog.SeqCst:
-		return prog.SeqCst
-	case failure.IsAcquire() && !success.IsAcquire():
-		if success == prog.Release {
-			return prog.AcqRel
-		}
-		return prog.Acquire
-	}
-	return success
-}
