@@ -51,7 +51,7 @@ func TestJobsSameResult(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, m := range []string{"sc", "rc11", "c20", "x86"} {
+			for _, m := range []string{"sc", "rc11", "c20", "x86", "armv8"} {
 				for _, show := range []result.Show{result.ShowWitness, result.ShowAll} {
 					one, err := happens.Run(context.Background(), p, happens.Options{Model: m, Jobs: 1, Show: show})
 					if err != nil {

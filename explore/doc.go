@@ -39,8 +39,14 @@
 // constraint forbids. Modification order is chosen when a write is added,
 // so each (rf, mo) pair is produced once.
 //
-// Speculate explores models that allow cycles in po ∪ rf (ARMv8) by value
-// speculation, herd7's way.
+// ARMv8 allows cycles in po ∪ rf (load buffering). HMC explores it with
+// the same engine, after Kokologiannakis and Vafeiadis (ASPLOS 2020): a
+// read may be revisited by a write added after it unless the write
+// depends on it (its (ppo ∪ rf)⁺ prefix, hmc.go), and a revisit keeps
+// that prefix, leaving holes where the deleted events were. Consistency is
+// checked by searches from the new event (armorder.go). Speculate explores
+// the other models with such cycles (explain's candidate generators) by
+// value speculation, herd7's way, and is HMC's reference in the tests.
 //
 // # Loops, blocking and what is reported
 //

@@ -16,8 +16,19 @@ import (
 // added up to r and w's pp: a thread may keep events that come after ones
 // deleted (holes), which it reaches again when it runs on, since they do
 // not depend on what was deleted (control dependencies are taken to order
-// every later event, so the path to them is the same). The rest of the
-// model (aarch64.cat) is judged by the relational model at each step.
+// every later event, so the path to them is the same). Consistency with
+// aarch64.cat is checked at each step by searches from the new event
+// (armorder.go).
+//
+// Orderings can depend on a choice: only a compare-exchange that succeeds
+// writes, and so is a release write ordered before a later acquire. Hence
+// three rules beyond HMC's: a revisit of r is judged with r as it will be
+// (armPrefix); after a revisit every prefix is computed again
+// (recomputePP); and an event added into a hole, or revisited, so that it
+// is ordered before an event its thread kept after it, is another
+// exploration's graph (ordersKept). (A compare-exchange's acquire and
+// release are its compiled instruction's, the same either way: see
+// model.ARMOrdering.)
 
 // MaxHMCEvents bounds the events of a thread the prefixes can name.
 const MaxHMCEvents = 64

@@ -70,18 +70,15 @@ func checkHMC(t *testing.T, p *prog.Program) {
 // value speculation on random programs, straight-line and with control
 // flow: the same executions, each once (statuses, failures and hangs
 // included). Programs speculation does not finish in its time are
-// skipped. explore.HMC is experimental and this check still fails on a
-// few programs (3 of the first 150 straight-line ones), so it runs only
-// when asked for:
+// skipped. More programs, and more time for speculation:
 //
-//	go test ./explore -run CrossCheckHMC -crosscheck.hmc=150
-var ccHMC = flag.Int("crosscheck.hmc", 0, "random programs of each kind for TestCrossCheckHMC (0: not run; explore.HMC is experimental)")
+//	go test ./explore -run CrossCheckHMC -crosscheck.hmc=400 -crosscheck.hmcspec=10s
+var ccHMC = flag.Int("crosscheck.hmc", 40, "random programs of each kind for TestCrossCheckHMC")
+
+var ccHMCSpec = flag.Duration("crosscheck.hmcspec", 2*time.Second, "time speculation gets per program in TestCrossCheckHMC (slower ones are skipped)")
 
 func TestCrossCheckHMC(t *testing.T) {
 	n := *ccHMC
-	if n == 0 {
-		t.Skip("explore.HMC is experimental: run with -crosscheck.hmc=N")
-	}
 	kinds := []struct {
 		name  string
 		build func(r *rand.Rand) (string, *prog.Program)
@@ -111,7 +108,7 @@ func TestCrossCheckHMC(t *testing.T) {
 				if p == nil {
 					continue
 				}
-				b, sb := engineRunFor(2*time.Second, explore.Speculate, p, model.ARMv8)
+				b, sb := engineRunFor(*ccHMCSpec, explore.Speculate, p, model.ARMv8)
 				if sb.Stopped {
 					skipped++
 					continue

@@ -28,6 +28,8 @@ type orderChecker struct {
 	visited [][]bool
 	stack   []ref
 	sc      []ref
+	seen    [][]bool // ARMv8: per thread, a mark per half (armorder.go)
+	hstack  []half
 }
 
 func (c *orderChecker) reset(g *egraph) {

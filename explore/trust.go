@@ -87,11 +87,15 @@ type engine struct {
 // It returns early, with Stopped set, when ctx is cancelled or a bound in
 // opts is reached.
 //
-// Models that allow cycles in po ∪ rf (ARMv8) are explored by Speculate;
-// models TruSt cannot explore (c11, model.Candidates: see
-// model.Model.Extensible) by Canonical.
+// ARMv8, which allows cycles in po ∪ rf, is explored by revisits that
+// follow dependencies (HMC); other models that allow such cycles (the
+// candidate generators explain uses) by Speculate; models TruSt cannot
+// explore (c11, model.Candidates: see model.Model.Extensible) by
+// Canonical.
 func Explore(ctx context.Context, p *prog.Program, opts Options, visit func(*Execution)) Stats {
 	switch {
+	case byHMC(opts.Model):
+		return HMC(ctx, p, opts, visit)
 	case opts.Model.Cycles:
 		return Speculate(ctx, p, opts, visit)
 	case !opts.Model.Extensible:
@@ -102,13 +106,13 @@ func Explore(ctx context.Context, p *prog.Program, opts Options, visit func(*Exe
 	return e.done()
 }
 
-// HMC explores p under armv8 by revisits (hmc.go), which is much faster
-// than value speculation. It is EXPERIMENTAL and not yet what Explore
-// uses: the cross-check against value speculation (TestCrossCheckHMC)
-// still finds random programs where it misses executions or visits one
-// twice. A thread of more than MaxHMCEvents events makes it fall back to
-// value speculation (or, when it has reported executions already, stop
-// with CutSize).
+// HMC explores p under armv8 by revisits (hmc.go), much faster than value
+// speculation: Explore uses it for armv8. Both are checked against each
+// other (TestCrossCheckHMC, TestHMCAgainstSpeculation), and its
+// incremental consistency checks against the relational model
+// (TestARMIncrementalAgainstRelational). A thread of more than
+// MaxHMCEvents events makes it fall back to value speculation (or, when
+// it has reported executions already, stop with CutSize).
 func HMC(ctx context.Context, p *prog.Program, opts Options, visit func(*Execution)) Stats {
 	if opts.Model.Name != "armv8" {
 		panic("explore.HMC: the model is not armv8")
@@ -122,6 +126,9 @@ func HMC(ctx context.Context, p *prog.Program, opts Options, visit func(*Executi
 	}
 	return e.done()
 }
+
+// byHMC says whether Explore explores m by revisits with dependencies.
+func byHMC(m *model.Model) bool { return m.Cycles && m.Name == "armv8" }
 
 func newEngine(ctx context.Context, p *prog.Program, opts Options, visit func(*Execution)) *engine {
 	e := &engine{budget: newBudget(ctx, opts), p: p, visit: visit, m: opts.Model, splitAt: -1}
@@ -215,12 +222,24 @@ func (e *engine) consistent(g *egraph, x ref) bool {
 		}
 		e.oc.reset(g)
 		return !e.oc.scAccessCycle(g, x, e.rc11)
+	case "armv8":
+		e.oc.reset(g)
+		bad := e.oc.armCycle(g, x)
+		if verifyARM != nil {
+			verifyARM(g.toGraph(), x.t, x.i, bad, !e.relational(g))
+		}
+		return !bad
 	}
+
 	if !e.always && g.nsc < 2 {
 		return true
 	}
 	return e.relational(g)
 }
+
+// verifyARM, when set (by tests), is told each incremental ARMv8 judgement
+// with the relational model's on the same graph.
+var verifyARM func(g *graph.Graph, t, i int32, incremental, relational bool)
 
 func (e *engine) relational(g *egraph) bool {
 	var x model.Exec

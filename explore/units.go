@@ -20,7 +20,7 @@ import (
 // has n of them. The same p and opts give the
 // same units.
 func Units(ctx context.Context, p *prog.Program, opts Options, n int) [][]int {
-	if opts.Model.Cycles || !opts.Model.Extensible {
+	if opts.Model.Cycles && !byHMC(opts.Model) || !opts.Model.Extensible {
 		return [][]int{nil} // one unit: the whole tree
 	}
 	var units [][]int
@@ -29,6 +29,9 @@ func Units(ctx context.Context, p *prog.Program, opts Options, n int) [][]int {
 		e.splitAt = depth
 		e.explore(newEgraph(p, e.opts.Unroll))
 		units = e.units
+		if e.tooLong {
+			return [][]int{nil} // HMC falls back to value speculation: one unit
+		}
 		// A deeper round re-explores the top of the tree: stop when this
 		// one was already long (a bound in steps, not time, so that the
 		// same program always splits the same way).

@@ -12,7 +12,8 @@ import (
 // stores stlr (L), RMWs exclusive pairs with ldaxr/stlxr as their ordering
 // asks, an Acquire fence dmb ishld, other fences dmb ish. Address, data and
 // control dependencies are tracked from the program. Load buffering is
-// allowed, so programs are explored with explore.Speculate.
+// allowed: programs are explored by revisits that follow dependencies
+// (explore.HMC), whose incremental checks are tested against this model.
 //
 // As in herd, a read-modify-write is two events, its read and its write,
 // related by rmw; the relations are built over those parts.

@@ -47,7 +47,9 @@ type Model struct {
 	// visible), so c11 is explored by explore.Canonical.
 	Extensible bool
 	// Cycles marks a model that allows cycles in po ∪ rf (load
-	// buffering): its executions are enumerated by explore.Speculate.
+	// buffering): armv8's executions are enumerated by revisits that
+	// follow dependencies (explore.HMC), other such models' by value
+	// speculation (explore.Speculate).
 	Cycles bool
 	// derive computes the model's relations lazily over a base Exec.
 	derive func(x *Exec) *derived

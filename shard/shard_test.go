@@ -42,7 +42,7 @@ func TestShardsAddUp(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, m := range []string{"c20", "sc"} {
+			for _, m := range []string{"c20", "sc", "armv8"} {
 				whole, _ := happens.Run(context.Background(), p, happens.Options{Model: m, Jobs: 1})
 				want := canonical(t, render.JSONRecord(whole))
 				for n := 1; n <= 5; n++ {

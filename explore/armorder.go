@@ -1,0 +1,297 @@
+package explore
+
+import (
+	"happens/graph"
+	"happens/prog"
+)
+
+// ARMv8's axioms checked incrementally, as order.go does for the other
+// models: a search for a cycle through the event just added (or the read
+// just revisited), following the relations of aarch64.cat edge by edge
+// (model/armv8.go builds them whole, and is the specification these
+// searches are tested against):
+//
+//	internal: acyclic(po-loc ∪ fr ∪ co ∪ rf)
+//	external: acyclic(ob), ob = obs ∪ dob ∪ aob ∪ bob, with
+//	  obs = rfe ∪ fre ∪ coe
+//	  dob = addr ∪ data ∪ ctrl;[W] ∪ (addr;po);[W] ∪ (ctrl ∪ data);coi ∪ (addr ∪ data);rfi
+//	  aob = rmw ∪ rmw;rfi
+//	  bob = po;[dmb.full];po ∪ [L];po;[A] ∪ [R];po;[dmb.ld];po ∪ [A];po ∪ po;[L] ∪ po;[L];coi
+//	atomic: empty(rmw ∩ fre;coe), which construction keeps (a
+//	  read-modify-write is placed right after the write it reads, and no
+//	  write is ever placed between them).
+//
+// As in the model, a read-modify-write is two nodes, its read half and its
+// write half (a half: part 0 and 1); a load is a read half, a store a
+// write half, a fence a node of its own (part 0). Holes are no events.
+
+// half is one node of the search: an event's read half (part 0; a fence's
+// only node) or write half (part 1).
+type half struct {
+	x    ref
+	part int8
+}
+
+func (c *orderChecker) resetHalves(g *egraph) {
+	if len(c.seen) < g.nt {
+		c.seen = make([][]bool, g.nt)
+	}
+	for t := range g.th {
+		n := 2 * len(g.th[t])
+		if cap(c.seen[t]) < n {
+			c.seen[t] = make([]bool, n, 2*n+8)
+		}
+		c.seen[t] = c.seen[t][:n]
+		clear(c.seen[t])
+	}
+}
+
+// halvesOf calls f with each node of x's event.
+func halvesOf(n *node, x ref, f func(half) bool) bool {
+	if n.isRead() || n.ev.Kind == graph.Fence {
+		if !f(half{x, 0}) {
+			return false
+		}
+	}
+	if n.isWrite() {
+		return f(half{x, 1})
+	}
+	return true
+}
+
+// armCycle reports whether ARMv8's internal or external axiom fails on a
+// cycle through x.
+func (c *orderChecker) armCycle(g *egraph, x ref) bool {
+	n := g.node(x)
+	bad := false
+	halvesOf(n, x, func(h half) bool {
+		if n.ev.Kind != graph.Fence && c.halfCycle(g, h, c.internalSucc) || c.halfCycle(g, h, c.obSucc) {
+			bad = true
+			return false
+		}
+		return true
+	})
+	return bad
+}
+
+// halfCycle reports whether some path of succ's edges leads from s back
+// to s.
+func (c *orderChecker) halfCycle(g *egraph, s half, succ func(g *egraph, a half, yield func(half) bool) bool) bool {
+	c.resetHalves(g)
+	c.hstack = append(c.hstack[:0], s)
+	found := false
+	for len(c.hstack) > 0 && !found {
+		a := c.hstack[len(c.hstack)-1]
+		c.hstack = c.hstack[:len(c.hstack)-1]
+		succ(g, a, func(b half) bool {
+			if b == s {
+				found = true
+				return false
+			}
+			k := 2*int(b.x.i) + int(b.part)
+			if c.seen[b.x.t][k] {
+				return true
+			}
+			c.seen[b.x.t][k] = true
+			c.hstack = append(c.hstack, b)
+			return true
+		})
+	}
+	return found
+}
+
+// internalSucc follows po-loc (to the next node of the thread at the same
+// location), rf, co (to the next write) and fr (to the write after the
+// one read).
+func (c *orderChecker) internalSucc(g *egraph, a half, yield func(half) bool) bool {
+	n := g.node(a.x)
+	loc := n.ev.Loc
+	th := g.th[a.x.t]
+	next := half{}
+	found := false
+	if a.part == 0 && n.ev.Kind == graph.RMW {
+		next, found = half{a.x, 1}, true
+	}
+	for j := int(a.x.i) + 1; j < len(th) && !found; j++ {
+		m := &th[j]
+		if m.hole || m.ev.Kind == graph.Fence || m.ev.Loc != loc {
+			continue
+		}
+		y := ref{a.x.t, int32(j)}
+		if m.isRead() {
+			next = half{y, 0}
+		} else {
+			next = half{y, 1}
+		}
+		found = true
+	}
+	if found && !yield(next) {
+		return false
+	}
+	mo := g.mo[loc]
+	if a.part == 1 {
+		for _, r := range n.readers {
+			if !yield(half{r, 0}) {
+				return false
+			}
+		}
+		if p := c.moPos(a.x) + 1; p < len(mo) && !yield(half{mo[p], 1}) {
+			return false
+		}
+		return true
+	}
+	if p := c.moPos(n.rf) + 1; p < len(mo) && !yield(half{mo[p], 1}) {
+		return false
+	}
+	return true
+}
+
+// obSucc follows ob's generators from a (a fence node stands between the
+// nodes before and after it that a barrier orders).
+func (c *orderChecker) obSucc(g *egraph, a half, yield func(half) bool) bool {
+	n := g.node(a.x)
+	t := a.x.t
+	th := g.th[t]
+	isR := a.part == 0 && n.isRead()
+	isW := a.part == 1
+	isF := n.ev.Kind == graph.Fence
+	// laterHalves calls f with every node after a in program order.
+	laterHalves := func(f func(half, *node) bool) bool {
+		if a.part == 0 && n.ev.Kind == graph.RMW && !f(half{a.x, 1}, n) {
+			return false
+		}
+		for j := int(a.x.i) + 1; j < len(th); j++ {
+			m := &th[j]
+			if m.hole {
+				continue
+			}
+			if !halvesOf(m, ref{t, int32(j)}, func(h half) bool { return f(h, m) }) {
+				return false
+			}
+		}
+		return true
+	}
+	// coiAfter: the writes of w's thread after the write w in
+	// modification order.
+	coiAfter := func(w ref) bool {
+		mo := g.mo[g.node(w).ev.Loc]
+		for _, y := range mo[c.moPos(w)+1:] {
+			if y.t == w.t && !yield(half{y, 1}) {
+				return false
+			}
+		}
+		return true
+	}
+	// rfiOf: the readers in w's thread of the write w.
+	rfiOf := func(w ref) bool {
+		for _, r := range g.node(w).readers {
+			if r.t == w.t && !yield(half{r, 0}) {
+				return false
+			}
+		}
+		return true
+	}
+	if isF {
+		// po;[dmb.full];po and [R];po;[dmb.ld];po: the barrier's node
+		// leads to everything after it (only reads reach a dmb.ld).
+		return laterHalves(func(h half, _ *node) bool { return yield(h) })
+	}
+	// obs
+	mo := g.mo[n.ev.Loc]
+	if isW {
+		for _, r := range n.readers {
+			if r.t != t && !yield(half{r, 0}) { // rfe
+				return false
+			}
+		}
+		for _, y := range mo[c.moPos(a.x)+1:] {
+			if y.t >= 0 && y.t != t && !yield(half{y, 1}) { // coe
+				return false
+			}
+		}
+	}
+	if isR {
+		for _, y := range mo[c.moPos(n.rf)+1:] {
+			if y.t >= 0 && y.t != t && !yield(half{y, 1}) { // fre
+				return false
+			}
+		}
+	}
+	// dob: the dependencies of later events on this read.
+	if isR && int(a.x.i) < MaxHMCEvents {
+		bit := uint64(1) << uint(a.x.i)
+		for j := int(a.x.i) + 1; j < len(th); j++ {
+			m := &th[j]
+			if m.hole || m.ev.Kind == graph.Fence {
+				continue
+			}
+			e := ref{t, int32(j)}
+			addr, data, ctrl := m.ev.Addr&bit != 0, m.ev.Data&bit != 0 && m.isWrite(), m.ev.Ctrl&bit != 0
+			if addr {
+				if m.isRead() && !yield(half{e, 0}) {
+					return false
+				}
+				// addr;po;[W]: the writes from this event on.
+				if m.isWrite() && !yield(half{e, 1}) {
+					return false
+				}
+				for k := j + 1; k < len(th); k++ {
+					if z := &th[k]; !z.hole && z.isWrite() && !yield(half{ref{t, int32(k)}, 1}) {
+						return false
+					}
+				}
+			}
+			if m.isWrite() && (addr || data || ctrl) {
+				// data, ctrl;[W] (addr: above), (ctrl ∪ data);coi,
+				// (addr ∪ data);rfi
+				if !yield(half{e, 1}) {
+					return false
+				}
+				if (ctrl || data) && !coiAfter(e) {
+					return false
+				}
+				if (addr || data) && !rfiOf(e) {
+					return false
+				}
+			}
+		}
+	}
+	// aob
+	if isR && n.ev.Kind == graph.RMW {
+		if !yield(half{a.x, 1}) || !rfiOf(a.x) {
+			return false
+		}
+	}
+	// bob
+	acq := isR && armAcquires(n)
+	rel := isW && armReleases(n)
+	nextFull, nextLd := false, false
+	return laterHalves(func(h half, m *node) bool {
+		if m.ev.Kind == graph.Fence {
+			if m.ev.Ord == prog.Acquire { // dmb.ld: from reads
+				if isR && !nextLd {
+					nextLd = true
+					return yield(h)
+				}
+			} else if !nextFull {
+				nextFull = true
+				return yield(h)
+			}
+			return true
+		}
+		switch {
+		case acq: // [A];po
+			if !yield(h) {
+				return false
+			}
+		case rel && h.part == 0 && armAcquires(m): // [L];po;[A]
+			if !yield(h) {
+				return false
+			}
+		}
+		if h.part == 1 && armReleases(m) { // po;[L] and po;[L];coi
+			return yield(h) && coiAfter(h.x)
+		}
+		return true
+	})
+}
