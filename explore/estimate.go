@@ -16,98 +16,187 @@ type sampleStats struct {
 
 // Estimation predicts the size of an exploration.
 type Estimation struct {
-	Samples int
+	// Units is the number of parts the exploration was split into (as
+	// for shards), Counted how many of them were explored whole, Sampled
+	// how many were estimated by random paths, Samples the paths
+	// followed.
+	Units, Counted, Sampled, Samples int
 	// Executions estimates the complete executions, Leaves the executions
 	// of every status (blocked, bounded, …); Lo and Hi bound Executions
-	// (the mean ± two standard errors of the samples' estimates).
+	// (the estimate ± two standard errors).
 	Executions, Lo, Hi, Leaves float64
 	// Steps estimates the exploration's steps (events added), and Time
-	// the time one core needs, at the speed the samples went.
+	// the time one core needs, at the speed of the parts explored.
 	Steps float64
 	Time  time.Duration
-	// Exact: the samples covered the whole tree (it has a single path).
+	// Exact: every part was explored whole, so the counts are the
+	// exploration's own.
 	Exact bool
 }
 
+// UnitSteps bounds the steps Estimate spends exploring one part whole;
+// a larger part is estimated by random paths.
+const UnitSteps = 20000
+
 // Estimate predicts the number of executions of p under opts, and the
-// time to explore them, by following random paths through the
-// exploration tree (Knuth, "Estimating the efficiency of backtrack
-// programs", 1975): at each branch point one alternative is taken at
+// time to explore them. It splits the exploration into parts (Units, as
+// shards do) and takes them in a random order: each part is explored
+// whole when it takes at most UnitSteps steps, and otherwise estimated by
+// random paths through it (Knuth, "Estimating the efficiency of backtrack
+// programs", 1975: at each branch point one alternative is taken at
 // random, and the product of the numbers of alternatives along a path is
-// an unbiased estimate of the number of leaves (and its partial products,
-// summed, of the number of steps). It stops after samples paths or when
-// budget is spent, whichever comes first (at least 10 paths).
+// an unbiased estimate of the number of leaves, and its partial products,
+// summed, of the number of steps). The mean over the parts taken, times
+// the number of parts, estimates the whole (a random sample of the parts,
+// so without bias); when the budget lets every part be taken, and each was
+// explored whole, the result is exact. At most samples random paths are
+// followed in all, and the parts are taken until budget is spent (at
+// least two of them).
 func Estimate(ctx context.Context, p *prog.Program, opts Options, samples int, budget time.Duration, seed uint64) Estimation {
 	var est Estimation
 	if opts.Model.Cycles || !opts.Model.Extensible {
-		return est // the other engines have no choice paths
+		return est // the other engines have no choice tree
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
 	start := time.Now()
-	// Stratified: the top of the tree is enumerated exactly (units), and
-	// each unit's subtree estimated by its own random paths; the sum has
-	// far less variance than paths from the root.
-	units := Units(ctx, p, opts, 256)
-	type acc struct{ n, sum, sumSq, leaves, nodes float64 }
-	per := make([]acc, len(units))
-	steps := 0
-	single := len(units) == 1
-	for round := 0; ctx.Err() == nil; round++ {
-		if round > 0 && (est.Samples >= samples || time.Since(start) >= budget) {
+	units := Units(ctx, p, opts, 1024)
+	est.Units = len(units)
+	type part struct {
+		unit                    int
+		byPaths                 bool
+		complete, leaves, steps float64
+		varComplete             float64 // of the estimate, for a part estimated by paths
+	}
+	var parts []part
+	var wholeSteps float64
+	var wholeTime time.Duration
+	var pathSteps int
+	var pathTime time.Duration
+	pathsPer := max(10, samples/max(1, len(units)))
+	for _, i := range rng.Perm(len(units)) {
+		if len(parts) >= 2 && (time.Since(start) >= budget || ctx.Err() != nil) {
 			break
 		}
-		for i, u := range units {
-			e := newEngine(ctx, p, opts, nil)
-			e.sample, e.weight, e.prefix = rng, 1, u
-			e.explore(newEgraph(p, e.opts.Unroll))
-			steps += e.nodes
-			c := e.sampled.complete
-			a := &per[i]
-			a.n++
-			a.sum += c
-			a.sumSq += c * c
-			a.leaves += e.sampled.leaves
-			a.nodes += e.sampled.nodes + float64(len(u))
-			single = single && e.sampled.nodes <= 1 && e.sampled.leaves <= 1
-			est.Samples++
-		}
-	}
-	variance := 0.0
-	for _, a := range per {
-		if a.n == 0 {
+		uo := opts
+		uo.MaxSteps = UnitSteps
+		t0 := time.Now()
+		e := newEngine(ctx, p, uo, nil)
+		e.prefix = units[i]
+		e.explore(newEgraph(p, e.opts.Unroll))
+		if !e.stats.Stopped {
+			st := e.stats
+			parts = append(parts, part{unit: i, complete: float64(st.Complete),
+				leaves: float64(st.Complete + st.Blocked + st.Bounded + st.Stuck), steps: float64(e.nodes)})
+			wholeSteps += float64(e.nodes)
+			wholeTime += time.Since(t0)
+			est.Counted++
 			continue
 		}
-		m := a.sum / a.n
-		est.Executions += m
-		est.Leaves += a.leaves / a.n
-		est.Steps += a.nodes / a.n
-		variance += math.Max(0, a.sumSq/a.n-m*m) / a.n
+		if ctx.Err() != nil {
+			break
+		}
+		// Too big to explore whole here: random paths through it.
+		t0 = time.Now()
+		var n, sum, sumSq, leaves, nodes float64
+		for k := 0; k < pathsPer && est.Samples < max(samples, 10); k++ {
+			if k >= 2 && time.Since(start) >= budget {
+				break
+			}
+			e := newEngine(ctx, p, opts, nil)
+			e.sample, e.weight, e.prefix = rng, 1, units[i]
+			e.explore(newEgraph(p, e.opts.Unroll))
+			pathSteps += e.nodes
+			c := e.sampled.complete
+			n++
+			sum += c
+			sumSq += c * c
+			leaves += e.sampled.leaves
+			nodes += e.sampled.nodes + float64(len(units[i]))
+			est.Samples++
+		}
+		pathTime += time.Since(t0)
+		if n == 0 {
+			break
+		}
+		m := sum / n
+		parts = append(parts, part{unit: i, byPaths: true, complete: m, leaves: leaves / n, steps: nodes / n,
+			varComplete: math.Max(0, sumSq/n-m*m) / n})
+		est.Sampled++
 	}
-	if est.Steps < est.Leaves {
-		est.Steps = est.Leaves
+	// With time left, the parts estimated by paths are explored whole
+	// after all, as far as it goes (their estimates vary the most).
+	for j := range parts {
+		left := budget - time.Since(start)
+		if !parts[j].byPaths {
+			continue
+		}
+		if left <= 0 || ctx.Err() != nil {
+			break
+		}
+		uo := opts
+		uo.MaxSteps = 50 * UnitSteps
+		uctx, cancel := context.WithTimeout(ctx, left)
+		t0 := time.Now()
+		e := newEngine(uctx, p, uo, nil)
+		e.prefix = units[parts[j].unit]
+		e.explore(newEgraph(p, e.opts.Unroll))
+		cancel()
+		if e.stats.Stopped {
+			continue
+		}
+		st := e.stats
+		parts[j] = part{unit: parts[j].unit, complete: float64(st.Complete),
+			leaves: float64(st.Complete + st.Blocked + st.Bounded + st.Stuck), steps: float64(e.nodes)}
+		wholeSteps += float64(e.nodes)
+		wholeTime += time.Since(t0)
+		est.Counted++
+		est.Sampled--
+	}
+	k := float64(len(parts))
+	if k == 0 {
+		return est
+	}
+	N := float64(len(units))
+	var mean, sq, within float64
+	for _, pt := range parts {
+		mean += pt.complete / k
+		est.Leaves += pt.leaves * N / k
+		est.Steps += pt.steps * N / k
+		within += pt.varComplete
+	}
+	for _, pt := range parts {
+		sq += (pt.complete - mean) * (pt.complete - mean)
+	}
+	est.Executions = mean * N
+	// The variance of N × the mean of k parts drawn without replacement,
+	// plus that of the parts' own estimates.
+	variance := within * (N / k) * (N / k)
+	if k > 1 {
+		variance += N * N * (1 - k/N) * (sq / (k - 1)) / k
 	}
 	se := math.Sqrt(variance)
 	est.Lo, est.Hi = math.Max(0, est.Executions-2*se), est.Executions+2*se
-	// The time: at the speed of a real exploration (random paths cost more
-	// per step), measured on the first units for a tenth of the budget.
-	speed := newEngine(ctx, p, opts, nil)
-	deadline := time.Now().Add(budget / 10)
-	for _, u := range units {
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			break
+	if est.Steps < est.Leaves {
+		est.Steps = est.Leaves
+	}
+	est.Exact = est.Counted == len(units)
+	if est.Exact {
+		// The sums themselves, free of rounding.
+		est.Executions, est.Leaves, est.Steps = 0, 0, 0
+		for _, pt := range parts {
+			est.Executions += pt.complete
+			est.Leaves += pt.leaves
+			est.Steps += pt.steps
 		}
-		sctx, cancel := context.WithDeadline(ctx, deadline)
-		e := newEngine(sctx, p, opts, nil)
-		e.prefix = u
-		e.explore(newEgraph(p, e.opts.Unroll))
-		cancel()
-		speed.nodes += e.nodes
+		est.Lo, est.Hi = est.Executions, est.Executions
 	}
-	if took := time.Since(deadline.Add(-budget / 10)); speed.nodes > 0 {
-		est.Time = time.Duration(float64(took) / float64(speed.nodes) * est.Steps)
-	} else if steps > 0 {
-		est.Time = time.Duration(float64(time.Since(start)) / float64(steps) * est.Steps)
+	// The time, at the speed of the parts explored whole (random paths
+	// cost more per step), else of the paths.
+	switch {
+	case wholeSteps > 0:
+		est.Time = time.Duration(float64(wholeTime) / wholeSteps * est.Steps)
+	case pathSteps > 0:
+		est.Time = time.Duration(float64(pathTime) / float64(pathSteps) * est.Steps)
 	}
-	est.Exact = single
 	return est
 }

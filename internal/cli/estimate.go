@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -40,9 +41,9 @@ func estimateFlags(o *estimateOpts, out io.Writer) *flag.FlagSet {
 	fs.Var(o.defines, "D", "override a const: -D N=5 (repeatable)")
 	fs.StringVar(&o.test, "test", "", "in a Rust file with several #[test] functions, estimate only this one (default: each in turn)")
 	fs.DurationVar(&o.target, "target", 10*time.Minute, "the wall time wanted for a sharded run: the suggested shard count is the estimated one-core time divided by it")
-	fs.IntVar(&o.samples, "samples", 100000, "follow at most this many random paths (at least 10 are followed, whatever --budget says)")
-	fs.DurationVar(&o.budget, "budget", time.Second, "stop sampling after this long (after at least 10 paths)")
-	fs.Uint64Var(&o.seed, "seed", 1, "seed of the random paths: the same seed, program and options follow the same paths")
+	fs.IntVar(&o.samples, "samples", 100000, "follow at most this many random paths through the parts too big to explore whole")
+	fs.DurationVar(&o.budget, "budget", time.Second, "stop taking parts of the exploration after this long (after at least two)")
+	fs.Uint64Var(&o.seed, "seed", 1, "seed of the order of the parts and of the random paths: the same seed, program and options give the same estimate (unless --budget cuts it)")
 	fs.BoolVar(&o.json, "json", false, "print the estimate as JSON (one object per test)")
 	return fs
 }
@@ -66,9 +67,14 @@ type jsonEstimate struct {
 	Model string `json:"model"`
 	// Estimate is always true: the numbers are predictions, not counts.
 	Estimate bool `json:"estimate"`
-	// Exact: the exploration tree has a single path, which was followed,
-	// so the numbers are the true ones.
-	Exact        bool    `json:"exact"`
+	// Exact: every part of the exploration was explored whole, so the
+	// numbers are the true ones.
+	Exact bool `json:"exact"`
+	// Parts: the parts the exploration splits into; Counted of them were
+	// explored whole, Sampled estimated by Samples random paths.
+	Parts        int     `json:"parts"`
+	Counted      int     `json:"counted"`
+	Sampled      int     `json:"sampled"`
 	Samples      int     `json:"samples"`
 	Executions   float64 `json:"executions"`
 	ExecutionsLo float64 `json:"executions_lo"`
@@ -84,10 +90,11 @@ type jsonEstimate struct {
 	Unroll       int     `json:"unroll"`
 }
 
-// estimateCommand is `happens estimate FILE`: a prediction, by random
-// paths through the exploration tree, of the executions happens run would
-// explore and the time one core would take, with a shard count for
-// happens run --shard K/N that fits a wall time.
+// estimateCommand is `happens estimate FILE`: a prediction, from parts of
+// the exploration explored whole or by random paths (explore.Estimate),
+// of the executions happens run would explore and the time one core would
+// take, with a shard count for happens run --shard K/N that fits a wall
+// time.
 func estimateCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var o estimateOpts
 	fs := estimateFlags(&o, stderr)
@@ -148,12 +155,13 @@ func estimateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		if ctx.Err() != nil {
 			return signalStatus(ctx, ExitUsage)
 		}
-		if est.Samples == 0 {
-			fmt.Fprintf(stderr, "happens estimate: %s: no path could be sampled\n", p.Name)
+		if est.Counted+est.Sampled == 0 {
+			fmt.Fprintf(stderr, "happens estimate: %s: no part of the exploration could be taken\n", p.Name)
 			return ExitUsage
 		}
 		rec := jsonEstimate{
 			Test: p.Name, Model: m.Name, Estimate: true, Exact: est.Exact, Samples: est.Samples,
+			Parts: est.Units, Counted: est.Counted, Sampled: est.Sampled,
 			Executions: est.Executions, ExecutionsLo: est.Lo, ExecutionsHi: est.Hi, Leaves: est.Leaves,
 			Steps: est.Steps, SingleCoreMS: ms(est.Time), TargetMS: ms(o.target),
 			Shards: suggestShards(est.Time, o.target, est.Leaves), Unroll: o.unroll,
@@ -166,7 +174,7 @@ func estimateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		if i > 0 {
 			fmt.Fprintln(stdout)
 		}
-		writeEstimate(stdout, rec, est.Time, o.target, file, p, len(progs) > 1)
+		writeEstimate(stdout, rec, est.Time, o.target, runArgs(&o)+file, p, len(progs) > 1)
 	}
 	return ExitOK
 }
@@ -189,31 +197,59 @@ func suggestShards(t, target time.Duration, leaves float64) int {
 	return int(n)
 }
 
+// runArgs are the options of happens run that make it explore what was
+// estimated (the file follows).
+func runArgs(o *estimateOpts) string {
+	var b strings.Builder
+	keys := make([]string, 0, len(o.defines))
+	for k := range o.defines {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "-D %s=%s ", k, o.defines[k])
+	}
+	if o.model != "c20" {
+		fmt.Fprintf(&b, "--model %s ", o.model)
+	}
+	if o.unroll != explore.DefaultUnroll {
+		fmt.Fprintf(&b, "--unroll %d ", o.unroll)
+	}
+	return b.String()
+}
+
 func writeEstimate(w io.Writer, r jsonEstimate, t, target time.Duration, file string, p *prog.Program, several bool) {
 	test := ""
 	if several {
 		test = " --test " + p.Name
 	}
-	if r.Exact {
-		fmt.Fprintf(w, "Estimate for %s under %s: exact, the exploration has a single path\n", r.Test, r.Model)
-		fmt.Fprintf(w, "  executions  %s\n", approx(r.Executions))
-		fmt.Fprintf(w, "  one core    %s\n", roundDuration(t))
-		fmt.Fprintf(w, "  shards      1 (nothing to split)\n")
-		return
+	switch {
+	case r.Exact:
+		fmt.Fprintf(w, "Estimate for %s under %s: exact, every part of the exploration (%d) was explored within the budget\n", r.Test, r.Model, r.Parts)
+		fmt.Fprintf(w, "  executions  %.0f\n", r.Executions)
+		if math.Round(r.Leaves) > math.Round(r.Executions) {
+			fmt.Fprintf(w, "  all ends    %.0f, counting blocked executions and those cut by the loop bound\n", r.Leaves)
+		}
+	case r.Sampled == 0:
+		fmt.Fprintf(w, "Estimate for %s under %s: a prediction from %d of the exploration's %d parts, each explored whole, not a count\n",
+			r.Test, r.Model, r.Counted, r.Parts)
+	default:
+		fmt.Fprintf(w, "Estimate for %s under %s: a prediction from %d of the exploration's %d parts (%d explored whole, %d by %d random paths), not a count\n",
+			r.Test, r.Model, r.Counted+r.Sampled, r.Parts, r.Counted, r.Sampled, r.Samples)
 	}
-	fmt.Fprintf(w, "Estimate for %s under %s: a prediction from %d random paths, not a count\n", r.Test, r.Model, r.Samples)
-	if r.ExecutionsLo == r.ExecutionsHi {
-		// Every path gave the same number: the likeliest reason is a tree
-		// as wide everywhere, whose count it is, but paths not followed
-		// could differ.
-		fmt.Fprintf(w, "  executions  about %s (every path gave that number)\n", approx(r.Executions))
-	} else {
+	switch {
+	case r.Exact:
+	case r.ExecutionsLo == r.ExecutionsHi:
+		// Every part taken gave the same number: the likeliest reason is
+		// a tree as wide everywhere, but parts not taken could differ.
+		fmt.Fprintf(w, "  executions  about %s (every part taken gave that number)\n", approx(r.Executions))
+	default:
 		fmt.Fprintf(w, "  executions  about %s (likely between %s and %s)\n", approx(r.Executions), approx(r.ExecutionsLo), approx(r.ExecutionsHi))
 	}
-	if r.Leaves > r.Executions*1.01 {
+	if !r.Exact && r.Leaves > r.Executions*1.01 {
 		fmt.Fprintf(w, "  all ends    about %s, counting blocked executions and those cut by the loop bound\n", approx(r.Leaves))
 	}
-	fmt.Fprintf(w, "  one core    about %s (at the speed of the samples, on this machine)\n", roundDuration(t))
+	fmt.Fprintf(w, "  one core    about %s (at the speed of the parts explored, on this machine)\n", roundDuration(t))
 	switch {
 	case t <= target:
 		fmt.Fprintf(w, "  shards      1: one core fits the target of %s (happens run %s%s)\n", roundDuration(target), file, test)

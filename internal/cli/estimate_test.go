@@ -28,9 +28,8 @@ func estimateJSON(t *testing.T, args ...string) []jsonEstimate {
 	return recs
 }
 
-// A program with a single execution has a single path: every sample
-// finds exactly one execution, so the estimate, its range and the
-// shard count are exact.
+// A program with a single execution is explored whole: the estimate, its
+// range and the shard count are exact.
 func TestEstimateSingleExecution(t *testing.T) {
 	recs := estimateJSON(t, "-D", "K=-1", "--samples", "50", "--budget", "10s", "testdata/defines.litmus")
 	if len(recs) != 1 {
@@ -40,7 +39,7 @@ func TestEstimateSingleExecution(t *testing.T) {
 	if r.Executions != 1 || r.ExecutionsLo != 1 || r.ExecutionsHi != 1 || r.Leaves != 1 {
 		t.Errorf("single execution estimated as %v [%v, %v], %v leaves; want exactly 1", r.Executions, r.ExecutionsLo, r.ExecutionsHi, r.Leaves)
 	}
-	if !r.Estimate || r.Samples < 1 || r.Test != "defines" || r.Model != "c20" || r.Shards != 1 {
+	if !r.Estimate || !r.Exact || r.Counted != r.Parts || r.Test != "defines" || r.Model != "c20" || r.Shards != 1 {
 		t.Errorf("record %+v", r)
 	}
 	// However short the target, one execution is not split.
@@ -49,36 +48,39 @@ func TestEstimateSingleExecution(t *testing.T) {
 	}
 	var out bytes.Buffer
 	Run(context.Background(), []string{"estimate", "-D", "K=-1", "--samples", "20", "testdata/defines.litmus"}, nil, &out, &out)
-	for _, w := range []string{"Estimate for defines under c20", "exact, the exploration has a single path", "executions  1\n", "shards      1"} {
+	for _, w := range []string{"Estimate for defines under c20", "exact, every part of the exploration (1) was explored", "executions  1\n", "shards      1"} {
 		if !strings.Contains(out.String(), w) {
 			t.Errorf("text output lacks %q:\n%s", w, out.String())
 		}
 	}
 }
 
-// The estimate of a branching program: a range around it, the time one
-// core takes, and a shard count of ceil(time/target); the same seed
-// follows the same paths.
+// A branching program small enough for the budget is counted: inc with
+// N=4 has 576 executions (GenMC's count). With the budget spent at once,
+// two parts of it are taken and the whole predicted from them: a range
+// around the estimate, the time one core takes, a shard count of
+// ceil(time/target); the same seed takes the same parts and paths.
 func TestEstimateBranching(t *testing.T) {
 	file := "../../bench/genmc/inc.rs" // 576 executions
-	args := []string{"--samples", "200", "--budget", "1m", "--seed", "7", "--target", "1ms", file}
+	r := estimateJSON(t, "--budget", "1m", file)[0]
+	if !r.Exact || r.Executions != 576 || r.ExecutionsLo != 576 || r.ExecutionsHi != 576 || r.Counted != r.Parts || r.Parts < 2 {
+		t.Errorf("counted whole: %+v, want exactly 576", r)
+	}
+	args := []string{"--samples", "200", "--budget", "1ns", "--seed", "7", "--target", "1ms", file}
 	a := estimateJSON(t, args...)[0]
 	b := estimateJSON(t, args...)[0]
 	if a.Executions != b.Executions || a.ExecutionsLo != b.ExecutionsLo || a.Leaves != b.Leaves {
 		t.Errorf("the same seed gave %v and %v", a.Executions, b.Executions)
 	}
-	// (The samples are at least those asked for: the estimator spreads
-	// them over the units the exploration splits into.)
-	if a.Samples < 200 || !a.Estimate || a.Exact {
-		t.Errorf("record %+v", a)
+	if a.Counted+a.Sampled != 2 || !a.Estimate || a.Exact {
+		t.Errorf("record %+v: want two parts taken, not exact", a)
 	}
 	if !(a.ExecutionsLo <= a.Executions && a.Executions <= a.ExecutionsHi) {
 		t.Errorf("range [%v, %v] does not surround %v", a.ExecutionsLo, a.ExecutionsHi, a.Executions)
 	}
-	// Random paths through a tree of 576 leaves: every estimate is a
-	// product of branching factors along one path, so at least 1 and at
-	// most the product of the widest choices; far from 0 or 10⁶.
-	if a.Executions < 10 || a.Executions > 1e5 || a.Leaves < a.Executions {
+	// Each part has between 0 and 576 executions, so the estimate (the
+	// mean of two parts times the number of parts) is at most 576 × parts.
+	if a.Executions < 0 || a.Executions > 576*float64(a.Parts) || a.Leaves < a.Executions {
 		t.Errorf("estimate %v executions, %v leaves: implausible for 576", a.Executions, a.Leaves)
 	}
 	if a.SingleCoreMS <= 0 || a.Steps < a.Leaves {
@@ -91,6 +93,27 @@ func TestEstimateBranching(t *testing.T) {
 	// A generous target: one shard.
 	if r := estimateJSON(t, "--samples", "20", "--target", "100h", file)[0]; r.Shards != 1 {
 		t.Errorf("--target 100h: %d shards", r.Shards)
+	}
+}
+
+// On GenMC's benchmarks the estimate is within 2× of GenMC's counts, in
+// the default budget of one second (most are small enough to be counted).
+func TestEstimateGenMCCounts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a second per benchmark")
+	}
+	cases := []struct {
+		file string
+		want float64
+	}{
+		{"ainc.rs", 5040}, {"casw.rs", 32880}, {"big0.rs", 82472}, {"indexer.rs", 4096},
+		{"lastzero.rs", 3328}, {"readers.rs", 8192}, {"coa.rs", 57600},
+	}
+	for _, c := range cases {
+		r := estimateJSON(t, "../../bench/genmc/"+c.file)[0]
+		if ratio := r.Executions / c.want; ratio < 0.5 || ratio > 2 {
+			t.Errorf("%s: estimated %v executions, GenMC counts %v (%.2f×)", c.file, r.Executions, c.want, ratio)
+		}
 	}
 }
 
