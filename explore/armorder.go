@@ -65,7 +65,7 @@ func (c *orderChecker) armCycle(g *egraph, x ref) bool {
 	n := g.node(x)
 	bad := false
 	halvesOf(n, x, func(h half) bool {
-		if n.ev.Kind != graph.Fence && c.halfCycle(g, h, c.internalSucc) || c.halfCycle(g, h, c.obSucc) {
+		if n.ev.Kind != graph.Fence && c.halfCycle(g, h, false) || c.halfCycle(g, h, true) {
 			bad = true
 			return false
 		}
@@ -74,36 +74,43 @@ func (c *orderChecker) armCycle(g *egraph, x ref) bool {
 	return bad
 }
 
-// halfCycle reports whether some path of succ's edges leads from s back
-// to s.
-func (c *orderChecker) halfCycle(g *egraph, s half, succ func(g *egraph, a half, yield func(half) bool) bool) bool {
+// halfCycle reports whether some path of edges (ob's, or the internal
+// axiom's) leads from s back to s.
+func (c *orderChecker) halfCycle(g *egraph, s half, ob bool) bool {
 	c.resetHalves(g)
+	c.target, c.found = s, false
 	c.hstack = append(c.hstack[:0], s)
-	found := false
-	for len(c.hstack) > 0 && !found {
+	for len(c.hstack) > 0 && !c.found {
 		a := c.hstack[len(c.hstack)-1]
 		c.hstack = c.hstack[:len(c.hstack)-1]
-		succ(g, a, func(b half) bool {
-			if b == s {
-				found = true
-				return false
-			}
-			k := 2*int(b.x.i) + int(b.part)
-			if c.seen[b.x.t][k] {
-				return true
-			}
-			c.seen[b.x.t][k] = true
-			c.hstack = append(c.hstack, b)
-			return true
-		})
+		if ob {
+			c.obSucc(g, a)
+		} else {
+			c.internalSucc(g, a)
+		}
 	}
-	return found
+	return c.found
+}
+
+// push adds b to the search; false when it closes the cycle (stop).
+func (c *orderChecker) push(b half) bool {
+	if b == c.target {
+		c.found = true
+		return false
+	}
+	k := 2*int(b.x.i) + int(b.part)
+	if c.seen[b.x.t][k] {
+		return true
+	}
+	c.seen[b.x.t][k] = true
+	c.hstack = append(c.hstack, b)
+	return true
 }
 
 // internalSucc follows po-loc (to the next node of the thread at the same
 // location), rf, co (to the next write) and fr (to the write after the
 // one read).
-func (c *orderChecker) internalSucc(g *egraph, a half, yield func(half) bool) bool {
+func (c *orderChecker) internalSucc(g *egraph, a half) bool {
 	n := g.node(a.x)
 	loc := n.ev.Loc
 	th := g.th[a.x.t]
@@ -125,22 +132,22 @@ func (c *orderChecker) internalSucc(g *egraph, a half, yield func(half) bool) bo
 		}
 		found = true
 	}
-	if found && !yield(next) {
+	if found && !c.push(next) {
 		return false
 	}
 	mo := g.mo[loc]
 	if a.part == 1 {
 		for _, r := range n.readers {
-			if !yield(half{r, 0}) {
+			if !c.push(half{r, 0}) {
 				return false
 			}
 		}
-		if p := c.moPos(a.x) + 1; p < len(mo) && !yield(half{mo[p], 1}) {
+		if p := c.moPos(a.x) + 1; p < len(mo) && !c.push(half{mo[p], 1}) {
 			return false
 		}
 		return true
 	}
-	if p := c.moPos(n.rf) + 1; p < len(mo) && !yield(half{mo[p], 1}) {
+	if p := c.moPos(n.rf) + 1; p < len(mo) && !c.push(half{mo[p], 1}) {
 		return false
 	}
 	return true
@@ -148,7 +155,7 @@ func (c *orderChecker) internalSucc(g *egraph, a half, yield func(half) bool) bo
 
 // obSucc follows ob's generators from a (a fence node stands between the
 // nodes before and after it that a barrier orders).
-func (c *orderChecker) obSucc(g *egraph, a half, yield func(half) bool) bool {
+func (c *orderChecker) obSucc(g *egraph, a half) bool {
 	n := g.node(a.x)
 	t := a.x.t
 	th := g.th[t]
@@ -176,7 +183,7 @@ func (c *orderChecker) obSucc(g *egraph, a half, yield func(half) bool) bool {
 	coiAfter := func(w ref) bool {
 		mo := g.mo[g.node(w).ev.Loc]
 		for _, y := range mo[c.moPos(w)+1:] {
-			if y.t == w.t && !yield(half{y, 1}) {
+			if y.t == w.t && !c.push(half{y, 1}) {
 				return false
 			}
 		}
@@ -185,7 +192,7 @@ func (c *orderChecker) obSucc(g *egraph, a half, yield func(half) bool) bool {
 	// rfiOf: the readers in w's thread of the write w.
 	rfiOf := func(w ref) bool {
 		for _, r := range g.node(w).readers {
-			if r.t == w.t && !yield(half{r, 0}) {
+			if r.t == w.t && !c.push(half{r, 0}) {
 				return false
 			}
 		}
@@ -194,25 +201,25 @@ func (c *orderChecker) obSucc(g *egraph, a half, yield func(half) bool) bool {
 	if isF {
 		// po;[dmb.full];po and [R];po;[dmb.ld];po: the barrier's node
 		// leads to everything after it (only reads reach a dmb.ld).
-		return laterHalves(func(h half, _ *node) bool { return yield(h) })
+		return laterHalves(func(h half, _ *node) bool { return c.push(h) })
 	}
 	// obs
 	mo := g.mo[n.ev.Loc]
 	if isW {
 		for _, r := range n.readers {
-			if r.t != t && !yield(half{r, 0}) { // rfe
+			if r.t != t && !c.push(half{r, 0}) { // rfe
 				return false
 			}
 		}
 		for _, y := range mo[c.moPos(a.x)+1:] {
-			if y.t >= 0 && y.t != t && !yield(half{y, 1}) { // coe
+			if y.t >= 0 && y.t != t && !c.push(half{y, 1}) { // coe
 				return false
 			}
 		}
 	}
 	if isR {
 		for _, y := range mo[c.moPos(n.rf)+1:] {
-			if y.t >= 0 && y.t != t && !yield(half{y, 1}) { // fre
+			if y.t >= 0 && y.t != t && !c.push(half{y, 1}) { // fre
 				return false
 			}
 		}
@@ -228,15 +235,15 @@ func (c *orderChecker) obSucc(g *egraph, a half, yield func(half) bool) bool {
 			e := ref{t, int32(j)}
 			addr, data, ctrl := m.ev.Addr&bit != 0, m.ev.Data&bit != 0 && m.isWrite(), m.ev.Ctrl&bit != 0
 			if addr {
-				if m.isRead() && !yield(half{e, 0}) {
+				if m.isRead() && !c.push(half{e, 0}) {
 					return false
 				}
 				// addr;po;[W]: the writes from this event on.
-				if m.isWrite() && !yield(half{e, 1}) {
+				if m.isWrite() && !c.push(half{e, 1}) {
 					return false
 				}
 				for k := j + 1; k < len(th); k++ {
-					if z := &th[k]; !z.hole && z.isWrite() && !yield(half{ref{t, int32(k)}, 1}) {
+					if z := &th[k]; !z.hole && z.isWrite() && !c.push(half{ref{t, int32(k)}, 1}) {
 						return false
 					}
 				}
@@ -244,7 +251,7 @@ func (c *orderChecker) obSucc(g *egraph, a half, yield func(half) bool) bool {
 			if m.isWrite() && (addr || data || ctrl) {
 				// data, ctrl;[W] (addr: above), (ctrl ∪ data);coi,
 				// (addr ∪ data);rfi
-				if !yield(half{e, 1}) {
+				if !c.push(half{e, 1}) {
 					return false
 				}
 				if (ctrl || data) && !coiAfter(e) {
@@ -258,7 +265,7 @@ func (c *orderChecker) obSucc(g *egraph, a half, yield func(half) bool) bool {
 	}
 	// aob
 	if isR && n.ev.Kind == graph.RMW {
-		if !yield(half{a.x, 1}) || !rfiOf(a.x) {
+		if !c.push(half{a.x, 1}) || !rfiOf(a.x) {
 			return false
 		}
 	}
@@ -271,26 +278,26 @@ func (c *orderChecker) obSucc(g *egraph, a half, yield func(half) bool) bool {
 			if m.ev.Ord == prog.Acquire { // dmb.ld: from reads
 				if isR && !nextLd {
 					nextLd = true
-					return yield(h)
+					return c.push(h)
 				}
 			} else if !nextFull {
 				nextFull = true
-				return yield(h)
+				return c.push(h)
 			}
 			return true
 		}
 		switch {
 		case acq: // [A];po
-			if !yield(h) {
+			if !c.push(h) {
 				return false
 			}
 		case rel && h.part == 0 && armAcquires(m): // [L];po;[A]
-			if !yield(h) {
+			if !c.push(h) {
 				return false
 			}
 		}
 		if h.part == 1 && armReleases(m) { // po;[L] and po;[L];coi
-			return yield(h) && coiAfter(h.x)
+			return c.push(h) && coiAfter(h.x)
 		}
 		return true
 	})

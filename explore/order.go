@@ -30,6 +30,8 @@ type orderChecker struct {
 	sc      []ref
 	seen    [][]bool // ARMv8: per thread, a mark per half (armorder.go)
 	hstack  []half
+	target  half // the node a half search looks for
+	found   bool
 }
 
 func (c *orderChecker) reset(g *egraph) {
