@@ -287,7 +287,7 @@ func render(rows []row, mach, loadBefore, loadAfter string, timeout time.Duratio
 	w("Rust in `bench/genmc/`, at the parameters of GenMC's suite. Written by `bench/genmc/run.sh`\n")
 	w("(%s, happens %s): one process per benchmark, pinned to one core (`taskset -c 0`,\n", time.Now().Format("2006-01-02"), commit())
 	w("`GOMAXPROCS=1`), limit %s each.\n\n", timeout)
-	w("**The engine is being rewritten (issue 10); these numbers are a snapshot and will change.**\n\n")
+	w("Issue 10's targets (one core): every benchmark at least 2× GenMC's executions per second, fib_bench under 2 s, big0 under 0.3 s, indexer under 2 s, lastzero N=15 under 6 s.\n\n")
 	w("Machine: %s.\n\n", mach)
 	w("Load average (1, 5, 15 min): %s before the run, %s after. The machine is shared: with a\n", loadBefore, loadAfter)
 	w("load above 1 the wall times include waiting for the core; *CPU* (user + system time of the\n")
