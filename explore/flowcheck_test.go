@@ -52,7 +52,7 @@ import (
 var (
 	ccFlowN       = flag.Int("crosscheck.flow", 0, "random programs with control flow for TestCrossCheckFlow (0: 150, or 40 with -short)")
 	ccFlowModelsN = flag.Int("crosscheck.flowmodels", 0, "random programs with control flow per weaker model for TestCrossCheckFlowModels (0: 40, or 12 with -short)")
-	ccFlowModels  = flag.String("crosscheck.models", "c20,rc11,c11,x86", "TestCrossCheckFlowModels: the weaker models checked against the sc reference")
+	ccFlowModels  = flag.String("crosscheck.models", "c20,rc11,c11,x86,armv8", "TestCrossCheckFlowModels: the weaker models checked against the sc reference")
 	ccFlowStates  = flag.Int("crosscheck.states", 100000, "state bound of the reference search (programs beyond it are inconclusive)")
 	ccFlowUnroll  = flag.Int("crosscheck.unroll", 5, "the explorer's loop bound in the control-flow cross-checks")
 	ccFlowStrict  = flag.Bool("crosscheck.strict", true, "control-flow cross-checks: take the explorer's hangs as reported, including those of stuck executions in which another thread spins on a replaced value or a spurious failure (a known explore.Classify bug; by default those executions are counted as blocked and the programs listed), and run TestKnownBugs")
@@ -326,9 +326,7 @@ func TestCrossCheckFlow(t *testing.T) {
 
 // TestCrossCheckFlowModels checks the weaker models against the sc
 // reference: nothing sc reaches may be missing (under c11, racy programs
-// excepted). armv8, explored by value speculation, is slow on loops (most
-// programs end cut by the time bound): it is checked when asked for
-// (-crosscheck.models=armv8).
+// excepted), armv8 included (explored by revisits).
 func TestCrossCheckFlowModels(t *testing.T) {
 	n := *ccFlowModelsN
 	if n == 0 {

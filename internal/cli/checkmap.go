@@ -45,7 +45,7 @@ func runCheckMapping(ctx context.Context, args []string, stdout, stderr io.Write
 	srcName := fs.String("model", "c20", "source model the compiled program must refine")
 	defs := defines{}
 	fs.Var(defs, "D", "override a const: -D N=5 (repeatable)")
-	maxCand := fs.Int("max-candidates", 200000, "bound on coherent candidate executions per test")
+	maxCand := fs.Int("max-candidates", 200000, "bound on the candidate executions enumerated to explain an outcome the hardware adds")
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		return ExitUsage
@@ -90,10 +90,14 @@ func runCheckMapping(ctx context.Context, args []string, stdout, stderr io.Write
 			continue
 		}
 		obs := result.Observables(p)
-		t := explain.Compare(ctx, p, obs, []*model.Model{src, hwm}, explain.Options{MaxCandidates: *maxCand})
+		// Both models' executions, explored (fast under either), give
+		// the outcomes and failures each reaches; only an outcome the
+		// hardware adds is explained, by its candidates.
+		rs, rh := checkRun(ctx, p, src), checkRun(ctx, p, hwm)
+		truncated := !rs.Complete() || !rh.Complete()
 		// Failures (assertions, panics) are not outcomes: compare the
 		// failures each model can reach.
-		newFails, failsPartial := hardwareFailures(ctx, p, src, hwm)
+		newFails := hardwareFailures(rs, rh)
 		if len(newFails) > 0 {
 			added++
 			status = ExitFailed
@@ -104,23 +108,26 @@ func runCheckMapping(ctx context.Context, args []string, stdout, stderr io.Write
 			}
 			fmt.Fprintln(stdout)
 		}
-		t.Partial = t.Partial || failsPartial
-		var extra []int
-		for i, cells := range t.Cells {
-			if cells[1].Count > 0 && cells[0].Count == 0 {
-				extra = append(extra, i)
+		inSrc := map[string]bool{}
+		for _, o := range rs.Outcomes {
+			inSrc[fmt.Sprint(o.Values)] = true
+		}
+		var extra []*result.Outcome
+		for _, o := range rh.Outcomes {
+			if o.Count > 0 && !inSrc[fmt.Sprint(o.Values)] {
+				extra = append(extra, o)
 			}
 		}
 		partial := ""
-		if t.Partial {
+		if truncated {
 			partial = " (partial: a bound cut the enumeration)"
 		}
 		if len(extra) == 0 && len(newFails) > 0 {
 			continue
 		}
-		if len(extra) == 0 && t.Partial {
+		if len(extra) == 0 && truncated {
 			inconclusive++
-			fmt.Fprintf(stdout, "%-40s INCONCLUSIVE: no added outcome found, but a bound cut the enumeration (raise --max-candidates)\n", p.Name)
+			fmt.Fprintf(stdout, "%-40s INCONCLUSIVE: no added outcome found, but a bound cut an exploration (%s)\n", p.Name, cutReasons(rs, rh))
 			continue
 		}
 		if len(extra) == 0 {
@@ -128,22 +135,28 @@ func runCheckMapping(ctx context.Context, args []string, stdout, stderr io.Write
 			fmt.Fprintf(stdout, "%-40s clean: %s on %s adds no outcome to %s\n", p.Name, arch, hwm.Name, src.Name)
 			continue
 		}
-		added++
+		if len(newFails) == 0 {
+			added++ // (counted above already when it also fails)
+		}
 		status = ExitFailed
 		fmt.Fprintf(stdout, "%-40s %s on %s (%s) adds %d outcome(s) that %s forbids%s:\n", p.Name, arch, hwm.Name, "compiled with the standard mapping", len(extra), src.Name, partial)
-		for _, i := range extra {
-			vals := t.Outcomes[i]
+		for _, o := range extra {
+			vals := o.Values
 			var parts []string
 			for k, v := range vals {
 				parts = append(parts, fmt.Sprintf("%s=%s", obs[k].Name, p.FormatValue(obs[k].Type, v)))
 			}
 			fmt.Fprintf(stdout, "\n  %s\n", strings.Join(parts, " "))
-			a := explain.Explain(ctx, p, hwm, explain.OutcomeExpr(obs, vals), explain.Options{})
-			if a.Witness != nil {
-				fmt.Fprintf(stdout, "\n  The %s execution that produces it:\n", hwm.Name)
-				diagram.Write(stdout, a.Witness, hwm, diagram.Options{Width: terminalWidth(stdout)})
+			w := o.Witness
+			if w == nil {
+				w = explain.Explain(ctx, p, hwm, explain.OutcomeExpr(obs, vals), explain.Options{MaxCandidates: *maxCand}).Witness
 			}
-			if rs := t.Cells[i][0].Reasons; len(rs) > 0 {
+			if w != nil {
+				fmt.Fprintf(stdout, "\n  The %s execution that produces it:\n", hwm.Name)
+				diagram.Write(stdout, w, hwm, diagram.Options{Width: terminalWidth(stdout)})
+			}
+			a := explain.Explain(ctx, p, src, explain.OutcomeExpr(obs, vals), explain.Options{MaxCandidates: *maxCand})
+			if rs := a.Reasons; len(rs) > 0 {
 				r := rs[0]
 				fmt.Fprintf(stdout, "\n  %s forbids it: %s (axiom %s). The same execution, with the cycle:\n", src.Name, strings.TrimSuffix(render.AxiomSentence(src.Name, r.Axiom), "."), r.Axiom)
 				render.Cycle(stdout, r.G, r.Cycle)
@@ -165,16 +178,28 @@ func runCheckMapping(ctx context.Context, args []string, stdout, stderr io.Write
 	return status
 }
 
-// hardwareFailures lists the assertion failures and panics the program
-// can reach under hwm but not under src (by thread, position and message),
-// each with an execution that shows it; partial is set when a bound cut
-// either exploration.
-func hardwareFailures(ctx context.Context, p *prog.Program, src, hwm *model.Model) (out []*result.Failure, partial bool) {
-	run := func(m *model.Model) *result.Result {
-		res, _ := happens.Run(ctx, p, happens.Options{Model: m.Name, Show: result.ShowWitness, ModelValue: m})
-		return res
+// checkRun explores p under m, with a witness per outcome.
+func checkRun(ctx context.Context, p *prog.Program, m *model.Model) *result.Result {
+	res, _ := happens.Run(ctx, p, happens.Options{Model: m.Name, Show: result.ShowWitness, ModelValue: m})
+	return res
+}
+
+// cutReasons says which bounds cut either run.
+func cutReasons(rs ...*result.Result) string {
+	var out []string
+	for _, r := range rs {
+		if !r.Complete() {
+			out = append(out, r.Model+": "+strings.Join(r.Partial(), ", "))
+		}
 	}
-	rs, rh := run(src), run(hwm)
+	return strings.Join(out, "; ")
+}
+
+// hardwareFailures lists the assertion failures and panics the program
+// reaches under the hardware model (rh) but not under the source model
+// (rs), by thread, position and message, each with an execution that
+// shows it.
+func hardwareFailures(rs, rh *result.Result) (out []*result.Failure) {
 	seen := map[string]bool{}
 	for _, f := range rs.Failures {
 		seen[fmt.Sprintf("%s|%v|%s", f.Thread, f.Pos, f.Msg)] = true
@@ -184,5 +209,5 @@ func hardwareFailures(ctx context.Context, p *prog.Program, src, hwm *model.Mode
 			out = append(out, f)
 		}
 	}
-	return out, !rs.Complete() || !rh.Complete()
+	return out
 }
