@@ -54,7 +54,7 @@ const UnitSteps = 20000
 // least two of them).
 func Estimate(ctx context.Context, p *prog.Program, opts Options, samples int, budget time.Duration, seed uint64) Estimation {
 	var est Estimation
-	if opts.Model.Cycles || !opts.Model.Extensible {
+	if !Splittable(opts.Model) {
 		return est // the other engines have no choice tree
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
@@ -83,6 +83,9 @@ func Estimate(ctx context.Context, p *prog.Program, opts Options, samples int, b
 		e := newEngine(ctx, p, uo, nil)
 		e.prefix = units[i]
 		e.explore(newEgraph(p, e.opts.Unroll))
+		if e.tooLong {
+			return Estimation{} // armv8 falls back to value speculation: no tree
+		}
 		if !e.stats.Stopped {
 			st := e.stats
 			parts = append(parts, part{unit: i, complete: float64(st.Complete),

@@ -130,6 +130,11 @@ func HMC(ctx context.Context, p *prog.Program, opts Options, visit func(*Executi
 // byHMC says whether Explore explores m by revisits with dependencies.
 func byHMC(m *model.Model) bool { return m.Cycles && m.Name == "armv8" }
 
+// Splittable says whether m's exploration is a tree of choices that Units
+// can split (for --jobs and shards) and Estimate can sample: the models
+// TruSt explores, and armv8 (by revisits).
+func Splittable(m *model.Model) bool { return byHMC(m) || m.Extensible && !m.Cycles }
+
 func newEngine(ctx context.Context, p *prog.Program, opts Options, visit func(*Execution)) *engine {
 	e := &engine{budget: newBudget(ctx, opts), p: p, visit: visit, m: opts.Model, splitAt: -1}
 	switch e.m.Name {

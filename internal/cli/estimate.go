@@ -49,12 +49,12 @@ func estimateFlags(o *estimateOpts, out io.Writer) *flag.FlagSet {
 }
 
 // estimableModels are the models whose exploration Estimate can sample:
-// those explored by TruSt. The others (c11, armv8) are explored by engines
-// with no choice paths to follow, which also cannot be split into shards.
+// those explored by TruSt, and armv8 by revisits. c11's engine has no
+// choice paths to follow, and cannot be split into shards either.
 func estimableModels() []string {
 	var out []string
 	for _, n := range model.Names() {
-		if m, err := model.ByName(n); err == nil && m.Extensible && !m.Cycles {
+		if m, err := model.ByName(n); err == nil && explore.Splittable(m) {
 			out = append(out, n)
 		}
 	}
@@ -111,7 +111,7 @@ func estimateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		fmt.Fprintf(stderr, "happens estimate: %v\n", err)
 		return ExitUsage
 	}
-	if !m.Extensible || m.Cycles {
+	if !explore.Splittable(m) {
 		fmt.Fprintf(stderr, "happens estimate: the %s model cannot be estimated: its exploration has no choice paths to sample, and it cannot be split into shards either (estimable: %s)\n",
 			m.Name, strings.Join(estimableModels(), ", "))
 		return ExitUsage
@@ -156,7 +156,7 @@ func estimateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 			return signalStatus(ctx, ExitUsage)
 		}
 		if est.Counted+est.Sampled == 0 {
-			fmt.Fprintf(stderr, "happens estimate: %s: no part of the exploration could be taken\n", p.Name)
+			fmt.Fprintf(stderr, "happens estimate: %s: no part of the exploration could be taken (under armv8, a thread of more than %d events is explored by value speculation, which has no choice tree)\n", p.Name, explore.MaxHMCEvents)
 			return ExitUsage
 		}
 		rec := jsonEstimate{

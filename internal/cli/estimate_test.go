@@ -66,6 +66,12 @@ func TestEstimateBranching(t *testing.T) {
 	if !r.Exact || r.Executions != 576 || r.ExecutionsLo != 576 || r.ExecutionsHi != 576 || r.Counted != r.Parts || r.Parts < 2 {
 		t.Errorf("counted whole: %+v, want exactly 576", r)
 	}
+	// armv8 is explored by revisits, a tree like the others': counted
+	// whole, it must give what the exploration gives (GenMC's count: inc
+	// has no load buffering to add).
+	if r := estimateJSON(t, "--budget", "1m", "--model", "armv8", file)[0]; !r.Exact || r.Executions != 576 {
+		t.Errorf("armv8, counted whole: %+v, want exactly 576", r)
+	}
 	args := []string{"--samples", "200", "--budget", "1ns", "--seed", "7", "--target", "1ms", file}
 	a := estimateJSON(t, args...)[0]
 	b := estimateJSON(t, args...)[0]
@@ -161,7 +167,6 @@ func TestEstimateErrors(t *testing.T) {
 		{[]string{"../../testdata/sb-rlx.litmus", "../../testdata/lb-rlx.litmus"}, "name one file"},
 		{[]string{"nope.litmus"}, "no such file"},
 		{[]string{"../../testdata/errors/control.litmus"}, "control.litmus:13:5: break outside of a loop"},
-		{[]string{"--model", "armv8", "../../testdata/sb-rlx.litmus"}, "the armv8 model cannot be estimated"},
 		{[]string{"--model", "c11", "../../testdata/sb-rlx.litmus"}, "the c11 model cannot be estimated"},
 		{[]string{"--model", "nope", "../../testdata/sb-rlx.litmus"}, "nope"},
 		{[]string{"--target", "0", "../../testdata/sb-rlx.litmus"}, "--target must be a positive duration"},
