@@ -681,11 +681,6 @@ func (e *engine) revisits(g *egraph, w ref, limit int64) []revisit {
 	loc := wn.ev.Loc
 	wpos := g.moPos(loc, w)
 	wporf := g.porf(wn)
-	inPrefix := func(r ref) bool { return inView(wporf, r) }
-	if e.arm {
-		// armPrefix decides, with r as it would be.
-		inPrefix = func(ref) bool { return false }
-	}
 	cands := e.cands[:0]
 	// The reads of w's location: the readers of its writes.
 	for p, x := range g.mo[loc] {
@@ -695,8 +690,10 @@ func (e *engine) revisits(g *egraph, w ref, limit int64) []revisit {
 		for _, r := range g.readersOf(x) {
 			n := g.node(r)
 			// (Under ARMv8, whether r was added maximally is judged with
-			// the window its thread's later events leave: armMaximal.)
-			if r == w || !n.revisitable || !n.addedMax && !e.arm || limit >= 0 && n.stamp > limit || inPrefix(r) {
+			// the window its thread's later events leave, armMaximal, and
+			// whether w depends on r by armPrefix, with r as it would be.)
+			if r == w || !n.revisitable || limit >= 0 && n.stamp > limit ||
+				!e.arm && (!n.addedMax || inView(wporf, r)) {
 				continue
 			}
 			// Reading w must be coherent: nothing r's prefix has seen may
