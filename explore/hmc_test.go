@@ -41,8 +41,9 @@ func TestHMCAgainstSpeculation(t *testing.T) {
 // compare-exchange still acquired by its failure ordering only when it
 // failed; since it orders by its compiled (merged) ordering either way,
 // they pass even without ordersKept, recomputePP or armPrefix's second
-// look (which remain for a release exchange, whose write only a success
-// has), and are kept as regression inputs.
+// look, and are kept as regression inputs. Those rules remain for a
+// release exchange, whose write only a success has:
+// release-cas-then-acquire fails without ordersKept.
 func TestHMCFoundBugs(t *testing.T) {
 	files, _ := filepath.Glob("testdata/hmc/*.litmus")
 	if len(files) == 0 {
