@@ -172,10 +172,13 @@ func runCheckMapping(ctx context.Context, args []string, stdout, stderr io.Write
 		fmt.Fprintln(stdout)
 	}
 	fmt.Fprintf(stderr, "%d tests: %d clean, %d where the hardware adds outcomes, %d inconclusive (bounded), %d rejected\n", len(files), clean, added, inconclusive, rejected)
-	if rejected > 0 && status == ExitOK {
+	switch {
+	case rejected > 0 && status == ExitOK:
 		status = ExitUsage
+	case inconclusive > 0 && status == ExitOK:
+		status = ExitPartial // not verified: a bound cut an exploration
 	}
-	return status
+	return signalStatus(ctx, status)
 }
 
 // checkRun explores p under m, with a witness per outcome.

@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -42,5 +44,33 @@ func TestCheckMapping(t *testing.T) {
 	st, out, errs = run("--arch", "x86-64", lb, sb, mp, lba)
 	if st != ExitOK || !strings.Contains(errs, "4 tests: 4 clean") {
 		t.Errorf("x86-64: exit %d\n%s%s", st, out, errs)
+	}
+}
+
+// A loop longer than the unroll bound cuts both explorations: with no
+// added outcome found, the test is inconclusive, never clean, and the exit
+// status says not verified (3).
+func TestCheckMappingBounded(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "long-loop.litmus")
+	src := `use std::sync::atomic::{AtomicU32, Ordering};
+static X: AtomicU32 = AtomicU32::new(0);
+thread t1 {
+    let mut i = 0;
+    while i < 20 {
+        X.store(i, Ordering::Relaxed);
+        i += 1;
+    }
+}
+thread t2 {
+    let a = X.load(Ordering::Relaxed);
+}
+`
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	st := Run(context.Background(), []string{"check-mapping", "--arch", "aarch64", file}, nil, &out, &errb)
+	if st != ExitPartial || !strings.Contains(out.String(), "INCONCLUSIVE") || !strings.Contains(errb.String(), "1 inconclusive") {
+		t.Errorf("exit %d, want %d\n%s%s", st, ExitPartial, out.String(), errb.String())
 	}
 }
