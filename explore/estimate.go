@@ -73,25 +73,34 @@ func Estimate(ctx context.Context, p *prog.Program, opts Options, samples int, b
 	var pathSteps int
 	var pathTime time.Duration
 	pathsPer := max(10, samples/max(1, len(units)))
-	for _, i := range rng.Perm(len(units)) {
-		if len(parts) >= 2 && (time.Since(start) >= budget || ctx.Err() != nil) {
-			break
-		}
+	// whole explores part i whole, within maxSteps steps and ctx; ok says
+	// it finished; tooLong that a thread is too long for HMC's prefixes.
+	whole := func(ctx context.Context, i, maxSteps int) (pt part, ok, tooLong bool) {
 		uo := opts
-		uo.MaxSteps = UnitSteps
+		uo.MaxSteps = maxSteps
 		t0 := time.Now()
 		e := newEngine(ctx, p, uo, nil)
 		e.prefix = units[i]
 		e.explore(newEgraph(p, e.opts.Unroll))
-		if e.tooLong {
+		if e.tooLong || e.stats.Stopped {
+			return pt, false, e.tooLong
+		}
+		st := e.stats
+		wholeSteps += float64(e.nodes)
+		wholeTime += time.Since(t0)
+		return part{unit: i, complete: float64(st.Complete),
+			leaves: float64(st.Complete + st.Blocked + st.Bounded + st.Stuck), steps: float64(e.nodes)}, true, false
+	}
+	for _, i := range rng.Perm(len(units)) {
+		if len(parts) >= 2 && (time.Since(start) >= budget || ctx.Err() != nil) {
+			break
+		}
+		pt, ok, tooLong := whole(ctx, i, UnitSteps)
+		if tooLong {
 			return Estimation{} // armv8 falls back to value speculation: no tree
 		}
-		if !e.stats.Stopped {
-			st := e.stats
-			parts = append(parts, part{unit: i, complete: float64(st.Complete),
-				leaves: float64(st.Complete + st.Blocked + st.Bounded + st.Stuck), steps: float64(e.nodes)})
-			wholeSteps += float64(e.nodes)
-			wholeTime += time.Since(t0)
+		if ok {
+			parts = append(parts, pt)
 			est.Counted++
 			continue
 		}
@@ -99,7 +108,7 @@ func Estimate(ctx context.Context, p *prog.Program, opts Options, samples int, b
 			break
 		}
 		// Too big to explore whole here: random paths through it.
-		t0 = time.Now()
+		t0 := time.Now()
 		var n, sum, sumSq, leaves, nodes float64
 		for k := 0; k < pathsPer && est.Samples < max(samples, 10); k++ {
 			if k >= 2 && time.Since(start) >= budget {
@@ -136,22 +145,13 @@ func Estimate(ctx context.Context, p *prog.Program, opts Options, samples int, b
 		if left <= 0 || ctx.Err() != nil {
 			break
 		}
-		uo := opts
-		uo.MaxSteps = 50 * UnitSteps
 		uctx, cancel := context.WithTimeout(ctx, left)
-		t0 := time.Now()
-		e := newEngine(uctx, p, uo, nil)
-		e.prefix = units[parts[j].unit]
-		e.explore(newEgraph(p, e.opts.Unroll))
+		pt, ok, _ := whole(uctx, parts[j].unit, 50*UnitSteps)
 		cancel()
-		if e.stats.Stopped {
+		if !ok {
 			continue
 		}
-		st := e.stats
-		parts[j] = part{unit: parts[j].unit, complete: float64(st.Complete),
-			leaves: float64(st.Complete + st.Blocked + st.Bounded + st.Stuck), steps: float64(e.nodes)}
-		wholeSteps += float64(e.nodes)
-		wholeTime += time.Since(t0)
+		parts[j] = pt
 		est.Counted++
 		est.Sampled--
 	}

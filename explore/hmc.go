@@ -382,16 +382,5 @@ func (e *engine) armMaximal(g *egraph, r, w ref, kept keepSet) bool {
 		}
 		return true
 	}
-	if !check(r) {
-		return false
-	}
-	for t := range g.th {
-		for i := range g.th[t] {
-			x := ref{int32(t), int32(i)}
-			if x != r && !g.th[t][i].hole && !kept.has(x) && !check(x) {
-				return false
-			}
-		}
-	}
-	return true
+	return revisitedAndDeleted(g, r, kept, check)
 }

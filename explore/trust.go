@@ -815,6 +815,13 @@ func (e *engine) maximal(g *egraph, r, w ref, kept keepSet) bool {
 		}
 		return true
 	}
+	return revisitedAndDeleted(g, r, kept, check)
+}
+
+// revisitedAndDeleted says whether check holds for r and for every event
+// a revisit of r deletes (present, not kept): the maximality condition's
+// scope, under every model.
+func revisitedAndDeleted(g *egraph, r ref, kept keepSet, check func(ref) bool) bool {
 	if !check(r) {
 		return false
 	}
