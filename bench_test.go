@@ -12,6 +12,11 @@ import (
 // rotation N=8 and 9). Each reports executions per second; BENCHMARKS.md
 // records the figures.
 func benchFile(b *testing.B, file string, defines map[string]string, want int) {
+	benchJobs(b, file, defines, want, 0)
+}
+
+// benchJobs is benchFile on a given number of cores (0: all of them).
+func benchJobs(b *testing.B, file string, defines map[string]string, want, jobs int) {
 	src, err := os.ReadFile(file)
 	if err != nil {
 		b.Fatal(err)
@@ -22,7 +27,7 @@ func benchFile(b *testing.B, file string, defines map[string]string, want int) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		r, err := happens.Run(context.Background(), p, happens.Options{})
+		r, err := happens.Run(context.Background(), p, happens.Options{Jobs: jobs})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -41,3 +46,10 @@ func BenchmarkCASRotation8(b *testing.B) {
 func BenchmarkCASRotation9(b *testing.B) {
 	benchFile(b, "bench/casrot.litmus", map[string]string{"N": "9"}, 8597)
 }
+
+// GenMC's two largest benchmarks on one core and on two (issue 10: two
+// cores at least 1.8× faster than one).
+func BenchmarkFibBench1(b *testing.B) { benchJobs(b, "bench/genmc/fib_bench.rs", nil, 525630, 1) }
+func BenchmarkFibBench2(b *testing.B) { benchJobs(b, "bench/genmc/fib_bench.rs", nil, 525630, 2) }
+func BenchmarkBig0Jobs1(b *testing.B) { benchJobs(b, "bench/genmc/big0.rs", nil, 82472, 1) }
+func BenchmarkBig0Jobs2(b *testing.B) { benchJobs(b, "bench/genmc/big0.rs", nil, 82472, 2) }

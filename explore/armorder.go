@@ -137,7 +137,7 @@ func (c *orderChecker) internalSucc(g *egraph, a half) bool {
 	}
 	mo := g.mo[loc]
 	if a.part == 1 {
-		for _, r := range n.readers {
+		for _, r := range g.readersOf(a.x) {
 			if !c.push(half{r, 0}) {
 				return false
 			}
@@ -191,7 +191,7 @@ func (c *orderChecker) obSucc(g *egraph, a half) bool {
 	}
 	// rfiOf: the readers in w's thread of the write w.
 	rfiOf := func(w ref) bool {
-		for _, r := range g.node(w).readers {
+		for _, r := range g.readersOf(w) {
 			if r.t == w.t && !c.push(half{r, 0}) {
 				return false
 			}
@@ -206,7 +206,7 @@ func (c *orderChecker) obSucc(g *egraph, a half) bool {
 	// obs
 	mo := g.mo[n.ev.Loc]
 	if isW {
-		for _, r := range n.readers {
+		for _, r := range g.readersOf(a.x) {
 			if r.t != t && !c.push(half{r, 0}) { // rfe
 				return false
 			}

@@ -42,10 +42,6 @@ type node struct {
 	// pp (ARMv8): the (ppo ∪ rf)⁺ prefix, a bit per event of each
 	// thread, nt words: what a backward revisit must keep.
 	pp []uint64
-	// readers (writes): the reads that read from it. Its slice may share
-	// a backing array with the same node's copy in another graph, so it
-	// is only ever appended to or replaced, never changed in place.
-	readers []ref
 }
 
 const (
@@ -81,8 +77,12 @@ type egraph struct {
 	nt int
 	th [][]node
 	mo [][]ref // per location, in modification order; mo[l][0] is the initial write
-	// initReaders[l]: the reads of location l's initial write.
+	// initReaders[l]: the reads of location l's initial write; rd[t][i]:
+	// the reads of thread t's i-th event (a write). The graph owns these
+	// slices (a graph made by a revisit builds its own), so they are
+	// changed in place and their arrays reused.
 	initReaders [][]ref
+	rd          [][][]ref
 	cur         []*interp.State
 	stop        []interp.Stop
 	// at[t]: the index of thread t's next event (its first hole, or the
@@ -101,7 +101,7 @@ type egraph struct {
 func newEgraph(p *prog.Program, unroll int) *egraph {
 	n := len(p.Threads)
 	g := &egraph{p: p, nt: n, th: make([][]node, n), mo: make([][]ref, len(p.Locs)),
-		initReaders: make([][]ref, len(p.Locs)),
+		initReaders: make([][]ref, len(p.Locs)), rd: make([][][]ref, n),
 		cur:         make([]*interp.State, n), stop: make([]interp.Stop, n), snap: make([][]*interp.State, n),
 		at: make([]int, n)}
 	for l := range p.Locs {
@@ -136,7 +136,10 @@ func (g *egraph) readersOf(w ref) []ref {
 	if w.t < 0 {
 		return g.initReaders[w.i]
 	}
-	return g.th[w.t][w.i].readers
+	if int(w.i) >= len(g.rd[w.t]) {
+		return nil
+	}
+	return g.rd[w.t][w.i]
 }
 
 func (g *egraph) setReaders(w ref, rs []ref) {
@@ -144,10 +147,19 @@ func (g *egraph) setReaders(w ref, rs []ref) {
 		g.initReaders[w.i] = rs
 		return
 	}
-	g.th[w.t][w.i].readers = rs
+	g.rd[w.t][w.i] = rs
 }
 
 func (g *egraph) addReader(w, r ref) { g.setReaders(w, append(g.readersOf(w), r)) }
+
+// clearReaders empties the readers of thread t's i-th event, keeping the
+// array.
+func (g *egraph) clearReaders(t, i int) {
+	for len(g.rd[t]) <= i {
+		g.rd[t] = append(g.rd[t], nil)
+	}
+	g.rd[t][i] = g.rd[t][i][:0]
+}
 
 // removeReader drops r, which must be the last reader added to w (readers
 // are removed in the reverse order of their adding).
@@ -157,7 +169,7 @@ func (g *egraph) removeReader(w, r ref) {
 		g.setReaders(w, rs[:n-1])
 		return
 	}
-	out := make([]ref, 0, len(rs))
+	out := rs[:0]
 	for _, x := range rs {
 		if x != r {
 			out = append(out, x)

@@ -96,7 +96,7 @@ func (c *orderChecker) scCycle(g *egraph, x ref) bool {
 			return false
 		}
 		if n.isWrite() {
-			for _, r := range n.readers {
+			for _, r := range g.readersOf(a) {
 				if !yield(r) {
 					return false
 				}
@@ -180,7 +180,7 @@ func (c *orderChecker) x86Cycle(g *egraph, x ref) bool {
 			return true
 		}
 		if n.isWrite() {
-			for _, r := range n.readers {
+			for _, r := range g.readersOf(a) {
 				if r.t != a.t && !yield(r) { // rfe
 					return false
 				}

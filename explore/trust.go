@@ -78,6 +78,9 @@ type engine struct {
 	weight  float64
 	sampled sampleStats
 	ex      Execution // the one emit hands to visit, reused
+	emitted *egraph   // the graph ex is
+	build   func() *graph.Graph
+	finalOf func(loc int) uint64
 	oc      orderChecker
 	out     *graph.Graph // the graph emit hands to visit, reused
 	ids     [][]graph.ID // scratch for toGraphInto
@@ -357,7 +360,10 @@ func (e *engine) read(g *egraph, t int, ev graph.Event) {
 	if e.arm {
 		hi, _ = g.armWindow(t, loc)
 	}
-	alts := e.readAlts[:0]
+	// The alternatives are pushed on a stack shared by the calls: deeper
+	// calls push after them (and may move the stack, keeping its bigger
+	// array; alts still reads this call's part, unchanged, in the old one).
+	start := len(e.readAlts)
 	for k := hi; k >= obs; k-- {
 		w := mo[k]
 		var buf [2]node
@@ -367,11 +373,10 @@ func (e *engine) read(g *egraph, t int, ev graph.Event) {
 			// Only the first variant of the last write is the maximal
 			// choice; a spurious failure never is.
 			n.addedMax = k == hi && j == 0
-			alts = append(alts, n)
+			e.readAlts = append(e.readAlts, n)
 		}
 	}
-	// The list is this call's: deeper calls append after it.
-	e.readAlts = alts[len(alts):]
+	alts := e.readAlts[start:]
 	for k, n := range alts {
 		if e.stats.Stopped {
 			break
@@ -381,7 +386,7 @@ func (e *engine) read(g *egraph, t int, ev graph.Event) {
 			e.leave()
 		}
 	}
-	e.readAlts = alts[:0]
+	e.readAlts = e.readAlts[:start]
 }
 
 // store adds thread t's next event, a write, in every coherent place in
@@ -425,8 +430,8 @@ func (e *engine) add(g *egraph, t int, n node, pos int) ref {
 	e.stamp++
 	n.stamp = e.stamp
 	n.revisitable = true
-	n.readers = nil
 	n.hole = false
+	g.clearReaders(t, i)
 	n.ev.Index = i
 	st := g.cur[t]
 	snap := e.newState()
@@ -845,7 +850,7 @@ func (e *engine) fresh(g *egraph) *egraph {
 	h := e.pool[e.depth]
 	if h == nil {
 		h = &egraph{p: g.p, nt: g.nt, th: make([][]node, g.nt), mo: make([][]ref, len(g.mo)),
-			initReaders: make([][]ref, len(g.mo)),
+			initReaders: make([][]ref, len(g.mo)), rd: make([][][]ref, g.nt),
 			cur:         make([]*interp.State, g.nt), stop: make([]interp.Stop, g.nt), snap: make([][]*interp.State, g.nt), at: make([]int, g.nt)}
 		for t := range h.cur {
 			h.cur[t] = &interp.State{}
@@ -994,14 +999,14 @@ func (g *egraph) rmwReaderOther(w, r ref) (ref, bool) {
 	return noRef, false
 }
 
-// rebuildReaders recomputes every write's readers, in fresh slices.
+// rebuildReaders recomputes every write's readers.
 func (g *egraph) rebuildReaders() {
 	for l := range g.initReaders {
-		g.initReaders[l] = nil
+		g.initReaders[l] = g.initReaders[l][:0]
 	}
 	for t := range g.th {
 		for i := range g.th[t] {
-			g.th[t][i].readers = nil
+			g.clearReaders(t, i)
 		}
 	}
 	for t := range g.th {
@@ -1016,7 +1021,7 @@ func (g *egraph) rebuildReaders() {
 // clone copies g (sharing what is never changed in place).
 func (g *egraph) clone() *egraph {
 	h := &egraph{p: g.p, nt: g.nt, th: make([][]node, g.nt), mo: make([][]ref, len(g.mo)),
-		initReaders: make([][]ref, len(g.mo)),
+		initReaders: make([][]ref, len(g.mo)), rd: make([][][]ref, g.nt),
 		cur:         make([]*interp.State, g.nt), stop: append([]interp.Stop(nil), g.stop...), snap: make([][]*interp.State, g.nt), nsc: g.nsc,
 		at: append([]int(nil), g.at...), broken: g.broken}
 	for t := range g.th {
@@ -1055,15 +1060,22 @@ func (e *engine) emit(g *egraph) {
 	if len(e.ids) < g.nt {
 		e.ids = make([][]graph.ID, g.nt)
 	}
+	if e.build == nil {
+		// Made once: a closure or method value made per execution would
+		// be allocated per execution.
+		e.build = func() *graph.Graph { return e.emitted.toGraphInto(e.out, e.ids) }
+		e.finalOf = func(loc int) uint64 { return e.emitted.finalValue(loc) }
+	}
+	e.emitted = g
 	x := &e.ex
-	*x = Execution{build: func() *graph.Graph { return g.toGraphInto(e.out, e.ids) }, final: g.finalValue}
+	*x = Execution{build: e.build, final: e.finalOf}
 	if e.final && e.m.CheckFinal(model.NewExec(x.Graph())) != nil {
 		return
 	}
 	x.Threads = g.cur
-	x.Status, x.Hangs = Classify(g.cur, g.stop, g.finalValue)
+	x.Status, x.Hangs = Classify(g.cur, g.stop, e.finalOf)
 	x.Failures = Failures(g.cur, g.stop)
-	RunFinal(e.p, x, g.finalValue, e.opts.Unroll)
+	RunFinal(e.p, x, e.finalOf, e.opts.Unroll)
 	if IsDuplicate(e.m, x) {
 		x.Status = Duplicate
 	}
