@@ -102,7 +102,7 @@ func newEgraph(p *prog.Program, unroll int) *egraph {
 	n := len(p.Threads)
 	g := &egraph{p: p, nt: n, th: make([][]node, n), mo: make([][]ref, len(p.Locs)),
 		initReaders: make([][]ref, len(p.Locs)), rd: make([][][]ref, n),
-		cur:         make([]*interp.State, n), stop: make([]interp.Stop, n), snap: make([][]*interp.State, n),
+		cur: make([]*interp.State, n), stop: make([]interp.Stop, n), snap: make([][]*interp.State, n),
 		at: make([]int, n)}
 	for l := range p.Locs {
 		g.mo[l] = []ref{initRef(l)}

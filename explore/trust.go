@@ -851,7 +851,7 @@ func (e *engine) fresh(g *egraph) *egraph {
 	if h == nil {
 		h = &egraph{p: g.p, nt: g.nt, th: make([][]node, g.nt), mo: make([][]ref, len(g.mo)),
 			initReaders: make([][]ref, len(g.mo)), rd: make([][][]ref, g.nt),
-			cur:         make([]*interp.State, g.nt), stop: make([]interp.Stop, g.nt), snap: make([][]*interp.State, g.nt), at: make([]int, g.nt)}
+			cur: make([]*interp.State, g.nt), stop: make([]interp.Stop, g.nt), snap: make([][]*interp.State, g.nt), at: make([]int, g.nt)}
 		for t := range h.cur {
 			h.cur[t] = &interp.State{}
 		}
@@ -1022,7 +1022,7 @@ func (g *egraph) rebuildReaders() {
 func (g *egraph) clone() *egraph {
 	h := &egraph{p: g.p, nt: g.nt, th: make([][]node, g.nt), mo: make([][]ref, len(g.mo)),
 		initReaders: make([][]ref, len(g.mo)), rd: make([][][]ref, g.nt),
-		cur:         make([]*interp.State, g.nt), stop: append([]interp.Stop(nil), g.stop...), snap: make([][]*interp.State, g.nt), nsc: g.nsc,
+		cur: make([]*interp.State, g.nt), stop: append([]interp.Stop(nil), g.stop...), snap: make([][]*interp.State, g.nt), nsc: g.nsc,
 		at: append([]int(nil), g.at...), broken: g.broken}
 	for t := range g.th {
 		h.th[t] = append([]node(nil), g.th[t]...)
