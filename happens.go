@@ -109,14 +109,66 @@ func Run(ctx context.Context, p *prog.Program, opts Options) (*result.Result, er
 	}
 	// An execution limit stops after the first executions in exploration
 	// order, which only one core reproduces.
-	if jobs > 1 && opts.MaxExecutions == 0 {
-		if units := explore.Units(ctx, p, eo, 16*jobs); len(units) > 1 {
-			return runUnits(ctx, p, m, opts.Show, eo, units, jobs), nil
-		}
+	if jobs > 1 && opts.MaxExecutions == 0 && explore.Splittable(m) {
+		return runParallel(ctx, p, m, opts.Show, eo, jobs), nil
 	}
 	c := result.NewCollector(p, m, opts.Show)
 	stats := explore.Explore(ctx, p, eo, c.Visit)
 	return c.Finish(stats, unroll), nil
+}
+
+// runParallel explores on jobs cores (explore.Parallel), a collector per
+// part, and combines the parts' results in exploration order, so the
+// result is the one-core result: the same counts, and the same first
+// witness of everything.
+func runParallel(ctx context.Context, p *prog.Program, m *model.Model, show result.Show, eo explore.Options, jobs int) *result.Result {
+	start := time.Now()
+	var complete, blocked atomic.Int64
+	progress := eo.Progress
+	eo.Progress = nil
+	var parts []*result.Collector // guarded by Parallel: one newPart call at a time
+	newPart := func(i int) func(*explore.Execution) {
+		c := result.NewCollector(p, m, show)
+		for len(parts) <= i {
+			parts = append(parts, nil)
+		}
+		parts[i] = c
+		return func(x *explore.Execution) {
+			c.Visit(x)
+			switch x.Status {
+			case explore.Complete:
+				complete.Add(1)
+			case explore.Blocked:
+				blocked.Add(1)
+			}
+		}
+	}
+	if progress != nil {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		stop := make(chan struct{})
+		defer close(stop)
+		go func() {
+			for {
+				select {
+				case <-stop:
+					return
+				case <-t.C:
+					progress(explore.Stats{Complete: int(complete.Load()), Blocked: int(blocked.Load()),
+						Elapsed: time.Since(start)})
+				}
+			}
+		}()
+	}
+	order, pstats := explore.Parallel(ctx, p, eo, jobs, newPart)
+	all := result.NewCollector(p, m, show)
+	var stats explore.Stats
+	for _, i := range order {
+		all.Merge(parts[i])
+		stats.Add(pstats[i])
+	}
+	stats.Elapsed = time.Since(start)
+	return all.Finish(stats, eo.Unroll)
 }
 
 // runUnits explores the units on jobs cores and combines their results

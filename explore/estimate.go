@@ -80,7 +80,7 @@ func Estimate(ctx context.Context, p *prog.Program, opts Options, samples int, b
 		uo.MaxSteps = maxSteps
 		t0 := time.Now()
 		e := newEngine(ctx, p, uo, nil)
-		e.prefix = units[i]
+		e.followUnit(units[i])
 		e.explore(newEgraph(p, e.opts.Unroll))
 		if e.tooLong || e.stats.Stopped {
 			return pt, false, e.tooLong
@@ -115,7 +115,8 @@ func Estimate(ctx context.Context, p *prog.Program, opts Options, samples int, b
 				break
 			}
 			e := newEngine(ctx, p, opts, nil)
-			e.sample, e.weight, e.prefix = rng, 1, units[i]
+			e.sample, e.weight = rng, 1
+			e.followUnit(units[i])
 			e.explore(newEgraph(p, e.opts.Unroll))
 			pathSteps += e.nodes
 			c := e.sampled.complete

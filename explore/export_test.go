@@ -5,3 +5,10 @@ import "happens/graph"
 // VerifyARM makes the engine compare each incremental ARMv8 judgement
 // with the relational model's; f hears of each (nil: stop).
 func VerifyARM(f func(g *graph.Graph, t, i int32, incremental, relational bool)) { verifyARM = f }
+
+// DonateAlways makes parallel workers split their work at every chance.
+func DonateAlways(on bool) { donateAlways = on }
+
+// SetHMCEventLimit lowers the events per thread HMC handles (tests of the
+// fallback); it returns the old limit.
+func SetHMCEventLimit(n int) int { old := hmcEventLimit; hmcEventLimit = n; return old }

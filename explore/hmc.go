@@ -33,6 +33,10 @@ import (
 // MaxHMCEvents bounds the events of a thread the prefixes can name.
 const MaxHMCEvents = 64
 
+// hmcEventLimit is where computePP gives up: MaxHMCEvents, lowered by
+// tests to reach the fallback with small programs.
+var hmcEventLimit = MaxHMCEvents
+
 func ppHas(pp []uint64, x ref) bool {
 	return x.t < 0 || x.i < MaxHMCEvents && pp[x.t]&(1<<uint(x.i)) != 0
 }
@@ -107,7 +111,7 @@ func (g *egraph) ppPreds(x ref, n *node, nodeOf func(ref) *node, f func(ref)) {
 // computePP fills n's (ppo ∪ rf)⁺ prefix: thread t's i-th event, whose
 // predecessors' prefixes are up to date.
 func (e *engine) computePP(g *egraph, t, i int, n *node) {
-	if i >= MaxHMCEvents {
+	if i >= hmcEventLimit {
 		e.tooLong = true
 		e.stats.stop(CutSize)
 		return

@@ -63,7 +63,10 @@ type engine struct {
 	// that depth as units instead of descending.
 	path     []int
 	prefix   []int
+	ceil     []int // per depth from len(prefix)-1: the last alternative to explore
 	splitAt  int
+	share    *share // a parallel exploration's shared work (parallel.go)
+	part     int    // which part of it this engine explores
 	units    [][]int
 	fork     []bool  // per entry of path: the branch point had a choice
 	forks    int     // how many of path's branch points had a choice
@@ -160,8 +163,28 @@ func newEngine(ctx context.Context, p *prog.Program, opts Options, visit func(*E
 // branch point calls it for k = 0, 1, …, n-1 in turn.
 func (e *engine) enter(k, n int) bool {
 	d := len(e.path)
-	if d < len(e.prefix) && e.prefix[d] != k {
-		return false
+	switch top := len(e.prefix) - 1; {
+	case d < top:
+		if e.prefix[d] != k {
+			return false
+		}
+	case d == top:
+		if k < e.prefix[d] || k > e.ceil[d] {
+			return false
+		}
+	default:
+		if k == 0 {
+			for len(e.ceil) <= d {
+				e.ceil = append(e.ceil, 0)
+			}
+			e.ceil[d] = n - 1
+		}
+		if k > e.ceil[d] {
+			return false
+		}
+	}
+	if e.share != nil && (e.share.want.Load() > 0 || donateAlways) {
+		e.donate()
 	}
 	// The split counts only branch points with a choice.
 	if n > 1 && e.forks == e.splitAt && d >= len(e.prefix) {
@@ -189,6 +212,24 @@ func (e *engine) enter(k, n int) bool {
 		e.forks++
 	}
 	return true
+}
+
+// follow restricts the exploration to the subtrees path[:len(path)-1] +
+// [k] for k from path's last entry to hi: a unit (hi = that entry) or a
+// donated part of a parallel exploration.
+func (e *engine) follow(path []int, hi int) {
+	e.prefix = path
+	if len(path) > 0 {
+		e.ceil = make([]int, len(path))
+		e.ceil[len(path)-1] = hi
+	}
+}
+
+// followUnit restricts the exploration to one unit of Units.
+func (e *engine) followUnit(unit []int) {
+	if len(unit) > 0 {
+		e.follow(unit, unit[len(unit)-1])
+	}
 }
 
 func (e *engine) leave() {

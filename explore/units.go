@@ -51,7 +51,7 @@ func ExploreUnit(ctx context.Context, p *prog.Program, opts Options, unit []int,
 		return Explore(ctx, p, opts, visit)
 	}
 	e := newEngine(ctx, p, opts, visit)
-	e.prefix = unit
+	e.followUnit(unit)
 	e.explore(newEgraph(p, e.opts.Unroll))
 	return e.done()
 }
