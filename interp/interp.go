@@ -342,8 +342,17 @@ func (s *State) Complete(read uint64, ok bool) {
 	}
 	s.Accesses++
 	switch in.Op {
-	case prog.OpStore, prog.OpRMW, prog.OpFence:
+	case prog.OpStore, prog.OpFence:
 		s.writes++
+	case prog.OpRMW:
+		// One that wrote back the value it read (a swap of true over
+		// true, a fetch_or of bits already set) changed no value: like a
+		// read, it leaves a loop iteration a spin (see Run). Whoever
+		// reads its write reads the value they could read from the
+		// write it read, so the iteration can be left out.
+		if prog.ApplyRMW(in.RMW, s.P.Locs[s.Req.Loc].Type, read, s.Req.Val) != read {
+			s.writes++
+		}
 	case prog.OpCAS:
 		if ok {
 			s.writes++
