@@ -657,7 +657,10 @@ type setupBinding struct {
 	mut bool
 	// poison: a name whose declaration failed (reported there).
 	poison bool
-	pos    source.Pos
+	// cell: obj is a let mut local of main that threads borrow (a plain
+	// shared variable the name reads and assigns in place).
+	cell bool
+	pos  source.Pos
 }
 
 func (c *compiler) book(stmts []stmt, setup []setupBinding) {
@@ -704,7 +707,10 @@ func (g *gen) bindSetup(setup []setupBinding) {
 	for _, b := range setup {
 		switch {
 		case b.obj != nil:
-			g.bind(b.name, value{k: vPlace, pl: &place{obj: b.obj, cidx: -1, p: b.pos}}, false)
+			g.bind(b.name, value{k: vPlace, pl: &place{obj: b.obj, cidx: -1, p: b.pos}}, b.cell)
+			if b.cell {
+				g.lookup(b.name).cell = true
+			}
 		case b.h != nil:
 			g.bind(b.name, value{k: vHandle, h: b.h}, false)
 		case b.isHs:

@@ -170,6 +170,9 @@ type handleVal struct {
 type local struct {
 	v   value
 	mut bool
+	// cell: v is the place of a local of main that threads share (see
+	// cells.go): the name reads and assigns it in place.
+	cell bool
 }
 
 type scope struct {
@@ -808,7 +811,7 @@ func (g *gen) assign(s *assignStmt) {
 			g.expr(s.val)
 			return
 		}
-		if l := g.use(t.name); l != nil {
+		if l := g.use(t.name); l != nil && !l.cell {
 			if l.v.k == vPlace || l.v.k == vGuard {
 				g.errorf(t.p, "%s refers to shared memory; use a method (store) or *%s = ... for a Mutex guard", t.name, t.name)
 			}

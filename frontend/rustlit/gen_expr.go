@@ -165,6 +165,9 @@ func scalarWant(want *ty, op string) *ty {
 
 func (g *gen) ident(e *identExpr, want *ty) value {
 	if l := g.use(e.name); l != nil {
+		if l.cell {
+			return g.readPlace(l.v.pl, e, e.p)
+		}
 		return l.v
 	}
 	if o := g.c.statics[e.name]; o != nil {

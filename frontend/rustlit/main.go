@@ -52,11 +52,17 @@ type envEntry struct {
 	isHs   bool
 	mut    bool
 	poison bool
-	pos    source.Pos
+	// cell: a let mut local of main that a thread's closure borrows: a
+	// plain shared variable (obj), read and written in place.
+	cell bool
+	pos  source.Pos
 }
 
 type lowering struct {
-	c     *compiler
+	c *compiler
+	// all is main's statements (and tail), for inferring the types of
+	// cells from their uses.
+	all   []stmt
 	env   []*envEntry // in declaration order; later entries shadow
 	phase phase
 	// mainCode is main's own code between the spawns and the joins;
@@ -86,7 +92,7 @@ func (l *lowering) lookup(name string) *envEntry {
 func (l *lowering) bindings() []setupBinding {
 	var out []setupBinding
 	for _, e := range l.env {
-		out = append(out, setupBinding{name: e.name, obj: e.obj, cv: e.cv, h: e.h, hs: e.hs, isHs: e.isHs, mut: e.mut, poison: e.poison, pos: e.pos})
+		out = append(out, setupBinding{name: e.name, obj: e.obj, cv: e.cv, h: e.h, hs: e.hs, isHs: e.isHs, mut: e.mut, poison: e.poison, cell: e.cell, pos: e.pos})
 	}
 	return out
 }
@@ -124,6 +130,10 @@ func (c *compiler) main(fn *fnItem, h *hoisted) {
 		return
 	}
 	l := &lowering{c: c, joined: map[int]bool{}, finalEnd: end, scopedAll: map[*handleVal]bool{}}
+	l.all = stmts
+	if tail != nil {
+		l.all = append(append([]stmt(nil), stmts...), &exprStmt{x: tail, p: tail.exprPos()})
+	}
 	l.block(stmts, tail)
 	l.finish(fn.p)
 }
@@ -702,6 +712,38 @@ func (l *lowering) setupStmt(s stmt) bool {
 			return l.setupStmt(&exprStmt{x: b.tail, p: b.tail.exprPos()})
 		}
 	case *assignStmt:
+		// k += 1 on a let mut constant of the setup: plain computation
+		// main does before its threads, evaluated here.
+		if id, ok := s.target.(*identExpr); ok {
+			if en := l.lookup(id.name); en != nil && en.cv != nil && !en.cv.isOrd {
+				if !en.mut {
+					c.errorf(id.p, "cannot assign twice to immutable variable %s (declare it with let mut)", id.name)
+					return true
+				}
+				val := s.val
+				if s.op != "=" {
+					val = &binaryExpr{op: strings.TrimSuffix(s.op, "="), x: id, y: s.val, p: s.p}
+				}
+				v, ok := c.constEvalIn(val, true, l.constEnv(), 0)
+				if !ok || v.isOrd || v.aggregate() != en.cv.aggregate() {
+					return false
+				}
+				if t, ok := prog.Unify(en.cv.t, v.t); ok {
+					if !t.Flexible && v.lit && !litFits(v.v, v.neg, t) {
+						c.errorf(s.val.exprPos(), "literal out of range for %s", t)
+						return true
+					}
+					if !t.Flexible {
+						v.v, v.t, v.lit = t.Wrap(v.v), t, false
+					}
+				} else {
+					c.errorf(s.val.exprPos(), "mismatched types: expected %s, found %s", en.cv.t, v.t)
+					return true
+				}
+				en.cv = &v
+				return true
+			}
+		}
 		// BUF[0] = v before any thread (a plain location).
 		if s.op == "=" {
 			return l.setInit(s.target, s.val)
@@ -891,6 +933,9 @@ func (l *lowering) spawn(call expr, name string, _ []setupBinding) *handleVal {
 		}
 		tail, end = &callExpr{fn: arg, p: arg.exprPos()}, arg.exprPos()
 		_ = fname
+	}
+	if cl != nil && !cl.move {
+		l.captureCells(cl)
 	}
 	g := newGen(c, name)
 	g.bindSetup(l.bindings())
