@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"happens/prog"
+	"happens/source"
 )
 
 // Cells: a let mut local of main that a spawned closure borrows (a
@@ -269,4 +270,58 @@ func (l *lowering) objType(o *object, field string) (prog.Type, bool) {
 		return prog.Type{}, false
 	}
 	return l.c.p.Vars[vi].Type, true
+}
+
+// unsupportedSetup explains the first construct of a setup statement
+// happens does not model (AtomicPtr, vec![...], a raw pointer, a type it
+// has no layout for), so that main's setup gets one error naming it
+// instead of a general one.
+func (l *lowering) unsupportedSetup(s stmt) (source.Pos, string) {
+	c := l.c
+	if ls, ok := s.(*letStmt); ok && ls.typ != nil {
+		if why := c.firstUnsupported(ls.typ); why != "" {
+			return ls.typ.p, why
+		}
+	}
+	var pos source.Pos
+	msg := ""
+	walkStmt(s, func(x expr, _ int) bool {
+		if msg != "" {
+			return false
+		}
+		switch x := x.(type) {
+		case *callExpr:
+			name, _ := pathName(x.fn)
+			seg := name[strings.LastIndex(name, ":")+1:]
+			owner := strings.TrimSuffix(strings.TrimSuffix(name, seg), "::")
+			owner = owner[strings.LastIndex(owner, ":")+1:]
+			if why := unsupportedType(&typeExpr{kind: tyPath, name: owner}); why != "" {
+				pos, msg = x.fn.exprPos(), why
+				return false
+			}
+		case *pathExpr:
+			if len(x.segs) > 0 {
+				if why := unsupportedType(&typeExpr{kind: tyPath, name: x.segs[0]}); why != "" {
+					pos, msg = x.p, why
+					return false
+				}
+			}
+		case *macroExpr:
+			if x.name == "vec" {
+				pos, msg = x.p, "vec![...] allocates at run time and is not supported; use an array of fixed size ([a, b, c] or [v; N]), of atomics if threads share it"
+				return false
+			}
+		case *castExpr:
+			if x.typ != nil {
+				if why := unsupportedType(x.typ); why != "" {
+					pos, msg = x.p, why
+					return false
+				}
+			}
+		case *closureExpr:
+			return false
+		}
+		return true
+	})
+	return pos, msg
 }

@@ -66,12 +66,21 @@ type compiler struct {
 	broken map[string]bool
 	// others are the items happens does not model, by name (enum, trait).
 	others map[string]string
+	// badNames are the statics whose declaration was rejected (reported
+	// there): their uses report nothing more.
+	badNames map[string]bool
+	// strLines are the lines where a string value was reported.
+	strLines map[string]bool
+	// nerr counts the errors found, those suppressed in items with syntax
+	// errors included: a thread with one has no value to join.
+	nerr int
 }
 
 func (c *compiler) errorf(pos source.Pos, format string, args ...any) {
 	if c.quiet > 0 {
 		return
 	}
+	c.nerr++
 	msg := fmt.Sprintf(format, args...)
 	if c.lenient > 0 && nameError(msg) {
 		// In an item with syntax errors a name may be missing because
@@ -114,7 +123,7 @@ func newCompiler(filename string, src []byte, errs *source.ErrorList, opts Optio
 	c := &compiler{filename: filename, src: src, errs: errs, consts: map[string]*constDef{},
 		statics: map[string]*object{}, fns: map[string]*fnItem{}, structs: map[string]*structItem{},
 		aliases: map[string]string{}, defines: opts.Defines, usedDefines: map[string]bool{},
-		seen: map[string]bool{}, opts: opts, threadPos: map[string]source.Pos{}, results: map[int]value{}, lockVars: map[int]bool{}, broken: map[string]bool{}, others: map[string]string{}}
+		seen: map[string]bool{}, opts: opts, threadPos: map[string]source.Pos{}, results: map[int]value{}, lockVars: map[int]bool{}, broken: map[string]bool{}, others: map[string]string{}, badNames: map[string]bool{}, strLines: map[string]bool{}}
 	c.lineStart = []int{0}
 	for i, b := range src {
 		if b == '\n' {

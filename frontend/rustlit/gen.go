@@ -213,6 +213,9 @@ type gen struct {
 	// temps are guards created by the current statement and not bound:
 	// they are dropped at its end.
 	temps []*guard
+	// bails counts the statements (and parts) given up at an error or a
+	// poisoned name: a value computed across one is unknown.
+	bails int
 	// inLoop counts the loops being compiled, for allocations that a loop
 	// would repeat.
 	inLoop int
@@ -234,6 +237,9 @@ func (g *gen) errorf(pos source.Pos, format string, args ...any) {
 func newGen(c *compiler, name string) *gen {
 	g := &gen{c: c, name: name}
 	g.push()
+	for n := range c.badNames {
+		g.bind(n, value{k: vPoison}, false)
+	}
 	g.zero = g.reg()
 	g.emit(prog.Instr{Op: prog.OpConst, A: g.zero})
 	return g
@@ -316,6 +322,7 @@ func (g *gen) safe(f func()) {
 			if _, ok := r.(genBail); !ok {
 				panic(r)
 			}
+			g.bails++
 		}
 	}()
 	f()
@@ -677,7 +684,13 @@ func (g *gen) let(s *letStmt, top bool) {
 			return
 		}
 	}
+	nerr, bails := g.c.nerr, g.bails
 	init := g.exprWant(s.init, want)
+	if init.k == vUnit && (g.c.nerr > nerr || g.bails > bails) {
+		// A part of the value failed (reported there): the let's names
+		// are poisoned, not ().
+		panic(genBail{})
+	}
 	if init.k == vUnit && s.pat.kind == pBind && s.pat.name != "_" {
 		if _, isCall := s.init.(*callExpr); !isCall {
 			g.errorf(s.p, "%s would have type (); expressions with no value cannot be bound", s.pat.name)

@@ -1,6 +1,7 @@
 package rustlit
 
 import (
+	"fmt"
 	"strings"
 
 	"happens/prog"
@@ -36,7 +37,14 @@ func (g *gen) exprWant(e expr, want *ty) value {
 	case *boolLit:
 		return g.constant(b2u(e.val), prog.Bool)
 	case *strLit:
-		g.errorf(e.p, "strings are only allowed as messages of assert! and panic!")
+		// One error per line: the arms of a match of strings are one
+		// mistake.
+		key := fmt.Sprintf("%s:%d", e.p.File, e.p.Line)
+		if g.c.strLines[key] {
+			panic(genBail{})
+		}
+		g.c.strLines[key] = true
+		g.errorf(e.p, "strings are only allowed as messages of assert! and panic!; for a value, use an integer (const EDGE: u32 = 1;)")
 	case *identExpr:
 		return g.ident(e, want)
 	case *pathExpr:

@@ -322,7 +322,11 @@ func (l *lowering) stmt(s stmt) {
 		if l.setupStmt(s) {
 			return
 		}
-		c.errorf(s.stmtPos(), "main runs this before starting any thread: only declarations of shared objects and constants can come before the first spawn (move it into a thread, or after the joins)")
+		if pos, why := l.unsupportedSetup(s); why != "" {
+			c.errorf(pos, "%s", why)
+		} else {
+			c.errorf(s.stmtPos(), "main runs this before starting any thread: only declarations of shared objects and constants, and computation with constants (k += 1), can come before the first spawn (move it into a thread, or after the joins)")
+		}
 		if ls, ok := s.(*letStmt); ok {
 			for _, n := range patNames(ls.pat, nil) {
 				l.env = append(l.env, &envEntry{name: n, poison: true, pos: ls.p})
@@ -947,7 +951,13 @@ func (l *lowering) spawn(call expr, name string, _ []setupBinding) *handleVal {
 			}
 		}
 	}
+	nerr := c.nerr
 	v := g.body(stmts, tail, end)
+	if c.nerr > nerr || g.bails > 0 {
+		// Part of the thread was given up at an error: its value is
+		// unknown, and main's uses of it report nothing more.
+		v = value{k: vPoison}
+	}
 	t := c.addThread(g.thread(name, pos))
 	c.results[t] = v
 	hv := &handleVal{thread: t, result: v, name: name}
