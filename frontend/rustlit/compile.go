@@ -613,6 +613,11 @@ func (c *compiler) observe() {
 // is the thread's value (what join returns).
 func (g *gen) body(stmts []stmt, tail expr, end source.Pos) value {
 	f := &fnCtx{name: "thread " + g.name, depth: len(g.scopes), result: unit}
+	if g.threadRet != nil && g.threadRet.k != vUnit && g.threadRet.k != vNever {
+		// A fn item run as a thread: its declared return type.
+		f.ret = g.threadRet
+		f.result = g.alloc(g.threadRet)
+	}
 	g.fns = append(g.fns, f)
 	g.stmts(stmts, true)
 	v := unit

@@ -207,6 +207,8 @@ type gen struct {
 	scopes []*scope
 	loops  []*loopCtx
 	fns    []*fnCtx
+	// threadRet is the return type of a fn item run as a thread's body.
+	threadRet *ty
 	locals []prog.Local // exported
 	// zero is a register holding 0, used for conversions.
 	zero int
@@ -473,6 +475,13 @@ func (g *gen) coerceScalar(v value, t prog.Type, pos source.Pos) value {
 		return scalar(r, u)
 	}
 	return v
+}
+
+// typeOfSafe is typeOf outside a statement: an error is reported, and
+// nil returned.
+func (g *gen) typeOfSafe(te *typeExpr) (t *ty) {
+	g.safe(func() { t = g.typeOf(te) })
+	return t
 }
 
 // typeOf resolves a written type to a value type. Types of shared memory

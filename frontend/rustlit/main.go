@@ -913,6 +913,17 @@ func (l *lowering) alias(e expr) *envEntry {
 func (l *lowering) spawn(call expr, name string, _ []setupBinding) *handleVal {
 	c := l.c
 	cl, arg, _ := isSpawnCall(call)
+	if name == "" && cl == nil {
+		// s.spawn(worker): the thread is named after its function.
+		if fname, ok := pathName(arg); ok && c.fns[fname] != nil && !strings.Contains(fname, ":") {
+			name = fname
+			for _, th := range c.p.Threads {
+				if th.Name == name {
+					name = ""
+				}
+			}
+		}
+	}
 	if name == "" {
 		name = fmt.Sprintf("t%d", l.unnamed)
 		l.unnamed++
@@ -921,6 +932,7 @@ func (l *lowering) spawn(call expr, name string, _ []setupBinding) *handleVal {
 	var stmts []stmt
 	var tail expr
 	var end source.Pos
+	var fnItem *fnItem
 	switch {
 	case cl != nil:
 		if b, ok := cl.body.(*blockExpr); ok {
@@ -936,13 +948,29 @@ func (l *lowering) spawn(call expr, name string, _ []setupBinding) *handleVal {
 			return nil
 		}
 		tail, end = &callExpr{fn: arg, p: arg.exprPos()}, arg.exprPos()
-		_ = fname
+		if fn := c.fns[fname]; fn != nil && len(fn.params) == 0 && !fn.self && !fn.generic && fn.recv == "" && fn.body != nil && !fn.broken {
+			// s.spawn(worker): worker's body is the thread's, so that its
+			// top-level lets are shown like a closure's.
+			fnItem = fn
+			stmts, tail, end = fn.body.stmts, fn.body.tail, fn.body.end
+		}
 	}
 	if cl != nil && !cl.move {
 		l.captureCells(cl)
 	}
 	g := newGen(c, name)
-	g.bindSetup(l.bindings())
+	if fnItem != nil {
+		// A function body sees only the globals.
+		if fnItem.ret != nil {
+			nerr := c.nerr
+			g.threadRet = g.typeOfSafe(fnItem.ret)
+			if c.nerr > nerr {
+				return nil
+			}
+		}
+	} else {
+		g.bindSetup(l.bindings())
+	}
 	if cl != nil {
 		for _, p := range cl.params {
 			// A scope's spawn closure may take the scope (crossbeam).
