@@ -69,6 +69,8 @@ type compiler struct {
 	// badNames are the statics whose declaration was rejected (reported
 	// there): their uses report nothing more.
 	badNames map[string]bool
+	// snippetNotes say how a header-less snippet was read (snippet.go).
+	snippetNotes []string
 	// strLines are the lines where a string value was reported.
 	strLines map[string]bool
 	// nerr counts the errors found, those suppressed in items with syntax
@@ -103,6 +105,13 @@ func Parse(filename string, src []byte, opts Options) (*prog.Program, error) {
 	c := newCompiler(filename, src, &errs, opts)
 	c.p = &prog.Program{Name: testName(filename), Doc: strings.Join(f.doc, "\n"), Format: "rust"}
 	c.compile(f, parseErrs > 0)
+	if len(c.snippetNotes) > 0 {
+		notes := strings.Join(c.snippetNotes, "\n")
+		if c.p.Doc != "" {
+			c.p.Doc += "\n"
+		}
+		c.p.Doc += notes
+	}
 	var names []string
 	for n := range opts.Defines {
 		if !c.usedDefines[n] {
@@ -307,6 +316,7 @@ func (c *compiler) hoist(f *file) *hoisted {
 
 func (c *compiler) compile(f *file, hadSyntaxErrors bool) {
 	h := c.hoist(f)
+	c.snippetImplicit(f, h, hadSyntaxErrors)
 	for _, o := range h.others {
 		if o.name != "" && (o.kind == "enum" || o.kind == "trait") {
 			c.others[o.name] = o.kind

@@ -209,7 +209,7 @@ type gen struct {
 	fns    []*fnCtx
 	// threadRet is the return type of a fn item run as a thread's body.
 	threadRet *ty
-	locals []prog.Local // exported
+	locals    []prog.Local // exported
 	// zero is a register holding 0, used for conversions.
 	zero int
 	// temps are guards created by the current statement and not bound:
