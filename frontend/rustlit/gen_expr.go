@@ -335,6 +335,19 @@ func (g *gen) unary(e *unaryExpr, want *ty) value {
 		if pl, ok := g.placeOf(e); ok {
 			return g.readPlace(pl, e, e.p)
 		}
+		// A value that is never a reference (x +* 2): rustc's "cannot
+		// be dereferenced". A local may hold one (&v, for x in a.iter()),
+		// which happens reads as the value.
+		switch x := e.x.(type) {
+		case *intLit, *boolLit, *binaryExpr, *castExpr:
+			v := g.exprWant(e.x, want)
+			g.errorf(e.p, "type %s cannot be dereferenced", v)
+		case *unaryExpr:
+			if x.op == "-" || x.op == "!" {
+				v := g.exprWant(e.x, want)
+				g.errorf(e.p, "type %s cannot be dereferenced", v)
+			}
+		}
 		return g.exprWant(e.x, want)
 	}
 	g.errorf(e.p, "unsupported operator %s", e.op)
