@@ -1001,15 +1001,23 @@ func (l *lowering) spawn(call expr, name string, _ []setupBinding) *handleVal {
 func (l *lowering) finish(pos source.Pos) {
 	c := l.c
 	var mainVals []setupBinding
+	mainThread := -1
 	if len(l.mainCode) > 0 {
 		if l.phase != phJoined && len(l.final) == 0 {
 			// No join: main's code runs concurrently to the end.
+		}
+		// main's own code runs concurrently with its threads but is main:
+		// the let mut locals it names are the same variables its final
+		// code sees (cells), not copies.
+		if len(l.final) > 0 || l.tail != nil {
+			l.captureCells(&closureExpr{body: &blockExpr{stmts: l.mainCode}})
 		}
 		g := newGen(c, "main")
 		g.bindSetup(l.bindings())
 		g.body(l.mainCode, nil, l.mainCode[0].stmtPos())
 		th := g.thread("main", l.mainCode[0].stmtPos())
 		t := c.addThread(th)
+		mainThread = t
 		// main's values continue into its Final code.
 		for _, loc := range th.Locals {
 			v := scalar(loc.Reg, loc.Type)
@@ -1029,6 +1037,11 @@ func (l *lowering) finish(pos source.Pos) {
 		v := g.join(b.h, pos)
 		g.bind(b.name, v.elems[0], true)
 		g.export(b.name, v.elems[0])
+	}
+	if len(mainVals) == 0 && mainThread >= 0 {
+		// main's own code happens before its final code (it is the
+		// same thread), whatever it left in its locals.
+		g.join(&handleVal{thread: mainThread, result: unit, name: "main"}, pos)
 	}
 	g.body(l.final, l.tail, l.finalEnd)
 	// Every final load must come after every join: a read of memory
