@@ -438,7 +438,7 @@ func (pr *printer) threadName(i int) string {
 		return fmt.Sprintf("P%d", i)
 	}
 	n := pr.p.Threads[i].Name
-	if isIdent(n) && !rustKeywords[n] {
+	if isIdent(n) && !rustKeywords[n] && !pr.finalLocal(n) {
 		return n
 	}
 	// A thread of a family (w[0]) or a name Rust cannot take.
@@ -456,11 +456,29 @@ func (pr *printer) threadName(i int) string {
 	if s == "" || s[0] >= '0' && s[0] <= '9' || rustKeywords[s] {
 		s = "t_" + s
 	}
-	// Keep it distinct from the other threads' names.
+	// Keep it distinct from the other threads' names, and from main's
+	// locals in the final code, where a thread's name is its handle
+	// (let r = s.spawn(..); let r = r.join().unwrap();).
 	for j := range pr.p.Threads {
 		if j != i && pr.p.Threads[j].Name == s {
 			return fmt.Sprintf("%s_%d", s, i)
 		}
 	}
+	if pr.finalLocal(s) {
+		return s + "_thread"
+	}
 	return s
+}
+
+// finalLocal reports whether the final code has a local named n.
+func (pr *printer) finalLocal(n string) bool {
+	if pr.p.Final == nil {
+		return false
+	}
+	for _, l := range pr.p.Final.Locals {
+		if l.Name == n {
+			return true
+		}
+	}
+	return false
 }

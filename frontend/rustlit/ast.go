@@ -424,4 +424,7 @@ type file struct {
 	items []item
 	// attrs are the attributes of each fn item, by fn.
 	errLines map[int]bool // lines with syntax errors
+	// hashes are the `# text` comments after code, read only in a
+	// snippet (snippet.go).
+	hashes []source.Pos
 }

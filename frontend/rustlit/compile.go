@@ -66,12 +66,23 @@ type compiler struct {
 	broken map[string]bool
 	// others are the items happens does not model, by name (enum, trait).
 	others map[string]string
+	// badNames are the statics whose declaration was rejected (reported
+	// there): their uses report nothing more.
+	badNames map[string]bool
+	// snippetNotes say how a header-less snippet was read (snippet.go).
+	snippetNotes []string
+	// strLines are the lines where a string value was reported.
+	strLines map[string]bool
+	// nerr counts the errors found, those suppressed in items with syntax
+	// errors included: a thread with one has no value to join.
+	nerr int
 }
 
 func (c *compiler) errorf(pos source.Pos, format string, args ...any) {
 	if c.quiet > 0 {
 		return
 	}
+	c.nerr++
 	msg := fmt.Sprintf(format, args...)
 	if c.lenient > 0 && nameError(msg) {
 		// In an item with syntax errors a name may be missing because
@@ -94,6 +105,13 @@ func Parse(filename string, src []byte, opts Options) (*prog.Program, error) {
 	c := newCompiler(filename, src, &errs, opts)
 	c.p = &prog.Program{Name: testName(filename), Doc: strings.Join(f.doc, "\n"), Format: "rust"}
 	c.compile(f, parseErrs > 0)
+	if len(c.snippetNotes) > 0 {
+		notes := strings.Join(c.snippetNotes, "\n")
+		if c.p.Doc != "" {
+			c.p.Doc += "\n"
+		}
+		c.p.Doc += notes
+	}
 	var names []string
 	for n := range opts.Defines {
 		if !c.usedDefines[n] {
@@ -114,7 +132,7 @@ func newCompiler(filename string, src []byte, errs *source.ErrorList, opts Optio
 	c := &compiler{filename: filename, src: src, errs: errs, consts: map[string]*constDef{},
 		statics: map[string]*object{}, fns: map[string]*fnItem{}, structs: map[string]*structItem{},
 		aliases: map[string]string{}, defines: opts.Defines, usedDefines: map[string]bool{},
-		seen: map[string]bool{}, opts: opts, threadPos: map[string]source.Pos{}, results: map[int]value{}, lockVars: map[int]bool{}, broken: map[string]bool{}, others: map[string]string{}}
+		seen: map[string]bool{}, opts: opts, threadPos: map[string]source.Pos{}, results: map[int]value{}, lockVars: map[int]bool{}, broken: map[string]bool{}, others: map[string]string{}, badNames: map[string]bool{}, strLines: map[string]bool{}}
 	c.lineStart = []int{0}
 	for i, b := range src {
 		if b == '\n' {
@@ -298,6 +316,7 @@ func (c *compiler) hoist(f *file) *hoisted {
 
 func (c *compiler) compile(f *file, hadSyntaxErrors bool) {
 	h := c.hoist(f)
+	c.snippetImplicit(f, h, hadSyntaxErrors)
 	for _, o := range h.others {
 		if o.name != "" && (o.kind == "enum" || o.kind == "trait") {
 			c.others[o.name] = o.kind
@@ -604,6 +623,11 @@ func (c *compiler) observe() {
 // is the thread's value (what join returns).
 func (g *gen) body(stmts []stmt, tail expr, end source.Pos) value {
 	f := &fnCtx{name: "thread " + g.name, depth: len(g.scopes), result: unit}
+	if g.threadRet != nil && g.threadRet.k != vUnit && g.threadRet.k != vNever {
+		// A fn item run as a thread: its declared return type.
+		f.ret = g.threadRet
+		f.result = g.alloc(g.threadRet)
+	}
 	g.fns = append(g.fns, f)
 	g.stmts(stmts, true)
 	v := unit
@@ -657,7 +681,10 @@ type setupBinding struct {
 	mut bool
 	// poison: a name whose declaration failed (reported there).
 	poison bool
-	pos    source.Pos
+	// cell: obj is a let mut local of main that threads borrow (a plain
+	// shared variable the name reads and assigns in place).
+	cell bool
+	pos  source.Pos
 }
 
 func (c *compiler) book(stmts []stmt, setup []setupBinding) {
@@ -704,7 +731,10 @@ func (g *gen) bindSetup(setup []setupBinding) {
 	for _, b := range setup {
 		switch {
 		case b.obj != nil:
-			g.bind(b.name, value{k: vPlace, pl: &place{obj: b.obj, cidx: -1, p: b.pos}}, false)
+			g.bind(b.name, value{k: vPlace, pl: &place{obj: b.obj, cidx: -1, p: b.pos}}, b.cell)
+			if b.cell {
+				g.lookup(b.name).cell = true
+			}
 		case b.h != nil:
 			g.bind(b.name, value{k: vHandle, h: b.h}, false)
 		case b.isHs:

@@ -61,6 +61,25 @@ fn main() {
 thread a { X.fetch_add(1, Relaxed) }
 thread b { X.fetch_add(1, Relaxed); }
 final { let r = a.join().unwrap(); b.join().unwrap(); assert!(X.load(Relaxed) == 2); }`,
+	// A snippet as an article prints it: undeclared atomics and
+	// parameters, # comments.
+	"let x = X.load(Ordering::Acquire);\nX.store(val | x, Ordering::Release); # store\nlet y = Y.load(Ordering::Acquire);   # load\n",
+	// Cells (let mut locals threads borrow), setup computation, fn items
+	// as threads.
+	`use std::sync::atomic::{AtomicU32, Ordering::*};
+fn w() -> u32 { let a = X.load(Relaxed); a }
+static X: AtomicU32 = AtomicU32::new(0);
+fn main() {
+    let mut k = 1; k += 2;
+    let mut f = 0; let (mut p, mut q) = (0u8, 1);
+    std::thread::scope(|s| {
+        s.spawn(|| { f = X.load(Acquire) + k; p += 1; });
+        s.spawn(w);
+        s.spawn(move || { q = 5; X.store(q, Release); });
+    });
+    let seen = (f, p, q);
+    assert!(seen.0 >= 3);
+}`,
 }
 
 // FuzzParse checks that no input makes the parser panic or hang, that

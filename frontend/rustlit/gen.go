@@ -170,6 +170,9 @@ type handleVal struct {
 type local struct {
 	v   value
 	mut bool
+	// cell: v is the place of a local of main that threads share (see
+	// cells.go): the name reads and assigns it in place.
+	cell bool
 }
 
 type scope struct {
@@ -204,12 +207,17 @@ type gen struct {
 	scopes []*scope
 	loops  []*loopCtx
 	fns    []*fnCtx
-	locals []prog.Local // exported
+	// threadRet is the return type of a fn item run as a thread's body.
+	threadRet *ty
+	locals    []prog.Local // exported
 	// zero is a register holding 0, used for conversions.
 	zero int
 	// temps are guards created by the current statement and not bound:
 	// they are dropped at its end.
 	temps []*guard
+	// bails counts the statements (and parts) given up at an error or a
+	// poisoned name: a value computed across one is unknown.
+	bails int
 	// inLoop counts the loops being compiled, for allocations that a loop
 	// would repeat.
 	inLoop int
@@ -231,6 +239,9 @@ func (g *gen) errorf(pos source.Pos, format string, args ...any) {
 func newGen(c *compiler, name string) *gen {
 	g := &gen{c: c, name: name}
 	g.push()
+	for n := range c.badNames {
+		g.bind(n, value{k: vPoison}, false)
+	}
 	g.zero = g.reg()
 	g.emit(prog.Instr{Op: prog.OpConst, A: g.zero})
 	return g
@@ -313,6 +324,7 @@ func (g *gen) safe(f func()) {
 			if _, ok := r.(genBail); !ok {
 				panic(r)
 			}
+			g.bails++
 		}
 	}()
 	f()
@@ -463,6 +475,13 @@ func (g *gen) coerceScalar(v value, t prog.Type, pos source.Pos) value {
 		return scalar(r, u)
 	}
 	return v
+}
+
+// typeOfSafe is typeOf outside a statement: an error is reported, and
+// nil returned.
+func (g *gen) typeOfSafe(te *typeExpr) (t *ty) {
+	g.safe(func() { t = g.typeOf(te) })
+	return t
 }
 
 // typeOf resolves a written type to a value type. Types of shared memory
@@ -674,7 +693,13 @@ func (g *gen) let(s *letStmt, top bool) {
 			return
 		}
 	}
+	nerr, bails := g.c.nerr, g.bails
 	init := g.exprWant(s.init, want)
+	if init.k == vUnit && (g.c.nerr > nerr || g.bails > bails) {
+		// A part of the value failed (reported there): the let's names
+		// are poisoned, not ().
+		panic(genBail{})
+	}
 	if init.k == vUnit && s.pat.kind == pBind && s.pat.name != "_" {
 		if _, isCall := s.init.(*callExpr); !isCall {
 			g.errorf(s.p, "%s would have type (); expressions with no value cannot be bound", s.pat.name)
@@ -808,7 +833,7 @@ func (g *gen) assign(s *assignStmt) {
 			g.expr(s.val)
 			return
 		}
-		if l := g.use(t.name); l != nil {
+		if l := g.use(t.name); l != nil && !l.cell {
 			if l.v.k == vPlace || l.v.k == vGuard {
 				g.errorf(t.p, "%s refers to shared memory; use a method (store) or *%s = ... for a Mutex guard", t.name, t.name)
 			}

@@ -1227,6 +1227,12 @@ func (g *gen) join(h *handleVal, pos source.Pos) value {
 	if !g.final {
 		g.errorf(pos, "join is only supported in main after its threads are started (or in a final block)")
 	}
+	if h.result.k == vPoison {
+		// The thread's code had an error (reported there): its value is
+		// unknown, and what uses it reports nothing more.
+		g.emit(prog.Instr{Op: prog.OpJoin, Imm: uint64(h.thread), A: g.reg(), B: -1, Pos: pos, Text: h.name + ".join()"})
+		return value{k: vJoined, elems: []value{{k: vPoison}}}
+	}
 	src := regsOf(h.result)
 	dst := g.alloc(h.result.typ())
 	out := regsOf(dst)

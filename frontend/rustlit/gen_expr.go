@@ -1,6 +1,7 @@
 package rustlit
 
 import (
+	"fmt"
 	"strings"
 
 	"happens/prog"
@@ -36,7 +37,14 @@ func (g *gen) exprWant(e expr, want *ty) value {
 	case *boolLit:
 		return g.constant(b2u(e.val), prog.Bool)
 	case *strLit:
-		g.errorf(e.p, "strings are only allowed as messages of assert! and panic!")
+		// One error per line: the arms of a match of strings are one
+		// mistake.
+		key := fmt.Sprintf("%s:%d", e.p.File, e.p.Line)
+		if g.c.strLines[key] {
+			panic(genBail{})
+		}
+		g.c.strLines[key] = true
+		g.errorf(e.p, "strings are only allowed as messages of assert! and panic!; for a value, use an integer (const EDGE: u32 = 1;)")
 	case *identExpr:
 		return g.ident(e, want)
 	case *pathExpr:
@@ -165,6 +173,9 @@ func scalarWant(want *ty, op string) *ty {
 
 func (g *gen) ident(e *identExpr, want *ty) value {
 	if l := g.use(e.name); l != nil {
+		if l.cell {
+			return g.readPlace(l.v.pl, e, e.p)
+		}
 		return l.v
 	}
 	if o := g.c.statics[e.name]; o != nil {
@@ -323,6 +334,19 @@ func (g *gen) unary(e *unaryExpr, want *ty) value {
 	case "*":
 		if pl, ok := g.placeOf(e); ok {
 			return g.readPlace(pl, e, e.p)
+		}
+		// A value that is never a reference (x +* 2): rustc's "cannot
+		// be dereferenced". A local may hold one (&v, for x in a.iter()),
+		// which happens reads as the value.
+		switch x := e.x.(type) {
+		case *intLit, *boolLit, *binaryExpr, *castExpr:
+			v := g.exprWant(e.x, want)
+			g.errorf(e.p, "type %s cannot be dereferenced", v)
+		case *unaryExpr:
+			if x.op == "-" || x.op == "!" {
+				v := g.exprWant(e.x, want)
+				g.errorf(e.p, "type %s cannot be dereferenced", v)
+			}
 		}
 		return g.exprWant(e.x, want)
 	}

@@ -39,7 +39,9 @@ var puncts = []string{
 
 // lex splits src into tokens. Doc lines (//! ...) before the first item are
 // returned separately.
-func lex(file string, src []byte, errs *source.ErrorList) (toks []token, doc []string) {
+//
+// hashes are the `# text` comments after code (see snippet.go).
+func lex(file string, src []byte, errs *source.ErrorList) (toks []token, doc []string, hashes []source.Pos) {
 	line, col := 1, 1
 	i := 0
 	s := string(src)
@@ -110,6 +112,7 @@ func lex(file string, src []byte, errs *source.ErrorList) (toks []token, doc []s
 			// is read. After code, it starts a comment (as in the seed's
 			// `X.store(..); # earlier store`).
 			if len(toks) > 0 && toks[len(toks)-1].pos.Line == line {
+				hashes = append(hashes, source.Pos{File: file, Line: line, Col: col})
 				j := strings.IndexByte(s[i:], '\n')
 				if j < 0 {
 					j = len(s) - i
@@ -222,7 +225,7 @@ func lex(file string, src []byte, errs *source.ErrorList) (toks []token, doc []s
 		}
 	}
 	toks = append(toks, token{kind: tEOF, pos: source.Pos{File: file, Line: line, Col: col}, off: len(s), end: len(s)})
-	return toks, doc
+	return toks, doc, hashes
 }
 
 // markRE matches the thread comments of the Rust atomics book and the

@@ -52,11 +52,17 @@ type envEntry struct {
 	isHs   bool
 	mut    bool
 	poison bool
-	pos    source.Pos
+	// cell: a let mut local of main that a thread's closure borrows: a
+	// plain shared variable (obj), read and written in place.
+	cell bool
+	pos  source.Pos
 }
 
 type lowering struct {
-	c     *compiler
+	c *compiler
+	// all is main's statements (and tail), for inferring the types of
+	// cells from their uses.
+	all   []stmt
 	env   []*envEntry // in declaration order; later entries shadow
 	phase phase
 	// mainCode is main's own code between the spawns and the joins;
@@ -86,7 +92,7 @@ func (l *lowering) lookup(name string) *envEntry {
 func (l *lowering) bindings() []setupBinding {
 	var out []setupBinding
 	for _, e := range l.env {
-		out = append(out, setupBinding{name: e.name, obj: e.obj, cv: e.cv, h: e.h, hs: e.hs, isHs: e.isHs, mut: e.mut, poison: e.poison, pos: e.pos})
+		out = append(out, setupBinding{name: e.name, obj: e.obj, cv: e.cv, h: e.h, hs: e.hs, isHs: e.isHs, mut: e.mut, poison: e.poison, cell: e.cell, pos: e.pos})
 	}
 	return out
 }
@@ -124,6 +130,10 @@ func (c *compiler) main(fn *fnItem, h *hoisted) {
 		return
 	}
 	l := &lowering{c: c, joined: map[int]bool{}, finalEnd: end, scopedAll: map[*handleVal]bool{}}
+	l.all = stmts
+	if tail != nil {
+		l.all = append(append([]stmt(nil), stmts...), &exprStmt{x: tail, p: tail.exprPos()})
+	}
 	l.block(stmts, tail)
 	l.finish(fn.p)
 }
@@ -312,7 +322,11 @@ func (l *lowering) stmt(s stmt) {
 		if l.setupStmt(s) {
 			return
 		}
-		c.errorf(s.stmtPos(), "main runs this before starting any thread: only declarations of shared objects and constants can come before the first spawn (move it into a thread, or after the joins)")
+		if pos, why := l.unsupportedSetup(s); why != "" {
+			c.errorf(pos, "%s", why)
+		} else {
+			c.errorf(s.stmtPos(), "main runs this before starting any thread: only declarations of shared objects and constants, and computation with constants (k += 1), can come before the first spawn (move it into a thread, or after the joins)")
+		}
 		if ls, ok := s.(*letStmt); ok {
 			for _, n := range patNames(ls.pat, nil) {
 				l.env = append(l.env, &envEntry{name: n, poison: true, pos: ls.p})
@@ -702,6 +716,38 @@ func (l *lowering) setupStmt(s stmt) bool {
 			return l.setupStmt(&exprStmt{x: b.tail, p: b.tail.exprPos()})
 		}
 	case *assignStmt:
+		// k += 1 on a let mut constant of the setup: plain computation
+		// main does before its threads, evaluated here.
+		if id, ok := s.target.(*identExpr); ok {
+			if en := l.lookup(id.name); en != nil && en.cv != nil && !en.cv.isOrd {
+				if !en.mut {
+					c.errorf(id.p, "cannot assign twice to immutable variable %s (declare it with let mut)", id.name)
+					return true
+				}
+				val := s.val
+				if s.op != "=" {
+					val = &binaryExpr{op: strings.TrimSuffix(s.op, "="), x: id, y: s.val, p: s.p}
+				}
+				v, ok := c.constEvalIn(val, true, l.constEnv(), 0)
+				if !ok || v.isOrd || v.aggregate() != en.cv.aggregate() {
+					return false
+				}
+				if t, ok := prog.Unify(en.cv.t, v.t); ok {
+					if !t.Flexible && v.lit && !litFits(v.v, v.neg, t) {
+						c.errorf(s.val.exprPos(), "literal out of range for %s", t)
+						return true
+					}
+					if !t.Flexible {
+						v.v, v.t, v.lit = t.Wrap(v.v), t, false
+					}
+				} else {
+					c.errorf(s.val.exprPos(), "mismatched types: expected %s, found %s", en.cv.t, v.t)
+					return true
+				}
+				en.cv = &v
+				return true
+			}
+		}
 		// BUF[0] = v before any thread (a plain location).
 		if s.op == "=" {
 			return l.setInit(s.target, s.val)
@@ -867,6 +913,17 @@ func (l *lowering) alias(e expr) *envEntry {
 func (l *lowering) spawn(call expr, name string, _ []setupBinding) *handleVal {
 	c := l.c
 	cl, arg, _ := isSpawnCall(call)
+	if name == "" && cl == nil {
+		// s.spawn(worker): the thread is named after its function.
+		if fname, ok := pathName(arg); ok && c.fns[fname] != nil && !strings.Contains(fname, ":") {
+			name = fname
+			for _, th := range c.p.Threads {
+				if th.Name == name {
+					name = ""
+				}
+			}
+		}
+	}
 	if name == "" {
 		name = fmt.Sprintf("t%d", l.unnamed)
 		l.unnamed++
@@ -875,6 +932,7 @@ func (l *lowering) spawn(call expr, name string, _ []setupBinding) *handleVal {
 	var stmts []stmt
 	var tail expr
 	var end source.Pos
+	var fnItem *fnItem
 	switch {
 	case cl != nil:
 		if b, ok := cl.body.(*blockExpr); ok {
@@ -890,10 +948,29 @@ func (l *lowering) spawn(call expr, name string, _ []setupBinding) *handleVal {
 			return nil
 		}
 		tail, end = &callExpr{fn: arg, p: arg.exprPos()}, arg.exprPos()
-		_ = fname
+		if fn := c.fns[fname]; fn != nil && len(fn.params) == 0 && !fn.self && !fn.generic && fn.recv == "" && fn.body != nil && !fn.broken {
+			// s.spawn(worker): worker's body is the thread's, so that its
+			// top-level lets are shown like a closure's.
+			fnItem = fn
+			stmts, tail, end = fn.body.stmts, fn.body.tail, fn.body.end
+		}
+	}
+	if cl != nil && !cl.move {
+		l.captureCells(cl)
 	}
 	g := newGen(c, name)
-	g.bindSetup(l.bindings())
+	if fnItem != nil {
+		// A function body sees only the globals.
+		if fnItem.ret != nil {
+			nerr := c.nerr
+			g.threadRet = g.typeOfSafe(fnItem.ret)
+			if c.nerr > nerr {
+				return nil
+			}
+		}
+	} else {
+		g.bindSetup(l.bindings())
+	}
 	if cl != nil {
 		for _, p := range cl.params {
 			// A scope's spawn closure may take the scope (crossbeam).
@@ -902,7 +979,13 @@ func (l *lowering) spawn(call expr, name string, _ []setupBinding) *handleVal {
 			}
 		}
 	}
+	nerr := c.nerr
 	v := g.body(stmts, tail, end)
+	if c.nerr > nerr || g.bails > 0 {
+		// Part of the thread was given up at an error: its value is
+		// unknown, and main's uses of it report nothing more.
+		v = value{k: vPoison}
+	}
 	t := c.addThread(g.thread(name, pos))
 	c.results[t] = v
 	hv := &handleVal{thread: t, result: v, name: name}
@@ -918,15 +1001,23 @@ func (l *lowering) spawn(call expr, name string, _ []setupBinding) *handleVal {
 func (l *lowering) finish(pos source.Pos) {
 	c := l.c
 	var mainVals []setupBinding
+	mainThread := -1
 	if len(l.mainCode) > 0 {
 		if l.phase != phJoined && len(l.final) == 0 {
 			// No join: main's code runs concurrently to the end.
+		}
+		// main's own code runs concurrently with its threads but is main:
+		// the let mut locals it names are the same variables its final
+		// code sees (cells), not copies.
+		if len(l.final) > 0 || l.tail != nil {
+			l.captureCells(&closureExpr{body: &blockExpr{stmts: l.mainCode}})
 		}
 		g := newGen(c, "main")
 		g.bindSetup(l.bindings())
 		g.body(l.mainCode, nil, l.mainCode[0].stmtPos())
 		th := g.thread("main", l.mainCode[0].stmtPos())
 		t := c.addThread(th)
+		mainThread = t
 		// main's values continue into its Final code.
 		for _, loc := range th.Locals {
 			v := scalar(loc.Reg, loc.Type)
@@ -946,6 +1037,11 @@ func (l *lowering) finish(pos source.Pos) {
 		v := g.join(b.h, pos)
 		g.bind(b.name, v.elems[0], true)
 		g.export(b.name, v.elems[0])
+	}
+	if len(mainVals) == 0 && mainThread >= 0 {
+		// main's own code happens before its final code (it is the
+		// same thread), whatever it left in its locals.
+		g.join(&handleVal{thread: mainThread, result: unit, name: "main"}, pos)
 	}
 	g.body(l.final, l.tail, l.finalEnd)
 	// Every final load must come after every join: a read of memory

@@ -151,6 +151,11 @@ func (c *compiler) layoutOf(te *typeExpr, init cval, pos source.Pos) (layout, bo
 			c.errorf(elem.p, "%s", why)
 			return layout{}, false
 		}
+		if elem.kind == tyArray {
+			inner := typeString(unwrapType(elem.elem))
+			c.errorf(elem.p, "arrays of arrays ([[%s; M]; N]) are not supported; use one flat array [%s; N * M] and index it with i * M + j", inner, inner)
+			return layout{}, false
+		}
 		if elem.kind == tyPath {
 			if st := c.structs[c.typeName(elem.name)]; st != nil {
 				fs, ok := c.structFields(st, true)
@@ -553,14 +558,17 @@ func (c *compiler) static(s *staticItem) {
 	}
 	if bad := c.firstUnsupported(s.typ); bad != "" {
 		c.errorf(s.typ.p, "%s", bad)
+		c.badNames[s.name] = true
 		return
 	}
 	init, ok := c.constEval(s.init, false)
 	if !ok {
+		c.badNames[s.name] = true
 		return
 	}
 	l, ok := c.layoutOf(s.typ, init, s.p)
 	if !ok {
+		c.badNames[s.name] = true
 		return
 	}
 	switch l.kind {

@@ -11,7 +11,7 @@ import (
 // from either front end. name is used for positions.
 func ParseOutcome(p *prog.Program, name, src string) (prog.Expr, []prog.Observable, error) {
 	var errs source.ErrorList
-	toks, _ := lex(name, []byte(src), &errs)
+	toks, _, _ := lex(name, []byte(src), &errs)
 	ps := &parser{src: []byte(src), toks: toks, errs: &errs}
 	var x expr
 	func() {

@@ -162,9 +162,9 @@ func (p *parser) sync(stopAtBrace bool) {
 }
 
 func parseFile(filename string, src []byte, errs *source.ErrorList) (f *file) {
-	toks, doc := lex(filename, src, errs)
+	toks, doc, hashes := lex(filename, src, errs)
 	p := &parser{src: src, toks: toks, errs: errs}
-	f = &file{doc: doc}
+	f = &file{doc: doc, hashes: hashes}
 	defer func() {
 		if r := recover(); r != nil {
 			if _, ok := r.(tooMany); !ok {

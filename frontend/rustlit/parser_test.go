@@ -436,3 +436,38 @@ fn second() {
 		t.Errorf("an unknown test: %v", err)
 	}
 }
+
+// A snippet with no declarations: its undeclared atomics and parameters
+// are declared implicitly, -D sets a parameter, and the output says so.
+func TestSnippetImplicit(t *testing.T) {
+	src := "let x = X.load(Ordering::Acquire);\nX.store(val | x, Ordering::Release); # earlier store\nlet y = Y.load(Ordering::Acquire);   # load\n"
+	p, err := Parse("s.rs", []byte(src), Options{Defines: map[string]string{"val": "6"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var locs []string
+	for _, l := range p.Locs {
+		locs = append(locs, l.Name)
+	}
+	if strings.Join(locs, ",") != "X,Y" {
+		t.Errorf("locations %v, want X,Y", locs)
+	}
+	for _, w := range []string{"atomics (AtomicU32, starting at 0): X, Y", "val = 6 (set with -D val=V)", "`# text` after code read as a comment"} {
+		if !strings.Contains(p.Doc, w) {
+			t.Errorf("doc %q lacks %q", p.Doc, w)
+		}
+	}
+	// A file that declares something declares everything: X missing is
+	// an error, and so is a # comment.
+	src2 := "static Y: AtomicU32 = AtomicU32::new(0);\nthread t { let x = X.load(Ordering::Acquire); # c\n}\n"
+	_, err = Parse("s.rs", []byte(src2), Options{})
+	list, _ := err.(source.ErrorList)
+	var msgs []string
+	for _, e := range list {
+		msgs = append(msgs, e.Msg)
+	}
+	all := strings.Join(msgs, "\n")
+	if len(msgs) != 2 || !strings.Contains(all, "cannot find value X") || !strings.Contains(all, "# does not start a comment") {
+		t.Errorf("got %q, want errors for X and the # comment", all)
+	}
+}

@@ -513,6 +513,12 @@ func (l *lister) print(b *strings.Builder, next *int) {
 			if it.ifTrue {
 				op, cond = l.d.bnz, it.cond
 			}
+			if reg := strings.TrimSuffix(l.d.branchOperands, ", "); reg != "" {
+				// The register the branch tests holds the condition,
+				// computed by arithmetic the listing leaves out: say so,
+				// so that it is not read as never set.
+				b.WriteString("        " + c + " " + reg + " = " + cond.String() + " (computed by the register arithmetic left out)\n")
+			}
 			s = "        " + tab(fmt.Sprintf("%s %s.L%d", op, l.d.branchOperands, number(it.label)))
 			comment = "if " + cond.String()
 			if it.comment != "" {

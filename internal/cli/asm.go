@@ -20,6 +20,7 @@ func asmCommand(args []string, stdout, stderr io.Writer) int {
 	mapping := fs.Bool("mapping", false, "print the mapping table (operations × orderings → instructions); all architectures unless --arch")
 	defs := defines{}
 	fs.Var(defs, "D", "override a const: -D N=5 (repeatable)")
+	testFlag(fs)
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		return ExitUsage

@@ -47,6 +47,7 @@ func explainFlags(o *explainOpts, out io.Writer, name string) *flag.FlagSet {
 	fs.BoolVar(&o.progress, "progress", true, "show a progress line on stderr for long runs")
 	fs.Var(o.defines, "D", "override a const: -D N=5 (repeatable)")
 	fs.BoolVar(&o.ascii, "ascii", false, "draw with plain ASCII")
+	testFlag(fs)
 	if name == "explain" {
 		fs.StringVar(&o.outcome, "outcome", "", "the outcome to ask about, a Rust boolean over thread locals and memory: 't1.a == 0 && X == 1' (default: the file's condition)")
 		fs.StringVar(&o.model, "model", "c20", "memory model: "+strings.Join(model.Names(), ", "))
@@ -72,7 +73,27 @@ func loadOne(fs *flag.FlagSet, args []string, defs defines, stderr io.Writer) (*
 		fmt.Fprintf(stderr, "happens: %v\n", err)
 		return nil, ExitUsage
 	}
-	p, err := happens.Parse(files[0], src, defs)
+	return parseOneTest(fs, files[0], src, defs, stderr)
+}
+
+// testFlag adds --test NAME to a command that judges one program.
+func testFlag(fs *flag.FlagSet) {
+	fs.String("test", "", "in a Rust file of several #[test] functions, the one to use (required there)")
+}
+
+// parseOneTest parses the program a command judges: in a file of several
+// #[test] functions, the one --test names; without --test there, it says
+// so and lists them rather than silently picking one.
+func parseOneTest(fs *flag.FlagSet, file string, src []byte, defs defines, stderr io.Writer) (*prog.Program, int) {
+	test := ""
+	if f := fs.Lookup("test"); f != nil {
+		test = f.Value.String()
+	}
+	if names := happens.TestNames(file, src); len(names) > 1 && test == "" {
+		fmt.Fprintf(stderr, "happens %s: %s has %d #[test] functions (%s); say which one with --test NAME\n", fs.Name(), file, len(names), strings.Join(names, ", "))
+		return nil, ExitUsage
+	}
+	p, err := happens.ParseTest(file, src, defs, test)
 	if err != nil {
 		fmt.Fprint(stderr, source.Format(err, src))
 		return nil, ExitUsage

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 
-	"happens"
 	"happens/printer"
 	"happens/prog"
 	"happens/source"
@@ -23,6 +22,7 @@ func fmtCommand(args []string, stdout, stderr io.Writer) int {
 	to := fs.String("to", "", "the syntax to print: rust (the Rust-style language) or c (herd7's C litmus format)")
 	defs := defines{}
 	fs.Var(defs, "D", "override a const before printing: -D N=5 (repeatable)")
+	testFlag(fs)
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		return ExitUsage
@@ -50,10 +50,11 @@ func fmtCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "happens: %v\n", err)
 		return ExitUsage
 	}
-	p, err := happens.Parse(file, src, defs)
-	if err != nil {
-		fmt.Fprint(stderr, source.Format(err, src))
-		return ExitUsage
+	// A file of several #[test] functions prints the one --test names
+	// (a litmus program is one test).
+	p, st := parseOneTest(fs, file, src, defs, stderr)
+	if p == nil {
+		return st
 	}
 	var out bytes.Buffer
 	if err := write(&out, p); err != nil {

@@ -85,6 +85,7 @@ func runTrace(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	timeout := fs.Duration("timeout", 0, "stop the search after this long (0: no limit)")
 	defs := defines{}
 	fs.Var(defs, "D", "override a const: -D N=5 (repeatable)")
+	testFlag(fs)
 	p, st := loadOne(fs, args, defs, stderr)
 	if p == nil {
 		return st

@@ -38,6 +38,7 @@ func stressCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	printSource := fs.Bool("source", false, "print the generated C program and stop")
 	defs := defines{}
 	fs.Var(defs, "D", "override a const: -D N=5 (repeatable)")
+	testFlag(fs)
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		return ExitUsage
@@ -60,10 +61,9 @@ func stressCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintf(stderr, "happens: %v\n", err)
 		return ExitUsage
 	}
-	p, err := happens.Parse(file, src, defs)
-	if err != nil {
-		fmt.Fprint(stderr, source.Format(err, src))
-		return ExitUsage
+	p, st := parseOneTest(fs, file, src, defs, stderr)
+	if p == nil {
+		return st
 	}
 	test, err := stress.Generate(p, stress.Options{Iterations: *runs, Batch: *batch, SpinLimit: *spin})
 	if err != nil {

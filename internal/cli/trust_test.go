@@ -113,3 +113,41 @@ func TestDefineErrors(t *testing.T) {
 		}
 	}
 }
+
+// Commands that judge one program take --test NAME in a file of several
+// #[test] functions, and without it say so (naming the tests) rather
+// than judge the first silently.
+func TestOneTestOfMany(t *testing.T) {
+	file := "testdata/two-tests.rs"
+	cases := []struct {
+		args []string
+		exit int
+		want string // in stdout, or in stderr for a usage error
+	}{
+		{[]string{"explain", file}, ExitUsage, "--test NAME"},
+		{[]string{"compare", file}, ExitUsage, "buggy_concurrent_inc, fixed_concurrent_inc"},
+		{[]string{"fmt", "--to", "rust", file}, ExitUsage, "--test NAME"},
+		{[]string{"asm", "--arch", "x86-64", file}, ExitUsage, "--test NAME"},
+		// Both threads may load 0 and store 1: num == 1 can happen in
+		// the buggy test; with fetch_add it cannot.
+		{[]string{"explain", "--test", "buggy_concurrent_inc", "--outcome", "num == 1", file}, ExitOK, "Yes"},
+		{[]string{"explain", "--test", "fixed_concurrent_inc", "--outcome", "num == 1", file}, ExitOK, "No"},
+		{[]string{"compare", "--test", "fixed_concurrent_inc", file}, ExitOK, "Test fixed_concurrent_inc"},
+		{[]string{"fmt", "--to", "rust", "--test", "fixed_concurrent_inc", file}, ExitOK, "fetch_add(1, Ordering::Release)"},
+		{[]string{"explain", "--test", "nope", "--outcome", "num == 1", file}, ExitUsage, "no #[test] fn named nope"},
+	}
+	for _, c := range cases {
+		var out, errb bytes.Buffer
+		got := Run(context.Background(), c.args, nil, &out, &errb)
+		if got != c.exit {
+			t.Errorf("%v: exit %d, want %d\n%s%s", c.args, got, c.exit, out.String(), errb.String())
+		}
+		where := out.String()
+		if c.exit == ExitUsage {
+			where = errb.String()
+		}
+		if !strings.Contains(where, c.want) {
+			t.Errorf("%v: output lacks %q:\n%s%s", c.args, c.want, out.String(), errb.String())
+		}
+	}
+}
