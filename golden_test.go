@@ -19,12 +19,13 @@ import (
 //
 //	// want MODEL: VERDICT [unroll=N] [executions=N] [blocked=N] [bounded=N] [stuck=N]
 //	//             [outcomes=N] [positive=N] [race] [norace] [races=N] [raceloc=LOC]
-//	//             [assert] [noassert] [liveness] [noliveness] [partial]
+//	//             [raceincomplete=N] [assert] [noassert] [liveness] [noliveness] [partial]
 //
 // where VERDICT is always, sometimes, never or - (no condition, or no
 // execution ran to its end). unroll=N runs with that loop bound; races=N
-// is the number of executions showing the first race, raceloc its
-// location; partial says the run must be partial (every other run must be
+// is the number of complete executions showing the first race,
+// raceincomplete the number of the others (blocked, stuck, cut) that show
+// it, raceloc its location; partial says the run must be partial (every other run must be
 // complete). The expected values come from the issue tables, herd7 and
 // GenMC numbers, or hand derivation, as each file's comments say; never
 // from happens' output.
@@ -116,6 +117,10 @@ func checkWant(t *testing.T, m string, spec []string, r *result.Result) {
 		case "races":
 			if len(r.Races) == 0 || r.Races[0].Count != n {
 				t.Errorf("%s: races %v, want the first in %d executions", m, r.Races, n)
+			}
+		case "raceincomplete":
+			if len(r.Races) == 0 || r.Races[0].Incomplete != n {
+				t.Errorf("%s: races %v, want the first in %d executions that did not complete", m, r.Races, n)
 			}
 		case "raceloc":
 			if len(r.Races) == 0 || strings.Join(r.Races[0].Locs, ",") != v {

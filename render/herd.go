@@ -84,7 +84,11 @@ func Herd(w io.Writer, r *result.Result) error {
 	// Not herd7's: what herd has no line for, so that a partial or failing
 	// run never reads as a clean one.
 	for _, f := range r.Failures {
-		fmt.Fprintf(b, "Assertion %s %s at %s: %s (%d)\n", p.Name, f.Thread, f.Pos, f.Msg, f.Count)
+		fmt.Fprintf(b, "Assertion %s %s at %s: %s (%d", p.Name, f.Thread, f.Pos, f.Msg, f.Count)
+		if f.Incomplete > 0 {
+			fmt.Fprintf(b, ", and %d incomplete", f.Incomplete)
+		}
+		b.WriteString(")\n")
 	}
 	for _, h := range r.Hangs {
 		fmt.Fprintf(b, "Liveness %s %s spins forever at %s reading %s (%d)\n", p.Name, h.Thread, h.Pos, strings.Join(h.Reads, ", "), h.Count)

@@ -108,15 +108,19 @@ type JSONRace struct {
 	A         JSONAccess `json:"a"`
 	B         JSONAccess `json:"b"`
 	Locations []string   `json:"locations"`
-	Count     int        `json:"count"`
+	// Count: complete executions that show it; Incomplete: executions
+	// that did not complete (blocked, stuck, cut) that do.
+	Count      int `json:"count"`
+	Incomplete int `json:"incomplete,omitempty"`
 }
 
 type JSONFailure struct {
-	Thread  string `json:"thread"`
-	Line    int    `json:"line"`
-	Col     int    `json:"col"`
-	Message string `json:"message"`
-	Count   int    `json:"count"`
+	Thread     string `json:"thread"`
+	Line       int    `json:"line"`
+	Col        int    `json:"col"`
+	Message    string `json:"message"`
+	Count      int    `json:"count"`
+	Incomplete int    `json:"incomplete,omitempty"` // as a race's
 }
 
 // JSONValue converts a value of type t to its JSON form.
@@ -167,14 +171,14 @@ func JSONRecord(r *result.Result) JSONResult {
 		return JSONAccess{Thread: a.Thread, Kind: a.Kind, Location: a.Loc, Line: a.Pos.Line, Col: a.Pos.Col, Text: a.Text}
 	}
 	for _, race := range r.Races {
-		out.Races = append(out.Races, JSONRace{A: acc(race.A), B: acc(race.B), Locations: race.Locs, Count: race.Count})
+		out.Races = append(out.Races, JSONRace{A: acc(race.A), B: acc(race.B), Locations: race.Locs, Count: race.Count, Incomplete: race.Incomplete})
 	}
 	for _, h := range r.Hangs {
 		out.Liveness = append(out.Liveness, JSONHang{Thread: h.Thread, Line: h.Pos.Line, Col: h.Pos.Col, Reads: h.Reads, Count: h.Count})
 	}
 	SortJSON(&out)
 	for _, f := range r.Failures {
-		out.Assertions = append(out.Assertions, JSONFailure{Thread: f.Thread, Line: f.Pos.Line, Col: f.Pos.Col, Message: f.Msg, Count: f.Count})
+		out.Assertions = append(out.Assertions, JSONFailure{Thread: f.Thread, Line: f.Pos.Line, Col: f.Pos.Col, Message: f.Msg, Count: f.Count, Incomplete: f.Incomplete})
 	}
 	return out
 }

@@ -75,7 +75,7 @@ func Text(w io.Writer, r *result.Result) error {
 		}
 	}
 	for _, f := range r.Failures {
-		fmt.Fprintf(b, "Assertion failure in %s at %s: %s (%s)\n", f.Thread, f.Pos, f.Msg, plural(f.Count, "execution"))
+		fmt.Fprintf(b, "Assertion failure in %s at %s: %s (%s)\n", f.Thread, f.Pos, f.Msg, showing(f.Count, f.Incomplete))
 	}
 	if r.ExpectsPanic() {
 		switch met, known := r.ExpectationMet(); {
@@ -89,10 +89,10 @@ func Text(w io.Writer, r *result.Result) error {
 	}
 	for _, h := range r.Hangs {
 		fmt.Fprintf(b, "Liveness violation: %s spins forever in the loop at %s, reading %s, which no write changes (%s)\n",
-			h.Thread, h.Pos, strings.Join(h.Reads, ", "), plural(h.Count, "execution"))
+			h.Thread, h.Pos, strings.Join(h.Reads, ", "), plural(h.Count, "stuck execution"))
 	}
 	for _, race := range r.Races {
-		fmt.Fprintf(b, "Data race (undefined behaviour) on %s, in %s:\n", strings.Join(race.Locs, ", "), plural(race.Count, "execution"))
+		fmt.Fprintf(b, "Data race (undefined behaviour) on %s, in %s:\n", strings.Join(race.Locs, ", "), showing(race.Count, race.Incomplete))
 		for _, a := range []result.Access{race.A, race.B} {
 			fmt.Fprintf(b, "  %s %s at %s: %s\n", a.Thread, a.Kind, a.Pos, a.Text)
 		}
@@ -166,6 +166,19 @@ func condNote(r *result.Result) string {
 	return ""
 }
 
+// showing says in how many executions a failure or race shows: complete
+// ones (those the summary counts), and others (blocked, stuck, cut by a
+// bound) apart.
+func showing(complete, incomplete int) string {
+	switch {
+	case incomplete == 0:
+		return plural(complete, "execution")
+	case complete == 0:
+		return plural(incomplete, "execution") + " that did not complete (blocked, stuck or cut)"
+	}
+	return fmt.Sprintf("%s, and %d that did not complete (blocked, stuck or cut)", plural(complete, "execution"), incomplete)
+}
+
 func plural(n int, word string) string {
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, word)
@@ -207,12 +220,22 @@ func Executions(w io.Writer, r *result.Result, m *model.Model, opts ExecOptions)
 		draw(g)
 	}
 	for _, f := range r.Failures {
-		fmt.Fprintf(b, "\nExecution with the assertion failure in %s at %s:\n", f.Thread, f.Pos)
-		draw(f.Witness)
+		if f.Witness != nil {
+			fmt.Fprintf(b, "\nExecution with the assertion failure in %s at %s:\n", f.Thread, f.Pos)
+			draw(f.Witness)
+		}
+	}
+	for _, h := range r.Hangs {
+		if h.Witness != nil {
+			fmt.Fprintf(b, "\nExecution in which %s spins forever in the loop at %s:\n", h.Thread, h.Pos)
+			draw(h.Witness)
+		}
 	}
 	for _, race := range r.Races {
-		fmt.Fprintf(b, "\nExecution with the data race on %s (%s line %d, %s line %d):\n", race.A.Loc, race.A.Thread, race.A.Pos.Line, race.B.Thread, race.B.Pos.Line)
-		draw(race.Witness)
+		if race.Witness != nil {
+			fmt.Fprintf(b, "\nExecution with the data race on %s (%s line %d, %s line %d):\n", race.A.Loc, race.A.Thread, race.A.Pos.Line, race.B.Thread, race.B.Pos.Line)
+			draw(race.Witness)
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -41,10 +41,13 @@ type Race struct {
 	// Locs are the locations the pair races on, over every execution
 	// (several when the accesses index an array); A.Loc and B.Loc are
 	// the witness's.
-	Locs    []string
-	Count   int // executions that show it
-	Witness *graph.Graph
-	key     string // its key in the Collector, for Merge
+	Locs []string
+	// Count: the complete executions that show it; Incomplete: the
+	// others that do (blocked, stuck, cut by a bound, or duplicates),
+	// which are not among the executions a result counts.
+	Count, Incomplete int
+	Witness           *graph.Graph
+	key               string // its key in the Collector, for Merge
 }
 
 // Hang is a liveness violation: a thread that spins forever.
@@ -61,12 +64,12 @@ type Hang struct {
 
 // Failure is an assertion failure or panic found in some execution.
 type Failure struct {
-	Thread  string
-	Pos     source.Pos
-	Msg     string
-	Count   int
-	Witness *graph.Graph
-	key     string // its key in the Collector, for Merge
+	Thread            string
+	Pos               source.Pos
+	Msg               string
+	Count, Incomplete int // as a Race's
+	Witness           *graph.Graph
+	key               string // its key in the Collector, for Merge
 }
 
 // Verdicts of a condition, as herd7 names them.
@@ -220,8 +223,11 @@ type Collector struct {
 	hangs   map[string]*Hang
 	vals    []uint64
 	seen    map[*Race]bool // races already counted in this execution
-	plain   bool           // the program has plain accesses: races are possible
-	keyBuf  []byte         // scratch for outcome keys
+	// incomplete: the execution Visit takes did not complete; its
+	// failures and races count as Incomplete.
+	incomplete bool
+	plain      bool   // the program has plain accesses: races are possible
+	keyBuf     []byte // scratch for outcome keys
 }
 
 // NewCollector starts a Result for p under m.
@@ -251,9 +257,11 @@ func (s finalState) Local(t, reg int) uint64 { return s.x.Local(t, reg) }
 func (s finalState) Mem(loc int) uint64      { return s.x.FinalMem(loc) }
 
 // Visit takes one execution from the explorer. Failures, races and hangs
-// count in executions of every status (each is real: its events form a
-// consistent execution); outcomes only in complete ones.
+// are found in executions of every status (each is real: its events form
+// a consistent execution), and counted apart by whether the execution is
+// complete; outcomes come only from complete ones.
 func (c *Collector) Visit(x *explore.Execution) {
+	c.incomplete = x.Status != explore.Complete
 	for _, f := range x.Failures {
 		c.Failure(f, x.Graph())
 	}
@@ -332,7 +340,11 @@ func (c *Collector) Failure(f explore.Failure, g *graph.Graph) {
 		c.failure[k] = rf
 		r.Failures = append(r.Failures, rf)
 	}
-	rf.Count++
+	if c.incomplete {
+		rf.Incomplete++
+	} else {
+		rf.Count++
+	}
 }
 
 // Hang records a thread that spins forever; g (or nil) shows it.
@@ -394,7 +406,11 @@ func (c *Collector) addRaces(g *graph.Graph) {
 		}
 		if !c.seen[rr] {
 			c.seen[rr] = true
-			rr.Count++
+			if c.incomplete {
+				rr.Incomplete++
+			} else {
+				rr.Count++
+			}
 		}
 	}
 }
@@ -433,6 +449,7 @@ func (c *Collector) Merge(o *Collector) {
 	for _, f := range q.Failures {
 		if have := c.failure[f.key]; have != nil {
 			have.Count += f.Count
+			have.Incomplete += f.Incomplete
 			continue
 		}
 		n := *f
@@ -454,11 +471,12 @@ func (c *Collector) Merge(o *Collector) {
 			n := *x
 			n.Locs = nil
 			have = &n
-			have.Count = 0
+			have.Count, have.Incomplete = 0, 0
 			c.races[n.key] = have
 			r.Races = append(r.Races, have)
 		}
 		have.Count += x.Count
+		have.Incomplete += x.Incomplete
 		for _, l := range x.Locs {
 			if !contains(have.Locs, l) {
 				have.Locs = append(have.Locs, l)

@@ -91,6 +91,7 @@ func Merge(recs []render.JSONResult) (render.JSONResult, error) {
 			k := fmt.Sprint(x.A, x.B)
 			if i, ok := races[k]; ok {
 				out.Races[i].Count += x.Count
+				out.Races[i].Incomplete += x.Incomplete
 				for _, l := range x.Locations {
 					if !contains(out.Races[i].Locations, l) {
 						out.Races[i].Locations = append(out.Races[i].Locations, l)
@@ -106,6 +107,7 @@ func Merge(recs []render.JSONResult) (render.JSONResult, error) {
 			k := fmt.Sprint(f.Thread, f.Line, f.Col, f.Message)
 			if i, ok := fails[k]; ok {
 				out.Assertions[i].Count += f.Count
+				out.Assertions[i].Incomplete += f.Incomplete
 			} else {
 				fails[k] = len(out.Assertions)
 				out.Assertions = append(out.Assertions, f)

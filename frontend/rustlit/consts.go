@@ -541,12 +541,26 @@ func (c *compiler) constValue(d *constDef, quiet bool) (cval, bool) {
 		if rest, neg := strings.CutPrefix(def, "-"); neg {
 			lit = &unaryExpr{op: "-", x: &intLit{text: rest, p: d.item.p}, p: d.item.p} // -D K=-1
 		}
+		bad := ""
 		if def == "true" || def == "false" {
 			v = cval{v: b2u(def == "true"), t: prog.Bool}
 		} else if o, isOrd := prog.ParseOrdering(def); isOrd && o != prog.Consume {
 			v = cval{isOrd: true, ord: o}
 		} else if v, ok = c.constEval(lit, true); !ok {
-			c.errorf(d.item.p, "-D %s=%s: not an integer, bool or ordering", d.item.name, def)
+			bad = "not an integer, bool or ordering"
+		}
+		if bad == "" {
+			c.quiet++
+			if _, fits := c.constType(d.item, v); !fits {
+				bad = "not a value of its declared type"
+				if d.item.typ.kind == tyPath {
+					bad = "not a value of type " + d.item.typ.name
+				}
+			}
+			c.quiet--
+		}
+		if bad != "" {
+			c.errorf(d.item.p, "-D %s=%s: %s", d.item.name, def, bad)
 			// Go on with the declared value, so that uses of the
 			// constant do not report errors of their own.
 			v, ok = c.constEval(d.item.val, true)

@@ -104,7 +104,8 @@ func TestSignalStatus(t *testing.T) {
 func TestDefineErrors(t *testing.T) {
 	for _, c := range []struct{ def, want string }{
 		{"T=abc", "-D T=abc: not an integer, bool or ordering"},
-		{"T=-1", "literal out of range for u32"},
+		{"T=-1", "-D T=-1: not a value of type u32"},
+		{"T=true", "-D T=true: not a value of type u32"},
 	} {
 		var out, errb bytes.Buffer
 		st := Run(context.Background(), []string{"run", "-D", c.def, "testdata/defines.litmus"}, nil, &out, &errb)
@@ -148,6 +149,22 @@ func TestOneTestOfMany(t *testing.T) {
 		}
 		if !strings.Contains(where, c.want) {
 			t.Errorf("%v: output lacks %q:\n%s%s", c.args, c.want, out.String(), errb.String())
+		}
+	}
+}
+
+// --show draws an execution for every report: a liveness violation too
+// (testdata/liveness-deadlock.litmus: one stuck execution, in which both
+// threads spin on the other's lock).
+func TestShowDrawsLiveness(t *testing.T) {
+	var out, errb bytes.Buffer
+	st := Run(context.Background(), []string{"run", "--show", "witness", "--draw=events", "../../testdata/liveness-deadlock.litmus"}, nil, &out, &errb)
+	if st != ExitFailed {
+		t.Fatalf("exit %d, want %d (a liveness violation); stderr:\n%s", st, ExitFailed, errb.String())
+	}
+	for _, th := range []string{"t1", "t2"} {
+		if !strings.Contains(out.String(), "Execution in which "+th+" spins forever") {
+			t.Errorf("no drawing of the execution in which %s spins forever:\n%s", th, out.String())
 		}
 	}
 }
