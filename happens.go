@@ -123,42 +123,14 @@ func Run(ctx context.Context, p *prog.Program, opts Options) (*result.Result, er
 // witness of everything.
 func runParallel(ctx context.Context, p *prog.Program, m *model.Model, show result.Show, eo explore.Options, jobs int) *result.Result {
 	start := time.Now()
-	var complete, blocked atomic.Int64
-	progress := eo.Progress
-	eo.Progress = nil
-	var parts []*result.Collector // guarded by Parallel: one newPart call at a time
+	var parts []*result.Collector // Parallel makes one newPart call at a time
 	newPart := func(i int) func(*explore.Execution) {
 		c := result.NewCollector(p, m, show)
 		for len(parts) <= i {
 			parts = append(parts, nil)
 		}
 		parts[i] = c
-		return func(x *explore.Execution) {
-			c.Visit(x)
-			switch x.Status {
-			case explore.Complete:
-				complete.Add(1)
-			case explore.Blocked:
-				blocked.Add(1)
-			}
-		}
-	}
-	if progress != nil {
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		stop := make(chan struct{})
-		defer close(stop)
-		go func() {
-			for {
-				select {
-				case <-stop:
-					return
-				case <-t.C:
-					progress(explore.Stats{Complete: int(complete.Load()), Blocked: int(blocked.Load()),
-						Elapsed: time.Since(start)})
-				}
-			}
-		}()
+		return c.Visit
 	}
 	order, pstats := explore.Parallel(ctx, p, eo, jobs, newPart)
 	all := result.NewCollector(p, m, show)

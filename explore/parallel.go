@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"happens/prog"
 )
@@ -31,9 +32,9 @@ var donateAlways bool
 // work is a part of the tree: the subtrees path[:len(path)-1] + [k] for
 // k from path's last entry to hi (the whole tree when path is empty).
 type work struct {
-	path []int
-	hi   int
-	part int
+	path  []int
+	hi    int
+	part  int
 }
 
 // share is what the workers of a parallel exploration share.
@@ -47,13 +48,28 @@ type share struct {
 	jobs    int
 	done    bool
 	tooLong bool
+	// For progress reports: what finished parts counted, and what each
+	// worker's part has counted so far.
+	finished Stats
+	running  []Stats
+}
+
+// report is Stats for a progress report of the whole exploration.
+func (s *share) report() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.finished
+	for _, r := range s.running {
+		st.Add(r)
+	}
+	return st
 }
 
 // donate gives the alternatives not yet begun at the shallowest branch
 // point that has any to an idle worker.
 func (e *engine) donate() {
-	for d := max(0, len(e.prefix)-1); d < len(e.path); d++ {
-		if k := e.path[d]; k < e.ceil[d] {
+	for d := 0; d < len(e.path); d++ {
+		if k := e.path[d]; d >= len(e.prefix)-1 && k < e.ceil[d] {
 			w := work{path: append(append([]int(nil), e.path[:d]...), k+1), hi: e.ceil[d]}
 			e.ceil[d] = k
 			e.share.give(e.part, w)
@@ -116,13 +132,42 @@ func Parallel(ctx context.Context, p *prog.Program, opts Options, jobs int, newP
 	}
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	s := &share{jobs: jobs, next: []int{-1}, queue: []work{{part: 0}}}
+	s := &share{jobs: jobs, next: []int{-1}, queue: []work{{part: 0}},
+		running: make([]Stats, jobs)}
 	s.cond.L = &s.mu
+	progress := opts.Progress
+	if progress != nil {
+		start := time.Now()
+		every := opts.Interval
+		if every <= 0 {
+			every = time.Second
+		}
+		t := time.NewTicker(every)
+		stop := make(chan struct{})
+		defer func() { t.Stop(); close(stop) }()
+		go func() {
+			for {
+				select {
+				case <-stop:
+					return
+				case <-t.C:
+					st := s.report()
+					st.Elapsed = time.Since(start)
+					progress(st)
+				}
+			}
+		}()
+	}
 	var mu sync.Mutex // guards stats and newPart's calls
 	stats = []Stats{{}}
 	var wg sync.WaitGroup
-	for range jobs {
+	for worker := range jobs {
 		wg.Add(1)
+		// Each part's engine reports to its worker's place in share,
+		// often (its own reports are not shown).
+		po := opts
+		po.Interval = 100 * time.Millisecond
+		po.Progress = nil
 		go func() {
 			defer wg.Done()
 			for {
@@ -133,11 +178,22 @@ func Parallel(ctx context.Context, p *prog.Program, opts Options, jobs int, newP
 				mu.Lock()
 				visit := newPart(w.part)
 				mu.Unlock()
-				e := newEngine(wctx, p, opts, visit)
+				e := newEngine(wctx, p, po, visit)
 				e.follow(w.path, w.hi)
 				e.share, e.part = s, w.part
+				if progress != nil {
+					e.opts.Progress = func(st Stats) {
+						s.mu.Lock()
+						s.running[worker] = st
+						s.mu.Unlock()
+					}
+				}
 				e.explore(newEgraph(p, e.opts.Unroll))
 				st := e.done()
+				s.mu.Lock()
+				s.finished.Add(st)
+				s.running[worker] = Stats{}
+				s.mu.Unlock()
 				mu.Lock()
 				for len(stats) <= w.part {
 					stats = append(stats, Stats{})
