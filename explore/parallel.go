@@ -32,9 +32,9 @@ var donateAlways bool
 // work is a part of the tree: the subtrees path[:len(path)-1] + [k] for
 // k from path's last entry to hi (the whole tree when path is empty).
 type work struct {
-	path  []int
-	hi    int
-	part  int
+	path []int
+	hi   int
+	part int
 }
 
 // share is what the workers of a parallel exploration share.
