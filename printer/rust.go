@@ -156,7 +156,7 @@ func (pr *printer) rustProgram() string {
 	var threads []string
 	// Without a condition the outcomes show every exported local: the
 	// top-level lets must be exactly the exported ones.
-	exact := (noCond || p.Cond == nil) && p.Final == nil
+	exact := noCond || p.Cond == nil
 	for ti := range p.Threads {
 		safe(func() { threads = append(threads, pr.rustThread(ti, exported[ti], exact, uses)) })
 	}
@@ -446,6 +446,10 @@ func (pr *printer) rustThread(ti int, exported map[int]bool, exact bool, uses ma
 			exported[r] = true
 		}
 	}
+	// tailRet: the thread's result is the value of the block that hides
+	// its temporaries, so that a result register that is not one of the
+	// thread's locals is no top-level let (which would make it one).
+	tailRet := false
 	if exact {
 		// Only the observed registers may be top-level lets: the rest
 		// goes in a block.
@@ -460,7 +464,26 @@ func (pr *printer) rustThread(ti int, exported map[int]bool, exact bool, uses ma
 				hidden = true
 			}
 		}
-		if hidden && len(body) > 0 {
+		var hiddenRet []int
+		if !final {
+			for _, r := range results {
+				if _, ok := localOf(a.th, r); !ok {
+					hiddenRet = append(hiddenRet, r)
+				}
+			}
+		}
+		if len(hiddenRet) > 0 {
+			exported = copyMap(exported)
+			for _, r := range hiddenRet {
+				delete(exported, r)
+			}
+			inner := append([]*stmt(nil), body...)
+			for _, r := range results {
+				inner = append(inner, &stmt{k: sEval, mark: true, x: &expr{k: eVar, reg: r, t: b.varType(r)}, pc: -1})
+			}
+			body = []*stmt{{k: sBlock, body: inner, pc: -1, ret: results}}
+			tailRet = true
+		} else if hidden && len(body) > 0 {
 			body = []*stmt{{k: sBlock, body: body, pc: -1}}
 		}
 	}
@@ -483,20 +506,25 @@ func (pr *printer) rustThread(ti int, exported map[int]bool, exact bool, uses ma
 		w.line(0, "thread %s {", pr.threadName(ti))
 	}
 	w.stmts(1, body)
-	if !final && len(results) > 0 {
+	if !final && len(results) > 0 && !tailRet {
 		// The thread's value, which the final code joins.
-		var parts []string
-		for _, r := range results {
-			parts = append(parts, w.names[r])
-		}
-		if len(parts) == 1 {
-			w.line(1, "%s", parts[0])
-		} else {
-			w.line(1, "(%s)", strings.Join(parts, ", "))
-		}
+		w.tail(1, results)
 	}
 	w.line(0, "}")
 	return w.sb.String()
+}
+
+// tail prints a thread's value: its result variables.
+func (w *rustW) tail(ind int, results []int) {
+	var parts []string
+	for _, r := range results {
+		parts = append(parts, w.names[r])
+	}
+	if len(parts) == 1 {
+		w.line(ind, "%s", parts[0])
+	} else {
+		w.line(ind, "(%s)", strings.Join(parts, ", "))
+	}
 }
 
 func copyMap(m map[int]bool) map[int]bool {
@@ -612,6 +640,9 @@ func (w *rustW) stmt(ind int, s *stmt) {
 			w.line(ind, "%s = %s;", w.names[s.reg], x)
 		}
 	case sEval:
+		if s.mark {
+			return
+		}
 		x, _, _ := w.ex(s.x)
 		x = unsafeWrap(x, hasPlain(s.x))
 		if s.x.k == eLoad || s.x.k == eRMW {
@@ -676,6 +707,9 @@ func (w *rustW) stmt(ind int, s *stmt) {
 	case sBlock:
 		w.line(ind, "%s{", w.labelOf(s.label))
 		w.stmts(ind+1, s.body)
+		if len(s.ret) > 0 {
+			w.tail(ind+1, s.ret)
+		}
 		w.line(ind, "}")
 	default:
 		w.a.fail(s.pc, "cannot print this statement in Rust")
