@@ -498,7 +498,23 @@ func (pr *printer) rustThread(ti int, exported map[int]bool, exact bool, uses ma
 			taken[pr.threadName(t)] = true
 		}
 	}
-	w := &rustW{pr: pr, b: b, a: a, names: b.names(taken), uses: uses, defs: map[int]int{}}
+	names := b.names(taken)
+	// The thread's own lets keep their names; the others (temporaries)
+	// are numbered in the order they appear in the text, below, so that
+	// printing what was parsed from this text names them alike.
+	used := map[string]bool{}
+	for n := range taken {
+		used[n] = true
+	}
+	for _, l := range a.th.Locals {
+		used[l.Name] = true
+	}
+	for r := range names {
+		if _, ok := localOf(a.th, r); !ok {
+			names[r] = fmt.Sprintf("\x01%d\x02", r)
+		}
+	}
+	w := &rustW{pr: pr, b: b, a: a, names: names, uses: uses, defs: map[int]int{}}
 	countDefs(body, w.defs)
 	if final {
 		w.line(0, "final {")
@@ -511,13 +527,84 @@ func (pr *printer) rustThread(ti int, exported map[int]bool, exact bool, uses ma
 		w.tail(1, results)
 	}
 	w.line(0, "}")
-	return w.sb.String()
+	return pr.numberTemps(w.sb.String(), a.th.NumRegs, used)
 }
 
-// tail prints a thread's value: its result variables.
+// joinType is the type of register r of thread ti as the Final code
+// joins it.
+func (pr *printer) joinType(ti, r int) prog.Type {
+	if f := pr.p.Final; f != nil {
+		for _, in := range f.Code {
+			if in.Op == prog.OpJoin && int(in.Imm) == ti && in.B == r {
+				return in.T
+			}
+		}
+	}
+	return prog.Int
+}
+
+// numberTemps replaces the placeholders \x01REG\x02 of text by names in
+// the order they first appear: t1, t2, ... for temporaries, cas, cas1,
+// ... for Result variables (registers from numRegs on), none of them in
+// used.
+func (pr *printer) numberTemps(text string, numRegs int, used map[string]bool) string {
+	names := map[string]string{}
+	nt, nc := 0, 0
+	fresh := func(cas bool) string {
+		for {
+			var n string
+			if cas {
+				n = "cas"
+				if nc > 0 {
+					n = fmt.Sprintf("cas%d", nc)
+				}
+				nc++
+			} else {
+				nt++
+				n = fmt.Sprintf("t%d", nt)
+			}
+			if !used[n] && pr.badName(n) == "" {
+				used[n] = true
+				return n
+			}
+		}
+	}
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(text, '\x01')
+		if i < 0 {
+			b.WriteString(text)
+			return b.String()
+		}
+		j := strings.IndexByte(text[i:], '\x02')
+		if j < 0 {
+			b.WriteString(text)
+			return b.String()
+		}
+		key := text[i+1 : i+j]
+		n, ok := names[key]
+		if !ok {
+			r, _ := strconv.Atoi(key)
+			n = fresh(r >= numRegs)
+			names[key] = n
+		}
+		b.WriteString(text[:i])
+		b.WriteString(n)
+		text = text[i+j+1:]
+	}
+}
+
+// tail prints a thread's value: its result variables. One that no
+// instruction writes holds 0 (let x = 0 at a thread's top level compiles
+// to no instruction): it is declared so here, where the text it would
+// have been printed from (let x = 0; x) declares it.
 func (w *rustW) tail(ind int, results []int) {
 	var parts []string
 	for _, r := range results {
+		if _, ok := w.names[r]; !ok {
+			w.names[r] = fmt.Sprintf("\x01%d\x02", r)
+			w.line(ind, "let %s = %s;", w.names[r], zeroText(w.pr.joinType(w.a.ti, r)))
+		}
 		parts = append(parts, w.names[r])
 	}
 	if len(parts) == 1 {
