@@ -97,6 +97,13 @@ type stmt struct {
 	// shape.
 	hdr []*expr
 	fr  *forInfo
+	// ret (sBlock) lists the registers the block's value is made of: a
+	// thread's result printed as the tail of the block that hides its
+	// temporaries. mark (sEval) is a statement that prints nothing: it
+	// stands for that tail's reads, so that the result variables are
+	// declared where the tail sees them.
+	ret  []int
+	mark bool
 }
 
 // pend is a pending expression: the value of temporary reg, not yet read.

@@ -9,6 +9,7 @@ import (
 	"happens/frontend"
 	"happens/model"
 	"happens/prog"
+	"happens/result"
 	"happens/source"
 )
 
@@ -506,4 +507,52 @@ exists (0:b=7 /\ 0:d=3 /\ 0:f=-9 /\ 0:g=-56 /\ 0:h=-1 /\ 0:k=1 /\ u=1431655767 /
 			t.Errorf("want %q in:\n%s", want, rust)
 		}
 	}
+}
+
+// TestFinalThreadLocals: a whole program with code after the joins keeps
+// its threads' lets, under the user's names, in the outcomes (as a
+// program without such code shows them, then main's values) and in what
+// fmt --to rust prints; a thread's value that is no let of the thread
+// stays out of the outcomes after the round trip.
+func TestFinalThreadLocals(t *testing.T) {
+	src := `use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use std::thread;
+static X: AtomicU32 = AtomicU32::new(0);
+static Y: AtomicU32 = AtomicU32::new(0);
+fn main() {
+    let (r1, r2) = thread::scope(|s| {
+        let h1 = s.spawn(|| { X.store(1, Relaxed); let a = Y.load(Relaxed); a + 10 });
+        let h2 = s.spawn(|| { Y.store(1, Relaxed); let b = X.load(Relaxed); b * 2 });
+        (h1.join().unwrap(), h2.join().unwrap())
+    });
+    let x = X.load(Relaxed);
+    assert!(r1 >= 10 && x == 1);
+}
+`
+	p := parse(t, "final-locals.rs", src)
+	var names []string
+	for _, o := range result.Observables(p) {
+		names = append(names, o.Name)
+	}
+	// The user's lets: a in the first thread, b in the second, then
+	// main's r1, r2 and x.
+	want := "h1.a h2.b main.r1 main.r2 main.x"
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("outcomes show %q, want %q", got, want)
+	}
+	text := print(t, p, toRust)
+	for _, w := range []string{"a = Y.load(", "b = X.load(", "let mut a", "let mut b"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("printed text lacks %q:\n%s", w, text)
+		}
+	}
+	q := parse(t, "final-locals.litmus", text)
+	names = nil
+	for _, o := range result.Observables(q) {
+		names = append(names, o.Name)
+	}
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("after fmt the outcomes show %q, want %q:\n%s", got, want, text)
+	}
+	checkTrip(t, p, model.C20, toRust, toRust)
 }

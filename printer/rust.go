@@ -156,7 +156,7 @@ func (pr *printer) rustProgram() string {
 	var threads []string
 	// Without a condition the outcomes show every exported local: the
 	// top-level lets must be exactly the exported ones.
-	exact := (noCond || p.Cond == nil) && p.Final == nil
+	exact := noCond || p.Cond == nil
 	for ti := range p.Threads {
 		safe(func() { threads = append(threads, pr.rustThread(ti, exported[ti], exact, uses)) })
 	}
@@ -446,6 +446,10 @@ func (pr *printer) rustThread(ti int, exported map[int]bool, exact bool, uses ma
 			exported[r] = true
 		}
 	}
+	// tailRet: the thread's result is the value of the block that hides
+	// its temporaries, so that a result register that is not one of the
+	// thread's locals is no top-level let (which would make it one).
+	tailRet := false
 	if exact {
 		// Only the observed registers may be top-level lets: the rest
 		// goes in a block.
@@ -460,7 +464,26 @@ func (pr *printer) rustThread(ti int, exported map[int]bool, exact bool, uses ma
 				hidden = true
 			}
 		}
-		if hidden && len(body) > 0 {
+		var hiddenRet []int
+		if !final {
+			for _, r := range results {
+				if _, ok := localOf(a.th, r); !ok {
+					hiddenRet = append(hiddenRet, r)
+				}
+			}
+		}
+		if len(hiddenRet) > 0 {
+			exported = copyMap(exported)
+			for _, r := range hiddenRet {
+				delete(exported, r)
+			}
+			inner := append([]*stmt(nil), body...)
+			for _, r := range results {
+				inner = append(inner, &stmt{k: sEval, mark: true, x: &expr{k: eVar, reg: r, t: b.varType(r)}, pc: -1})
+			}
+			body = []*stmt{{k: sBlock, body: inner, pc: -1, ret: results}}
+			tailRet = true
+		} else if hidden && len(body) > 0 {
 			body = []*stmt{{k: sBlock, body: body, pc: -1}}
 		}
 	}
@@ -475,7 +498,23 @@ func (pr *printer) rustThread(ti int, exported map[int]bool, exact bool, uses ma
 			taken[pr.threadName(t)] = true
 		}
 	}
-	w := &rustW{pr: pr, b: b, a: a, names: b.names(taken), uses: uses, defs: map[int]int{}}
+	names := b.names(taken)
+	// The thread's own lets keep their names; the others (temporaries)
+	// are numbered in the order they appear in the text, below, so that
+	// printing what was parsed from this text names them alike.
+	used := map[string]bool{}
+	for n := range taken {
+		used[n] = true
+	}
+	for _, l := range a.th.Locals {
+		used[l.Name] = true
+	}
+	for r := range names {
+		if _, ok := localOf(a.th, r); !ok {
+			names[r] = fmt.Sprintf("\x01%d\x02", r)
+		}
+	}
+	w := &rustW{pr: pr, b: b, a: a, names: names, uses: uses, defs: map[int]int{}}
 	countDefs(body, w.defs)
 	if final {
 		w.line(0, "final {")
@@ -483,20 +522,96 @@ func (pr *printer) rustThread(ti int, exported map[int]bool, exact bool, uses ma
 		w.line(0, "thread %s {", pr.threadName(ti))
 	}
 	w.stmts(1, body)
-	if !final && len(results) > 0 {
+	if !final && len(results) > 0 && !tailRet {
 		// The thread's value, which the final code joins.
-		var parts []string
-		for _, r := range results {
-			parts = append(parts, w.names[r])
-		}
-		if len(parts) == 1 {
-			w.line(1, "%s", parts[0])
-		} else {
-			w.line(1, "(%s)", strings.Join(parts, ", "))
-		}
+		w.tail(1, results)
 	}
 	w.line(0, "}")
-	return w.sb.String()
+	return pr.numberTemps(w.sb.String(), a.th.NumRegs, used)
+}
+
+// joinType is the type of register r of thread ti as the Final code
+// joins it.
+func (pr *printer) joinType(ti, r int) prog.Type {
+	if f := pr.p.Final; f != nil {
+		for _, in := range f.Code {
+			if in.Op == prog.OpJoin && int(in.Imm) == ti && in.B == r {
+				return in.T
+			}
+		}
+	}
+	return prog.Int
+}
+
+// numberTemps replaces the placeholders \x01REG\x02 of text by names in
+// the order they first appear: t1, t2, ... for temporaries, cas, cas1,
+// ... for Result variables (registers from numRegs on), none of them in
+// used.
+func (pr *printer) numberTemps(text string, numRegs int, used map[string]bool) string {
+	names := map[string]string{}
+	nt, nc := 0, 0
+	fresh := func(cas bool) string {
+		for {
+			var n string
+			if cas {
+				n = "cas"
+				if nc > 0 {
+					n = fmt.Sprintf("cas%d", nc)
+				}
+				nc++
+			} else {
+				nt++
+				n = fmt.Sprintf("t%d", nt)
+			}
+			if !used[n] && pr.badName(n) == "" {
+				used[n] = true
+				return n
+			}
+		}
+	}
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(text, '\x01')
+		if i < 0 {
+			b.WriteString(text)
+			return b.String()
+		}
+		j := strings.IndexByte(text[i:], '\x02')
+		if j < 0 {
+			b.WriteString(text)
+			return b.String()
+		}
+		key := text[i+1 : i+j]
+		n, ok := names[key]
+		if !ok {
+			r, _ := strconv.Atoi(key)
+			n = fresh(r >= numRegs)
+			names[key] = n
+		}
+		b.WriteString(text[:i])
+		b.WriteString(n)
+		text = text[i+j+1:]
+	}
+}
+
+// tail prints a thread's value: its result variables. One that no
+// instruction writes holds 0 (let x = 0 at a thread's top level compiles
+// to no instruction): it is declared so here, where the text it would
+// have been printed from (let x = 0; x) declares it.
+func (w *rustW) tail(ind int, results []int) {
+	var parts []string
+	for _, r := range results {
+		if _, ok := w.names[r]; !ok {
+			w.names[r] = fmt.Sprintf("\x01%d\x02", r)
+			w.line(ind, "let %s = %s;", w.names[r], zeroText(w.pr.joinType(w.a.ti, r)))
+		}
+		parts = append(parts, w.names[r])
+	}
+	if len(parts) == 1 {
+		w.line(ind, "%s", parts[0])
+	} else {
+		w.line(ind, "(%s)", strings.Join(parts, ", "))
+	}
 }
 
 func copyMap(m map[int]bool) map[int]bool {
@@ -612,6 +727,9 @@ func (w *rustW) stmt(ind int, s *stmt) {
 			w.line(ind, "%s = %s;", w.names[s.reg], x)
 		}
 	case sEval:
+		if s.mark {
+			return
+		}
 		x, _, _ := w.ex(s.x)
 		x = unsafeWrap(x, hasPlain(s.x))
 		if s.x.k == eLoad || s.x.k == eRMW {
@@ -676,6 +794,9 @@ func (w *rustW) stmt(ind int, s *stmt) {
 	case sBlock:
 		w.line(ind, "%s{", w.labelOf(s.label))
 		w.stmts(ind+1, s.body)
+		if len(s.ret) > 0 {
+			w.tail(ind+1, s.ret)
+		}
 		w.line(ind, "}")
 	default:
 		w.a.fail(s.pc, "cannot print this statement in Rust")

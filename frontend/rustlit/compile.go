@@ -573,41 +573,36 @@ func (c *compiler) finalBlock(h *hoisted) {
 }
 
 // observe decides what outcomes show. A program with final code shows
-// main's values (its top-level lets) besides what the condition names
-// (not the threads' lets: their values reach main by join); when main
-// keeps no values and there is no condition, outcomes show the final
-// memory.
+// what the condition names, or else (like a program without final code)
+// every thread's top-level lets, and besides either main's values (its
+// top-level lets after the joins); when nothing of that kind exists,
+// outcomes show the final memory.
 func (c *compiler) observe() {
 	p := c.p
+	if p.Final == nil {
+		return
+	}
 	seen := map[string]bool{}
 	for _, o := range p.Observed {
 		seen[o.Name] = true
 	}
-	if p.Final != nil {
-		// The threads' lets are not shown (their values reach main by
-		// join): keep only those the condition names.
-		named := map[[2]int]bool{}
-		for _, o := range p.Observed {
-			named[[2]int{o.Thread, o.Reg}] = true
+	add := func(o prog.Observable) {
+		if !seen[o.Name] {
+			seen[o.Name] = true
+			p.Observed = append(p.Observed, o)
 		}
-		for t := range p.Threads {
-			var keep []prog.Local
-			for _, l := range p.Threads[t].Locals {
-				if named[[2]int{t, l.Reg}] {
-					keep = append(keep, l)
-				}
-			}
-			p.Threads[t].Locals = keep
-		}
-		for _, l := range p.Final.Locals {
-			o := prog.Observable{Name: p.Final.Name + "." + l.Name, Thread: len(p.Threads), Reg: l.Reg, Loc: -1, Type: l.Type}
-			if !seen[o.Name] {
-				seen[o.Name] = true
-				p.Observed = append(p.Observed, o)
+	}
+	if p.Cond == nil && len(p.Observed) == 0 {
+		for t, th := range p.Threads {
+			for _, l := range th.Locals {
+				add(prog.Observable{Name: th.Name + "." + l.Name, Thread: t, Reg: l.Reg, Loc: -1, Type: l.Type})
 			}
 		}
 	}
-	if p.Cond != nil || len(p.Observed) > 0 || p.Final == nil {
+	for _, l := range p.Final.Locals {
+		add(prog.Observable{Name: p.Final.Name + "." + l.Name, Thread: len(p.Threads), Reg: l.Reg, Loc: -1, Type: l.Type})
+	}
+	if p.Cond != nil || len(p.Observed) > 0 {
 		return
 	}
 	for i, l := range p.Locs {

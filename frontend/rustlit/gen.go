@@ -694,6 +694,7 @@ func (g *gen) let(s *letStmt, top bool) {
 		}
 	}
 	nerr, bails := g.c.nerr, g.bails
+	start := g.here()
 	init := g.exprWant(s.init, want)
 	if init.k == vUnit && (g.c.nerr > nerr || g.bails > bails) {
 		// A part of the value failed (reported there): the let's names
@@ -707,6 +708,9 @@ func (g *gen) let(s *letStmt, top bool) {
 	}
 	if want != nil {
 		init = g.coerce(init, want, s.init.exprPos())
+	}
+	if top && g.zeroLet(s, init, start) {
+		return
 	}
 	if init.k == vGuard {
 		init.gd.depth = len(g.scopes) - 1
@@ -736,6 +740,40 @@ func (g *gen) let(s *letStmt, top bool) {
 	if top {
 		g.exportPat(s.pat)
 	}
+}
+
+// zeroLet compiles let x = 0 (or false) at a thread's top level, where
+// init is the literal's value, computed from instruction start on: x is
+// the literal's own register, which no instruction writes before (the
+// registers are fresh, and the top level runs once), so it holds 0
+// without the constant. This is how fmt --to rust declares a variable it
+// assigns later (let mut x: u32 = 0;), so the printed text compiles to
+// the code it was printed from.
+func (g *gen) zeroLet(s *letStmt, init value, start int) bool {
+	if s.els != nil || s.pat.kind != pBind || s.pat.sub != nil || s.pat.name == "_" || g.c.consts[s.pat.name] != nil {
+		return false
+	}
+	switch l := s.init.(type) {
+	case *intLit:
+	case *boolLit:
+		if l.val {
+			return false
+		}
+	default:
+		return false
+	}
+	if init.k != vScalar || g.here() != start+1 {
+		return false
+	}
+	in := &g.code[start]
+	if in.Op != prog.OpConst || in.Imm != 0 || in.A != init.reg {
+		return false
+	}
+	g.code = g.code[:start]
+	init.lit, init.litv = false, 0 // a variable now, no longer a literal
+	g.bind(s.pat.name, init, s.pat.mut)
+	g.exportPat(s.pat)
+	return true
 }
 
 // zeroFill sets v's registers to 0 (None for an Option).

@@ -18,7 +18,7 @@ import (
 // these thread statuses and recorded values.
 type Line struct {
 	Count  int
-	Status []int    // one per thread
+	Status []int    // one per thread, then the Final code's if any
 	Values []uint64 // one per Test.Slots
 }
 
@@ -31,7 +31,7 @@ type Histogram struct {
 
 // Parse reads the output of the compiled test.
 func (t *Test) Parse(out []byte) (*Histogram, error) {
-	nt, ns := len(t.Program.Threads), len(t.Slots)
+	nt, ns := t.Statuses(), len(t.Slots)
 	h := &Histogram{}
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(make([]byte, 1<<16), 1<<24)
@@ -238,7 +238,7 @@ func Compare(t *Test, h *Histogram, res *result.Result) *Report {
 	for i, n := range panics {
 		if n > 0 {
 			pc := t.Panics[i]
-			r.Panics = append(r.Panics, PanicCount{Panic: pc, ThreadName: p.Threads[pc.Thread].Name, Count: n})
+			r.Panics = append(r.Panics, PanicCount{Panic: pc, ThreadName: p.ThreadName(pc.Thread), Count: n})
 		}
 	}
 	sort.SliceStable(r.Rows, func(i, j int) bool {

@@ -29,6 +29,13 @@
 //     if/else, match and loops all run; a loop that spins more than
 //     Options.SpinLimit times in one iteration gives up, and that iteration
 //     is counted as stuck rather than as an outcome;
+//   - runs, for a whole program with code after the joins
+//     (Program.Final), that code for each iteration once the launch's
+//     threads have ended, in the collecting thread (pthread_join gives it
+//     join's happens-before): its joins read the values the threads
+//     recorded, its accesses the iteration's locations, and its failures
+//     and values are the iteration's like a thread's; as in the model, it
+//     does not run when a thread of the iteration panicked;
 //   - counts, after each launch, the distinct combinations of each
 //     thread's status and the recorded values in a hash table, and prints
 //     them at the end, one line each.
@@ -66,7 +73,8 @@ const (
 )
 
 // Slot is one value the test records per iteration: a thread's register
-// (Thread >= 0) or a location's final value (Thread == -1).
+// (Thread >= 0; len(Program.Threads) is the Final code) or a location's
+// final value (Thread == -1).
 type Slot struct {
 	Thread, Reg int
 	Loc         int
@@ -85,8 +93,9 @@ type Test struct {
 	Source  string // the C program
 	Options Options
 	// Slots are the values each outcome line of the output carries, after
-	// one status per thread: every observable (result.Observables) and
-	// whatever the condition and filter read.
+	// one status per thread (and one for the Final code, if any): every
+	// observable (result.Observables) and whatever the condition and
+	// filter read.
 	Slots  []Slot
 	Panics []Panic
 }
@@ -116,13 +125,45 @@ func Generate(p *prog.Program, o Options) (*Test, error) {
 	return g.t, nil
 }
 
+// Statuses is the number of statuses an outcome line starts with: one
+// per thread, and one for the Final code when the program has it.
+func (t *Test) Statuses() int {
+	if t.Program.Final != nil {
+		return len(t.Program.Threads) + 1
+	}
+	return len(t.Program.Threads)
+}
+
 type gen struct {
 	p    *prog.Program
 	t    *Test
 	errs source.ErrorList
 	b    strings.Builder
-	// regs[t] are the registers thread t records, in slot order.
+	// regs[t] are the registers thread t records, in slot order, then
+	// those the Final code joins; t == len(p.Threads) is the Final code.
 	regs [][]int
+}
+
+// code is thread ti's code, or the Final code's for ti == len(p.Threads).
+func (g *gen) code(ti int) *prog.Thread {
+	if ti == len(g.p.Threads) {
+		return g.p.Final
+	}
+	return &g.p.Threads[ti]
+}
+
+// nstatus is the number of statuses: the threads' and the Final code's.
+func (g *gen) nstatus() int { return g.t.Statuses() }
+
+// regIndex is where register r of thread ti sits in its result array
+// (after the status).
+func (g *gen) regIndex(ti, r int) int {
+	for j, x := range g.regs[ti] {
+		if x == r {
+			return j + 1
+		}
+	}
+	return -1
 }
 
 func (g *gen) filePos() source.Pos {
@@ -145,13 +186,6 @@ func (g *gen) check() {
 	if len(p.Threads) == 0 {
 		g.errs.Add(g.filePos(), "stress: the program has no threads")
 	}
-	if p.Final != nil {
-		pos := p.Final.Pos
-		if !pos.IsValid() {
-			pos = g.filePos()
-		}
-		g.errs.Add(pos, "stress does not yet run main's code after the joins; return the values from the threads (or write the test's threads and an exists condition) to stress it")
-	}
 	for _, v := range p.Vars {
 		pos := v.Pos
 		if !pos.IsValid() {
@@ -166,8 +200,8 @@ func (g *gen) check() {
 			g.errs.Add(pos, "stress cannot run a %d-bit location (%s): at most 64 bits", v.Type.Bits, v.Name)
 		}
 	}
-	for ti := range p.Threads {
-		th := &p.Threads[ti]
+	for ti := 0; ti < g.nstatus(); ti++ {
+		th := g.code(ti)
 		for pc := range th.Code {
 			in := &th.Code[pc]
 			pos := in.Pos
@@ -231,10 +265,20 @@ func (g *gen) slots() {
 	if p.Filter != nil {
 		walk(p.Filter)
 	}
-	g.regs = make([][]int, len(p.Threads))
+	g.regs = make([][]int, g.nstatus())
 	for _, s := range g.t.Slots {
 		if s.Thread >= 0 {
 			g.regs[s.Thread] = append(g.regs[s.Thread], s.Reg)
+		}
+	}
+	// The registers the Final code joins are recorded too.
+	if p.Final != nil {
+		for _, in := range p.Final.Code {
+			if in.Op == prog.OpJoin && in.B >= 0 && int(in.Imm) < len(p.Threads) {
+				if t := int(in.Imm); g.regIndex(t, in.B) < 0 {
+					g.regs[t] = append(g.regs[t], in.B)
+				}
+			}
 		}
 	}
 }
@@ -361,6 +405,12 @@ func (g *gen) program() string {
 	g.f("   Build: cc -O2 -pthread -o test test.c; run: ./test [ITERATIONS]. */\n")
 	g.f("%s", includes)
 	g.f("#define NTHREADS %d\n", len(p.Threads))
+	if p.Final != nil {
+		g.f("#define NSTATUS %d /* the threads' statuses and the final code's */\n", g.nstatus())
+		g.f("#define HAS_FINAL 1\n")
+	} else {
+		g.f("#define NSTATUS NTHREADS\n")
+	}
 	g.f("#define NSLOTS %d\n", len(g.t.Slots))
 	g.f("#define ITERATIONS %dL\n", o.Iterations)
 	g.f("#define BATCH %dL\n", o.Batch)
@@ -381,11 +431,11 @@ func (g *gen) program() string {
 	}
 	g.f("};\n\n")
 	g.f("static struct mem *mem;\nstatic long batch_n;\n")
-	for ti := range p.Threads {
+	for ti := 0; ti < g.nstatus(); ti++ {
 		g.f("static uint64_t *res%d; /* per iteration: status, then %d register(s) */\n", ti, len(g.regs[ti]))
 	}
 	g.f("\n")
-	for ti := range p.Threads {
+	for ti := 0; ti < g.nstatus(); ti++ {
 		g.thread(ti)
 	}
 	g.f("static void init_batch(long n)\n{\n\tfor (long i = 0; i < n; i++) {\n")
@@ -410,22 +460,20 @@ func (g *gen) program() string {
 	g.f("};\n\n")
 	g.f("/* An iteration's key: each thread's status, then the recorded values. */\n")
 	g.f("static void key_of(long i, uint64_t *k)\n{\n")
-	for ti := range p.Threads {
+	for ti := 0; ti < g.nstatus(); ti++ {
 		g.f("\tk[%d] = res%d[i * %d];\n", ti, ti, len(g.regs[ti])+1)
 	}
-	seen := make([]int, len(p.Threads))
 	for si, s := range g.t.Slots {
-		at := len(p.Threads) + si
+		at := g.nstatus() + si
 		if s.Thread >= 0 {
-			seen[s.Thread]++
-			g.f("\tk[%d] = res%d[i * %d + %d];\n", at, s.Thread, len(g.regs[s.Thread])+1, seen[s.Thread])
+			g.f("\tk[%d] = res%d[i * %d + %d];\n", at, s.Thread, len(g.regs[s.Thread])+1, g.regIndex(s.Thread, s.Reg))
 			continue
 		}
 		g.f("\tk[%d] = (uint64_t)atomic_load_explicit(&mem[i].%s, memory_order_relaxed);\n", at, g.locRef(s.Loc))
 	}
 	g.f("}\n\n")
 	g.f("static void alloc_results(void)\n{\n")
-	for ti := range p.Threads {
+	for ti := 0; ti < g.nstatus(); ti++ {
 		g.f("\tres%d = alloc_lines(BATCH * %d * sizeof(uint64_t));\n", ti, len(g.regs[ti])+1)
 	}
 	g.f("}\n")
@@ -443,11 +491,13 @@ func (g *gen) locRef(loc int) string {
 	return fmt.Sprintf("%s[%d].v", ident(v.Name), loc-v.First)
 }
 
-// thread writes one litmus thread's function.
+// thread writes one litmus thread's function, or for ti ==
+// len(p.Threads) run_final, which runs the Final code of iteration i.
 func (g *gen) thread(ti int) {
 	p := g.p
-	th := &p.Threads[ti]
+	th := g.code(ti)
 	code := th.Code
+	final := ti == len(p.Threads)
 	targets := map[int]bool{}
 	for _, in := range code {
 		switch in.Op {
@@ -455,13 +505,23 @@ func (g *gen) thread(ti int) {
 			targets[in.Target] = true
 		}
 	}
-	g.f("/* Thread %s", comment(th.Name))
+	if final {
+		g.f("/* main's code after the joins")
+	} else {
+		g.f("/* Thread %s", comment(th.Name))
+	}
 	if th.Pos.IsValid() {
 		g.f(", line %d", th.Pos.Line)
 	}
-	g.f(". */\nstatic void *thread%d(void *arg)\n{\n", ti)
-	g.f("\tint sense = 0;\n\t(void)arg;\n\tpin(%d);\n", ti)
-	g.f("\tfor (long i = 0; i < batch_n; i++) {\n")
+	if final {
+		g.f(": run for iteration i once every thread has ended\n   (not when a thread panicked, was blocked or got stuck). */\n")
+		g.f("static void run_final(long i)\n{\n")
+		g.f("\t{\n")
+	} else {
+		g.f(". */\nstatic void *thread%d(void *arg)\n{\n", ti)
+		g.f("\tint sense = 0;\n\t(void)arg;\n\tpin(%d);\n", ti)
+		g.f("\tfor (long i = 0; i < batch_n; i++) {\n")
+	}
 	g.f("\t\tstruct mem *m = &mem[i];\n")
 	g.f("\t\tuint64_t st = 0;\n\t\tlong spins = 0;\n")
 	if th.NumRegs > 0 {
@@ -478,7 +538,17 @@ func (g *gen) thread(ti int) {
 		g.f(";\n")
 	}
 	g.f("\t\t(void)m; (void)spins;\n")
-	g.f("\t\tbarrier(&sense);\n")
+	if final {
+		var failed []string
+		for t := range p.Threads {
+			failed = append(failed, fmt.Sprintf("res%d[i * %d] != %d", t, len(g.regs[t])+1, StatusOK))
+		}
+		if len(failed) > 0 {
+			g.f("\t\tif (%s)\n\t\t\tgoto done;\n", strings.Join(failed, " || "))
+		}
+	} else {
+		g.f("\t\tbarrier(&sense);\n")
+	}
 	for pc := range code {
 		if targets[pc] {
 			g.f("\tL%d:\n", pc)
@@ -503,7 +573,11 @@ func (g *gen) thread(ti int) {
 	for j, r := range g.regs[ti] {
 		g.f("\t\tres%d[i * %d + %d] = r%d;\n", ti, k, j+1, r)
 	}
-	g.f("\t}\n\treturn NULL;\n}\n\n")
+	if final {
+		g.f("\t}\n}\n\n")
+	} else {
+		g.f("\t}\n\treturn NULL;\n}\n\n")
+	}
 }
 
 func (g *gen) label(th *prog.Thread, t int) string {
@@ -517,7 +591,7 @@ func (g *gen) label(th *prog.Thread, t int) string {
 func (g *gen) panicCode(ti int, in *prog.Instr, msg string) string {
 	pos := in.Pos
 	if !pos.IsValid() {
-		pos = g.p.Threads[ti].Pos
+		pos = g.code(ti).Pos
 	}
 	g.t.Panics = append(g.t.Panics, Panic{Thread: ti, Pos: pos, Msg: msg})
 	return fmt.Sprintf("{ st = %d; goto done; }", StatusPanic+len(g.t.Panics)-1)
@@ -542,7 +616,7 @@ func (g *gen) addr(ti int, in *prog.Instr) string {
 }
 
 func (g *gen) instr(ti int, pc int) {
-	th := &g.p.Threads[ti]
+	th := g.code(ti)
 	in := &th.Code[pc]
 	r := func(n int) string { return fmt.Sprintf("r%d", n) }
 	a, b, c := r(in.A), r(in.B), r(in.C)
@@ -625,6 +699,13 @@ func (g *gen) instr(ti int, pc int) {
 			msg = "explicit panic"
 		}
 		g.f("\t\t%s\n", g.panicCode(ti, in, msg))
+	case prog.OpJoin:
+		// Only in the Final code: the joined thread's recorded value.
+		if t := int(in.Imm); in.B >= 0 && t < len(g.p.Threads) {
+			g.f("\t\t%s = res%d[i * %d + %d];\n", a, t, len(g.regs[t])+1, g.regIndex(t, in.B))
+		} else {
+			g.f("\t\t%s = 0;\n", a)
+		}
 	case prog.OpLoopEnter, prog.OpLoopExit:
 	case prog.OpLoopBack:
 		g.f("\t\tif (++spins > SPIN_LIMIT) { st = %d; goto done; }\n", StatusStuck)
@@ -849,7 +930,7 @@ static void barrier(int *sense)
 const mainText = `
 
 /* The histogram: an open-addressing table of keys and counts. */
-#define KEYLEN (NTHREADS + NSLOTS)
+#define KEYLEN (NSTATUS + NSLOTS)
 static uint64_t *tab_keys;
 static long *tab_counts;
 static long tab_cap, tab_len;
@@ -924,11 +1005,14 @@ int main(int argc, char **argv)
 		for (int t = 0; t < NTHREADS; t++)
 			pthread_join(th[t], NULL);
 		for (long i = 0; i < batch_n; i++) {
+#ifdef HAS_FINAL
+			run_final(i);
+#endif
 			key_of(i, k);
 			tab_put(k, 1);
 		}
 	}
-	printf("happens-stress 1 %d %d\n", NTHREADS, NSLOTS);
+	printf("happens-stress 1 %d %d\n", NSTATUS, NSLOTS);
 	printf("iterations %ld\n", iterations);
 	printf("cpus %d\n", ncpus);
 	for (long j = 0; j < tab_cap; j++) {

@@ -3,6 +3,7 @@ package stress
 import (
 	"context"
 	"errors"
+	"fmt"
 	"flag"
 	"os"
 	"os/exec"
@@ -221,4 +222,74 @@ func TestRunConcurrent(t *testing.T) {
 			t.Errorf("%s: no panic site recorded", file)
 		}
 	}
+}
+
+// TestRunFinal runs a whole program whose main computes after the join:
+// its one outcome, with main's values, is the hand-derived one of the
+// file's comment, and its failing assertion (not the one that holds) is
+// counted in every iteration, in main.
+func TestRunFinal(t *testing.T) {
+	p := load(t, "testdata/final-seq.rs")
+	test, err := Generate(p, Options{Iterations: 300, Batch: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := compileAndRun(t, test)
+	r := Compare(test, h, model(t, p))
+	var names []string
+	for _, o := range r.Observed {
+		names = append(names, o.Name)
+	}
+	if got, want := strings.Join(names, " "), "h.old main.v main.w main.n"; got != want {
+		t.Fatalf("observed %q, want %q", got, want)
+	}
+	want := []uint64{5, 10, 33, 40}
+	if len(r.Rows) != 1 || r.Rows[0].Seen != 300 || fmt.Sprint(r.Rows[0].Values) != fmt.Sprint(want) {
+		var b strings.Builder
+		WriteReport(&b, r, ReportOptions{})
+		t.Fatalf("want %v in all 300 iterations:\n%s", want, b.String())
+	}
+	if len(r.Panics) != 1 || r.Panics[0].ThreadName != "main" || r.Panics[0].Pos.Line != 24 || r.Panics[0].Count != 300 {
+		t.Errorf("want the assertion of line 24 failing in main in 300 iterations, got %+v", r.Panics)
+	}
+}
+
+// TestRunFinalSB stresses store buffering written with fn main: every
+// iteration is counted, no outcome is forbidden, main's assertion fails
+// exactly in the iterations whose loads both read 0 (sum = 2), and with
+// two CPUs or more that weak outcome shows.
+func TestRunFinalSB(t *testing.T) {
+	p := load(t, "testdata/final-sb.rs")
+	test, err := Generate(p, Options{Iterations: 20000, Batch: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := compileAndRun(t, test)
+	r := Compare(test, h, model(t, p))
+	var b strings.Builder
+	WriteReport(&b, r, ReportOptions{})
+	if r.Counted != 20000 || r.Forbidden > 0 {
+		t.Fatalf("%d counted of 20000, %d forbidden:\n%s", r.Counted, r.Forbidden, b.String())
+	}
+	weak := 0
+	for _, row := range r.Rows {
+		// main.a, main.b, main.sum: sum is a + b + 2 in every iteration.
+		if len(row.Values) != 3 || row.Values[2] != row.Values[0]+row.Values[1]+2 {
+			t.Errorf("row %v: want main.a, main.b and main.sum = a + b + 2", row.Values)
+		}
+		if row.Values[0] == 0 && row.Values[1] == 0 {
+			weak = row.Seen
+		}
+	}
+	failed := 0
+	for _, pc := range r.Panics {
+		failed += pc.Count
+	}
+	if failed != weak {
+		t.Errorf("main's assertion failed in %d iterations, want %d (those with a = b = 0):\n%s", failed, weak, b.String())
+	}
+	if h.CPUs >= 2 && weak == 0 {
+		t.Errorf("the weak outcome a = b = 0 never showed on %d CPUs:\n%s", h.CPUs, b.String())
+	}
+	t.Logf("\n%s", b.String())
 }
