@@ -32,6 +32,10 @@ type Options struct {
 	// MaxCandidates bounds the raw candidates enumerated when no coherent
 	// one produces the outcome; 0 means DefaultMax.
 	MaxCandidates int
+	// MaxExecutions, when positive, bounds the coherent candidates Explain
+	// enumerates (a run's execution limit, as the playground passes it); a
+	// search it cuts answers Unknown, never No.
+	MaxExecutions int
 	// Progress, when set, is called about every second.
 	Progress func(explore.Stats)
 }
@@ -225,7 +229,7 @@ func Explain(ctx context.Context, p *prog.Program, m *model.Model, outcome prog.
 		}
 	}
 	start := time.Now()
-	a.Why = enumerate(ctx, p, model.BaseOf(m), 0, opts, judgeAll)
+	a.Why = enumerate(ctx, p, model.BaseOf(m), opts.MaxExecutions, opts, judgeAll)
 	a.Partial = a.Why != nil
 	if a.Candidates == 0 && !a.Partial {
 		// No coherent candidate produces it, so no: show what coherence

@@ -31,6 +31,9 @@ for a in "$@"; do
 done
 
 dist=web/dist
+# What --wasm writes into web/dist (the page's files are whatever
+# web/ui/build.mjs writes).
+engine_files="happens.wasm.gz wasm_exec.js happens.wasm.stamp"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -46,7 +49,18 @@ if [ "$js" = 1 ]; then
         status=1
       fi
     done
-    [ "$status" = 0 ] && echo "build-web: web/dist's page matches a fresh build"
+    # Every file in web/dist is embedded and served: one that no build
+    # makes (left over from an old build, or added by hand) must go.
+    for f in "$dist"/* "$dist"/.[!.]*; do
+      [ -e "$f" ] || continue
+      name=$(basename "$f")
+      case " $engine_files " in *" $name "*) continue ;; esac
+      if [ ! -e "$tmp/page/$name" ]; then
+        echo "build-web: web/dist/$name is not built by this script: remove it (git rm web/dist/$name)" >&2
+        status=1
+      fi
+    done
+    [ "$status" = 0 ] && echo "build-web: web/dist's page matches a fresh build, and holds nothing else"
     exit "$status"
   fi
   node web/ui/build.mjs --outdir "$dist"

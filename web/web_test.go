@@ -153,6 +153,25 @@ func sourceHash() (string, error) {
 	return fmt.Sprintf("%x", h.Sum(nil)), nil
 }
 
+// TestDistFiles: web/dist holds what scripts/build-web.sh builds and
+// nothing else. Every file there is embedded and served, so a stale one
+// left by an old build would ship unnoticed (the script's --check, which
+// CI runs, fails on it too).
+func TestDistFiles(t *testing.T) {
+	entries, err := os.ReadDir("dist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	want := []string{"app.js", "happens.wasm.gz", "happens.wasm.stamp", "index.html", "licenses.txt", "style.css", "wasm_exec.js", "worker.js"}
+	if !slices.Equal(got, want) {
+		t.Errorf("web/dist holds %v, want %v: remove what no build makes (or, for a new built file, add it here)", got, want)
+	}
+}
+
 func TestCatalog(t *testing.T) {
 	c := NewCatalog()
 	var models []string

@@ -62,6 +62,13 @@ func TestRunExample(t *testing.T) {
 		t.Errorf("%d satisfying outcomes", sat)
 	}
 	b.shot("run-mp")
+	// The outcome fields' examples use the program's own names.
+	if ph := eval[string](b, `document.getElementById("why-outcome").placeholder`); ph != "(t2.f == 1 && t2.d == 0)" {
+		t.Errorf("Why not?'s placeholder %q", ph)
+	}
+	// The command line's text comes when asked for.
+	b.do(chromedpEval(`document.querySelector("#panel-result details").open = true`))
+	b.wait(`document.getElementById("cli-text").textContent.includes("Outcomes (4, over 4 executions)")`, long, "the command line's text")
 	n = b.runNumber()
 	b.pick("model", "sc")
 	r = b.awaitRun(n, long)
@@ -291,6 +298,12 @@ func TestPhoneAndThemes(t *testing.T) {
 	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 360 {
 		t.Errorf("the page is %d pixels wide on a 360-pixel screen", w)
 	}
+	// The tab strip and the outcomes table fit: nothing scrolls sideways.
+	for _, sel := range []string{".tabs", "#panel-result .table-wrap"} {
+		if over := eval[int](b, fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e.scrollWidth - e.clientWidth; })()`, sel)); over > 0 {
+			t.Errorf("%s scrolls sideways by %d pixels (cells %v)", sel, over, eval[[]int](b, `[...document.querySelectorAll("#outcomes tr:first-child > *")].map((c) => c.offsetWidth)`))
+		}
+	}
 	b.fullShot("phone-result")
 	b.do(chromedpClick("#tab-executions"))
 	b.wait(`document.getElementById("exec-pos").textContent.startsWith("Execution 1")`, long, "a drawing")
@@ -315,6 +328,14 @@ func TestKeyboard(t *testing.T) {
 	if r.executions() != 4 {
 		t.Errorf("Ctrl+Enter in the editor: %+v", r)
 	}
+	// Esc, then Tab, leaves the editor, as the page says under it.
+	if hint := eval[string](b, `document.getElementById("editor-keys").textContent`); !strings.Contains(hint, "Esc, then Tab") {
+		t.Errorf("hint %q", hint)
+	}
+	b.do(chromedpClick(".cm-content"), chromedpKeys(kb.Escape, 0), chromedpKeys("\t", 0))
+	if in := eval[bool](b, `!!document.activeElement.closest(".cm-editor")`); in {
+		t.Error("Esc, Tab did not leave the editor")
+	}
 	// The tabs follow the arrow keys.
 	b.do(chromedpFocus("#tab-result"), chromedpKeys(kb.ArrowRight, 0))
 	if sel := eval[string](b, `document.activeElement.id`); sel != "tab-executions" {
@@ -336,6 +357,9 @@ func TestLiveness(t *testing.T) {
 	}
 	b.do(chromedpClick("#hangs button:not(.link)"))
 	b.wait(`document.getElementById("exec-caption").textContent.includes("spins for ever")`, long, "the stuck execution")
+	if pos := eval[string](b, `document.getElementById("exec-pos").textContent`); !strings.HasPrefix(pos, "A stuck execution") {
+		t.Errorf("the stuck execution is labelled %q", pos)
+	}
 	b.shot("liveness")
 }
 
@@ -383,6 +407,12 @@ func TestStaticSite(t *testing.T) {
 	}
 }
 
+// twoTests is a Rust file with two #[test]s: one passes, two fails its
+// assertion (by hand: its only load reads the initial 0).
+const twoTests = "use std::sync::atomic::{AtomicU32, Ordering};\n" +
+	"#[test]\nfn one() { let x = AtomicU32::new(0); x.store(1, Ordering::Relaxed); assert_eq!(x.load(Ordering::Relaxed), 1); }\n" +
+	"#[test]\nfn two() { let x = AtomicU32::new(0); assert_eq!(x.load(Ordering::Relaxed), 1); }\n"
+
 // TestRustTests: loom's #[should_panic] test from the menu meets its
 // expectation (an increment can be lost, by hand: both threads load 0);
 // a file with two #[test]s offers both, and runs the one picked.
@@ -395,11 +425,8 @@ func TestRustTests(t *testing.T) {
 	if exp := eval[string](b, `(document.getElementById("expectation") || {}).textContent || ""`); exp != "#[should_panic]: expected failure found" {
 		t.Errorf("expectation %q (result %+v)", exp, r)
 	}
-	two := "use std::sync::atomic::{AtomicU32, Ordering};\n" +
-		"#[test]\nfn one() { let x = AtomicU32::new(0); x.store(1, Ordering::Relaxed); assert_eq!(x.load(Ordering::Relaxed), 1); }\n" +
-		"#[test]\nfn two() { let x = AtomicU32::new(0); assert_eq!(x.load(Ordering::Relaxed), 1); }\n"
 	c := newTab(t)
-	c.open(srcLink(two, "c20"))
+	c.open(srcLink(twoTests, "c20"))
 	r = c.awaitRun(0, long)
 	c.wait(`!document.getElementById("test-pick").hidden`, long, "the #[test] menu")
 	if n := eval[int](c, `document.querySelectorAll("#failures li").length`); n != 0 {

@@ -7,7 +7,7 @@ import (
 )
 
 // Methods lists what Call answers.
-var Methods = []string{"check", "run", "draw", "explain", "outcomes", "compare", "asm", "trace"}
+var Methods = []string{"check", "run", "rows", "text", "draw", "explain", "outcomes", "compare", "asm", "trace"}
 
 // Error is Call's answer when a request cannot be served at all. No
 // response has a field named error, so the two never mix.
@@ -40,6 +40,16 @@ func (s *Session) Call(ctx context.Context, method string, req []byte, progress 
 		if err = json.Unmarshal(req, &r); err == nil {
 			resp = s.Run(ctx, r, progress)
 		}
+	case "rows":
+		var r RowsRequest
+		if err = json.Unmarshal(req, &r); err == nil {
+			resp = s.Rows(r)
+		}
+	case "text":
+		var r TextRequest
+		if err = json.Unmarshal(req, &r); err == nil {
+			resp = s.Text(r)
+		}
 	case "draw":
 		var r DrawRequest
 		if err = json.Unmarshal(req, &r); err == nil {
@@ -48,17 +58,17 @@ func (s *Session) Call(ctx context.Context, method string, req []byte, progress 
 	case "explain":
 		var r ExplainRequest
 		if err = json.Unmarshal(req, &r); err == nil {
-			resp = Explain(ctx, r)
+			resp = Explain(ctx, r, progress)
 		}
 	case "outcomes":
 		var r OutcomesRequest
 		if err = json.Unmarshal(req, &r); err == nil {
-			resp = Outcomes(ctx, r)
+			resp = Outcomes(ctx, r, progress)
 		}
 	case "compare":
 		var r CompareRequest
 		if err = json.Unmarshal(req, &r); err == nil {
-			resp = Compare(ctx, r)
+			resp = Compare(ctx, r, progress)
 		}
 	case "asm":
 		var r AsmRequest
@@ -68,7 +78,7 @@ func (s *Session) Call(ctx context.Context, method string, req []byte, progress 
 	case "trace":
 		var r TraceRequest
 		if err = json.Unmarshal(req, &r); err == nil {
-			resp = Trace(ctx, r)
+			resp = Trace(ctx, r, progress)
 		}
 	default:
 		return encode(Error{Error: fmt.Sprintf("unknown method %q", method)})

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"happens/explain"
+	"happens/explore"
 	"happens/frontend/rustlit"
 	"happens/graph"
 	"happens/hw/mesi"
@@ -67,8 +68,12 @@ func (q Question) outcome(p *prog.Program) (e prog.Expr, question, text string, 
 type ExplainRequest struct {
 	Source
 	Question
-	Model         string `json:"model"`
-	Unroll        int    `json:"unroll,omitempty"`
+	Model  string `json:"model"`
+	Unroll int    `json:"unroll,omitempty"`
+	// MaxExecutions is the run's execution limit: at most that many
+	// coherent candidates are judged (the answer is then Unknown, never
+	// No).
+	MaxExecutions int    `json:"maxExecutions,omitempty"`
 	MaxCandidates int    `json:"maxCandidates,omitempty"`
 	Labels        string `json:"labels,omitempty"`
 	Width         int    `json:"width,omitempty"`
@@ -133,7 +138,8 @@ type ExplainResponse struct {
 }
 
 // Explain answers "can this outcome happen, and if not, why not?".
-func Explain(ctx context.Context, req ExplainRequest) ExplainResponse {
+// progress, when not nil, is called about every second.
+func Explain(ctx context.Context, req ExplainRequest, progress func(Progress)) ExplainResponse {
 	resp := ExplainResponse{Errors: []Diag{}, OutcomeErrors: []Diag{}, WitnessLines: []int{}, Interleaving: []string{}, Reasons: []Reason{}, Why: []string{}}
 	p, ds := req.parse()
 	if ds != nil {
@@ -150,7 +156,7 @@ func Explain(ctx context.Context, req ExplainRequest) ExplainResponse {
 		resp.OutcomeErrors = ds
 		return resp
 	}
-	a := explain.Explain(ctx, p, m, e, explain.Options{Unroll: req.Unroll, MaxCandidates: req.MaxCandidates})
+	a := explain.Explain(ctx, p, m, e, explain.Options{Unroll: req.Unroll, MaxCandidates: req.MaxCandidates, MaxExecutions: req.MaxExecutions, Progress: candidates(progress)})
 	var b strings.Builder
 	render.Explanation(&b, p, m, question, a, render.ExplainOptions{Width: 80})
 	resp.Text = b.String()
@@ -165,7 +171,7 @@ func Explain(ctx context.Context, req ExplainRequest) ExplainResponse {
 	resp.Possible, resp.Candidates, resp.Consistent, resp.Racy = a.Possible(), a.Candidates, a.Consistent, a.Racy
 	resp.Incoherent, resp.Sampled = a.Incoherent, a.Sampled
 	resp.Partial, resp.Cancelled = a.Partial, ctx.Err() != nil
-	resp.Why = append(resp.Why, a.Why...)
+	resp.Why = pageWhy(a.Why, req.MaxExecutions, req.Unroll)
 	switch {
 	case a.Possible():
 		resp.Answer = "yes"
@@ -190,6 +196,48 @@ func Explain(ctx context.Context, req ExplainRequest) ExplainResponse {
 		resp.Reasons = append(resp.Reasons, reason(m, r, dopts))
 	}
 	return resp
+}
+
+// candidates reports an enumeration's progress as a run's: executions are
+// the candidates enumerated so far. (In the browser the reports are also
+// where the engine's thread lets a Cancel in: cmd/happens-wasm.)
+func candidates(progress func(Progress)) func(explore.Stats) {
+	if progress == nil {
+		return nil
+	}
+	return func(st explore.Stats) {
+		progress(Progress{Executions: st.Complete, Blocked: st.Blocked, Bounded: st.Bounded, Stuck: st.Stuck, ElapsedMS: ms(st.Elapsed)})
+	}
+}
+
+// limit is the bound on coherent candidates: the run's execution limit,
+// or MaxCandidates, whichever is tighter.
+func limit(maxExecutions, maxCandidates int) int {
+	if maxExecutions > 0 && (maxCandidates <= 0 || maxExecutions < maxCandidates) {
+		return maxExecutions
+	}
+	return maxCandidates
+}
+
+// pageWhy says in the page's words what cut an enumeration of candidates
+// short (explain's reasons name the command line's flags).
+func pageWhy(why []string, max, unroll int) []string {
+	out := []string{}
+	if unroll <= 0 {
+		unroll = 8
+	}
+	for _, w := range why {
+		switch {
+		case strings.HasPrefix(w, "unroll: "):
+			w = strings.TrimPrefix(w, "unroll: ") + fmt.Sprintf(" (Unroll %d)", unroll)
+		case strings.HasPrefix(w, "candidate limit: "):
+			w = fmt.Sprintf("the execution limit (%d) was reached: only the first %s were judged", max, plural(max, "candidate execution"))
+		case w == explore.CutInterrupt.String():
+			w = "cancelled: only the candidates enumerated before Cancel were judged"
+		}
+		out = append(out, w)
+	}
+	return out
 }
 
 // axiomatic finds an axiomatic model by name, or says why there is none.
@@ -247,9 +295,12 @@ func svg(g *graph.Graph, m *model.Model, o diagram.Options) string {
 // produces, and which of them a model allows.
 type OutcomesRequest struct {
 	Source
-	Model         string `json:"model"`
-	Unroll        int    `json:"unroll,omitempty"`
-	MaxCandidates int    `json:"maxCandidates,omitempty"`
+	Model  string `json:"model"`
+	Unroll int    `json:"unroll,omitempty"`
+	// MaxExecutions is the run's execution limit: at most that many
+	// coherent candidates are enumerated.
+	MaxExecutions int `json:"maxExecutions,omitempty"`
+	MaxCandidates int `json:"maxCandidates,omitempty"`
 }
 
 // CandidateOutcome is one outcome of a candidate execution.
@@ -269,14 +320,16 @@ type OutcomesResponse struct {
 	Observed    []string           `json:"observed"`
 	Outcomes    []CandidateOutcome `json:"outcomes"`
 	Partial     bool               `json:"partial"`
+	Cancelled   bool               `json:"cancelled,omitempty"`
+	Why         []string           `json:"why"` // what cut the enumeration short
 }
 
 // Outcomes lists every outcome a coherent candidate execution produces
 // (atomicity, coherence and no values out of thin air: what every model
 // requires, model.Coherent), each with whether the model allows it: the
 // outcomes worth asking "why not?" about.
-func Outcomes(ctx context.Context, req OutcomesRequest) OutcomesResponse {
-	resp := OutcomesResponse{Errors: []Diag{}, Observed: []string{}, Outcomes: []CandidateOutcome{}}
+func Outcomes(ctx context.Context, req OutcomesRequest, progress func(Progress)) OutcomesResponse {
+	resp := OutcomesResponse{Errors: []Diag{}, Observed: []string{}, Outcomes: []CandidateOutcome{}, Why: []string{}}
 	p, ds := req.parse()
 	if ds != nil {
 		resp.Errors = ds
@@ -291,8 +344,9 @@ func Outcomes(ctx context.Context, req OutcomesRequest) OutcomesResponse {
 	for _, o := range obs {
 		resp.Observed = append(resp.Observed, o.Name)
 	}
-	t := explain.Compare(ctx, p, obs, []*model.Model{m, model.BaseOf(m)}, explain.Options{Unroll: req.Unroll, MaxCandidates: req.MaxCandidates})
-	resp.Partial = t.Partial || ctx.Err() != nil
+	t := explain.Compare(ctx, p, obs, []*model.Model{m, model.BaseOf(m)}, explain.Options{Unroll: req.Unroll, MaxCandidates: limit(req.MaxExecutions, req.MaxCandidates), Progress: candidates(progress)})
+	resp.Partial, resp.Cancelled = t.Partial || ctx.Err() != nil, ctx.Err() != nil
+	resp.Why = pageWhy(t.Why, limit(req.MaxExecutions, req.MaxCandidates), req.Unroll)
 	for i, vals := range t.Outcomes {
 		c := t.Cells[i][0]
 		o := CandidateOutcome{Values: []string{}, Raw: []string{}, Allowed: c.Count > 0, Count: c.Count}
@@ -311,9 +365,12 @@ func Outcomes(ctx context.Context, req OutcomesRequest) OutcomesResponse {
 // CompareRequest asks for the outcomes × models table.
 type CompareRequest struct {
 	Source
-	Models        []string `json:"models"` // default sc, c11, rc11, c20
-	Unroll        int      `json:"unroll,omitempty"`
-	MaxCandidates int      `json:"maxCandidates,omitempty"`
+	Models []string `json:"models"` // default sc, c11, rc11, c20
+	Unroll int      `json:"unroll,omitempty"`
+	// MaxExecutions is the run's execution limit: at most that many
+	// coherent candidates are judged.
+	MaxExecutions int `json:"maxExecutions,omitempty"`
+	MaxCandidates int `json:"maxCandidates,omitempty"`
 }
 
 // CompareCell is one model's verdict on one outcome.
@@ -342,19 +399,20 @@ type CompareDiff struct {
 
 // CompareResponse is compare's table.
 type CompareResponse struct {
-	Errors   []Diag        `json:"errors"`
-	Models   []string      `json:"models"`
-	Observed []string      `json:"observed"`
-	Rows     []CompareRow  `json:"rows"`
-	Totals   []int         `json:"totals"`
-	Diffs    []CompareDiff `json:"diffs"`
-	Partial  bool          `json:"partial"`
-	Why      []string      `json:"why"` // what cut the enumeration short
-	Text     string        `json:"text"`
+	Errors    []Diag        `json:"errors"`
+	Models    []string      `json:"models"`
+	Observed  []string      `json:"observed"`
+	Rows      []CompareRow  `json:"rows"`
+	Totals    []int         `json:"totals"`
+	Diffs     []CompareDiff `json:"diffs"`
+	Partial   bool          `json:"partial"`
+	Cancelled bool          `json:"cancelled,omitempty"`
+	Why       []string      `json:"why"` // what cut the enumeration short
+	Text      string        `json:"text"`
 }
 
 // Compare judges the program's candidate executions under several models.
-func Compare(ctx context.Context, req CompareRequest) CompareResponse {
+func Compare(ctx context.Context, req CompareRequest, progress func(Progress)) CompareResponse {
 	resp := CompareResponse{Errors: []Diag{}, Models: []string{}, Observed: []string{}, Rows: []CompareRow{}, Totals: []int{}, Diffs: []CompareDiff{}, Why: []string{}}
 	p, ds := req.parse()
 	if ds != nil {
@@ -379,9 +437,10 @@ func Compare(ctx context.Context, req CompareRequest) CompareResponse {
 	for _, o := range obs {
 		resp.Observed = append(resp.Observed, o.Name)
 	}
-	t := explain.Compare(ctx, p, obs, models, explain.Options{Unroll: req.Unroll, MaxCandidates: req.MaxCandidates})
-	resp.Partial = t.Partial || ctx.Err() != nil
-	resp.Why = append(resp.Why, t.Why...)
+	max := limit(req.MaxExecutions, req.MaxCandidates)
+	t := explain.Compare(ctx, p, obs, models, explain.Options{Unroll: req.Unroll, MaxCandidates: max, Progress: candidates(progress)})
+	resp.Partial, resp.Cancelled = t.Partial || ctx.Err() != nil, ctx.Err() != nil
+	resp.Why = pageWhy(t.Why, max, req.Unroll)
 	resp.Totals = t.Totals
 	for i, vals := range t.Outcomes {
 		row := CompareRow{Values: []string{}, Raw: []string{}, Cells: []CompareCell{}}

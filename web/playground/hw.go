@@ -97,11 +97,13 @@ type TraceResponse struct {
 	Final         []string   `json:"final"`
 	States        int        `json:"states"`
 	Partial       string     `json:"partial,omitempty"`
+	Cancelled     bool       `json:"cancelled,omitempty"`
 	Text          string     `json:"text"`
 }
 
 // Trace searches the MESI machine for a shortest run reaching the outcome.
-func Trace(ctx context.Context, req TraceRequest) TraceResponse {
+// progress, when not nil, is called about every second.
+func Trace(ctx context.Context, req TraceRequest, progress func(Progress)) TraceResponse {
 	resp := TraceResponse{Errors: []Diag{}, OutcomeErrors: []Diag{}, CoreNames: []string{}, Rows: []TraceRow{}, Final: []string{}}
 	p, ds := req.parse()
 	if ds != nil {
@@ -122,12 +124,19 @@ func Trace(ctx context.Context, req TraceRequest) TraceResponse {
 		resp.OutcomeErrors = ds
 		return resp
 	}
-	tr := mesi.FindTrace(ctx, p, e, text, mesi.Options{Mode: mode, Unroll: req.Unroll, MaxStates: req.MaxStates})
+	opts := mesi.Options{Mode: mode, Unroll: req.Unroll, MaxStates: req.MaxStates}
+	if progress != nil {
+		opts.Progress = func(st mesi.Stats) {
+			progress(Progress{Executions: st.Complete, Blocked: st.Blocked, Bounded: st.Bounded, Stuck: st.Stuck, States: st.States, ElapsedMS: ms(st.Elapsed)})
+		}
+	}
+	tr := mesi.FindTrace(ctx, p, e, text, opts)
 	resp.Model, resp.Outcome, resp.Found, resp.Mailboxes = name, text, tr.Found, mode == mesi.Weak
 	resp.States = tr.Stats.States
 	switch {
 	case ctx.Err() != nil:
 		resp.Partial = "cancelled: the search covers only the states reached before Cancel"
+		resp.Cancelled = true
 	case tr.Stats.Stopped:
 		resp.Partial = "the search stopped at the machine state bound"
 	case tr.Stats.Bounded > 0:

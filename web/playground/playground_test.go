@@ -88,8 +88,9 @@ func TestRunCancelled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := NewSession().Run(ctx, RunRequest{Source: Source{Src: string(src)}, Model: "c20"}, nil)
-	if r.Complete || !r.Cancelled || len(r.Partial) == 0 || !strings.Contains(r.Text, "PARTIAL") {
+	s := NewSession()
+	r := s.Run(ctx, RunRequest{Source: Source{Src: string(src)}, Model: "c20"}, nil)
+	if r.Complete || !r.Cancelled || len(r.Partial) == 0 || !strings.Contains(s.Text(TextRequest{Run: r.Run}).Text, "PARTIAL") {
 		t.Errorf("cancelled run: complete %v cancelled %v partial %v", r.Complete, r.Cancelled, r.Partial)
 	}
 }
@@ -139,7 +140,7 @@ func TestDiagnostics(t *testing.T) {
 // thread's load: a cycle through all four accesses.
 func TestExplainStoreBuffering(t *testing.T) {
 	src := example(t, "sb.litmus")
-	a := Explain(context.Background(), ExplainRequest{Source: src, Model: "sc"})
+	a := Explain(context.Background(), ExplainRequest{Source: src, Model: "sc"}, nil)
 	if a.Possible || a.Candidates != 1 || len(a.Reasons) != 1 || a.Answer != "no" || !strings.HasPrefix(a.Lead, "No: 1 ") {
 		t.Fatalf("sc: %+v", a)
 	}
@@ -155,26 +156,26 @@ func TestExplainStoreBuffering(t *testing.T) {
 	if !slices.Equal(got, []int{8, 9, 13, 14}) {
 		t.Errorf("cycle lines %v", r.Lines)
 	}
-	a = Explain(context.Background(), ExplainRequest{Source: src, Model: "c20", Question: Question{Raw: []string{"0", "0"}}})
+	a = Explain(context.Background(), ExplainRequest{Source: src, Model: "c20", Question: Question{Raw: []string{"0", "0"}}}, nil)
 	if !a.Possible || a.Witness == "" || a.Outcome != "t1.a=0 t2.b=0" || a.Answer != "yes" || !strings.HasPrefix(a.Lead, "Yes") {
 		t.Errorf("c20: %+v", a)
 	}
-	a = Explain(context.Background(), ExplainRequest{Source: src, Model: "sc", Question: Question{Outcome: "t1.a == 1 && t2.b == 1"}})
+	a = Explain(context.Background(), ExplainRequest{Source: src, Model: "sc", Question: Question{Outcome: "t1.a == 1 && t2.b == 1"}}, nil)
 	if !a.Possible || len(a.Interleaving) != 4 {
 		t.Errorf("sc 1,1: %+v", a)
 	}
-	a = Explain(context.Background(), ExplainRequest{Source: src, Model: "sc", Question: Question{Outcome: "t1.zz == 1"}})
+	a = Explain(context.Background(), ExplainRequest{Source: src, Model: "sc", Question: Question{Outcome: "t1.zz == 1"}}, nil)
 	if len(a.OutcomeErrors) == 0 {
 		t.Errorf("bad outcome accepted: %+v", a)
 	}
-	if a := Explain(context.Background(), ExplainRequest{Source: src, Model: "mesi-weak"}); a.Unsupported == "" {
+	if a := Explain(context.Background(), ExplainRequest{Source: src, Model: "mesi-weak"}, nil); a.Unsupported == "" {
 		t.Errorf("mesi: %+v", a)
 	}
 }
 
 func TestOutcomesAndCompare(t *testing.T) {
 	src := example(t, "sb.litmus")
-	o := Outcomes(context.Background(), OutcomesRequest{Source: src, Model: "sc"})
+	o := Outcomes(context.Background(), OutcomesRequest{Source: src, Model: "sc"}, nil)
 	forbidden := 0
 	for _, c := range o.Outcomes {
 		if !c.Allowed {
@@ -187,7 +188,7 @@ func TestOutcomesAndCompare(t *testing.T) {
 	if len(o.Outcomes) != 4 || forbidden != 1 {
 		t.Errorf("outcomes %+v", o)
 	}
-	c := Compare(context.Background(), CompareRequest{Source: src})
+	c := Compare(context.Background(), CompareRequest{Source: src}, nil)
 	if !slices.Equal(c.Models, []string{"sc", "c11", "rc11", "c20"}) || len(c.Rows) != 4 || !slices.Equal(c.Totals, []int{3, 4, 4, 4}) {
 		t.Fatalf("compare %+v", c)
 	}
@@ -205,11 +206,11 @@ func TestAsmAndTrace(t *testing.T) {
 	if a := Asm(AsmRequest{Source: src, Arch: "vax"}); len(a.Errors) == 0 {
 		t.Error("vax accepted")
 	}
-	tr := Trace(context.Background(), TraceRequest{Source: example(t, "stale-read.litmus"), Model: "mesi-weak"})
+	tr := Trace(context.Background(), TraceRequest{Source: example(t, "stale-read.litmus"), Model: "mesi-weak"}, nil)
 	if !tr.Found || len(tr.Rows) < 2 || !tr.Mailboxes || !slices.Equal(tr.CoreNames, []string{"w", "r"}) {
 		t.Errorf("trace %+v", tr)
 	}
-	tr = Trace(context.Background(), TraceRequest{Source: example(t, "stale-read.litmus"), Model: "mesi-strong"})
+	tr = Trace(context.Background(), TraceRequest{Source: example(t, "stale-read.litmus"), Model: "mesi-strong"}, nil)
 	if tr.Found || tr.Partial != "" {
 		t.Errorf("mesi-strong trace %+v", tr)
 	}

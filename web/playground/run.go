@@ -27,6 +27,11 @@ type RunRequest struct {
 	Unroll        int    `json:"unroll,omitempty"`
 	MaxExecutions int    `json:"maxExecutions,omitempty"`
 	MaxStates     int    `json:"maxStates,omitempty"` // the MESI machine's bound
+	// Rows, when positive, is how many outcomes the response lists (the
+	// first, in the result's order); Rows asks for the others. A run with
+	// tens of thousands of outcomes would otherwise send megabytes the
+	// page does not show.
+	Rows int `json:"rows,omitempty"`
 }
 
 // Progress is what a long run reports about every second.
@@ -111,15 +116,18 @@ type Expectation struct {
 type RunResponse struct {
 	// Run names the result in the session, for Draw; 0 when the program
 	// did not parse.
-	Run      int       `json:"run"`
-	Errors   []Diag    `json:"errors"`
-	Test     string    `json:"test,omitempty"`
-	Doc      string    `json:"doc,omitempty"`
-	Model    string    `json:"model,omitempty"`
-	Machine  bool      `json:"machine,omitempty"` // the MESI machine: outcomes are final machine states
-	Observed []string  `json:"observed"`
-	Outcomes []Outcome `json:"outcomes"`
-	Cond     *Cond     `json:"cond"`
+	Run      int      `json:"run"`
+	Errors   []Diag   `json:"errors"`
+	Test     string   `json:"test,omitempty"`
+	Doc      string   `json:"doc,omitempty"`
+	Model    string   `json:"model,omitempty"`
+	Machine  bool     `json:"machine,omitempty"` // the MESI machine: outcomes are final machine states
+	Observed []string `json:"observed"`
+	// Outcomes are the first outcomes (RunRequest.Rows of them, when
+	// set); TotalOutcomes counts them all.
+	Outcomes      []Outcome `json:"outcomes"`
+	TotalOutcomes int       `json:"totalOutcomes"`
+	Cond          *Cond     `json:"cond"`
 	// Expect is the program's claim about itself, or null.
 	Expect   *Expectation `json:"expect"`
 	Races    []Race       `json:"races"`
@@ -142,8 +150,9 @@ type RunResponse struct {
 	// Failed is the command line's exit status 1: an assertion can fail,
 	// a race exists, a thread can spin for ever, or a forall / ~exists
 	// condition does not hold.
-	Failed bool   `json:"failed"`
-	Text   string `json:"text"` // the command line's summary
+	Failed bool `json:"failed"`
+	// The command line's summary is not part of the response (it can be
+	// megabytes): Text gives it for a kept run.
 }
 
 // Session keeps the last few results for drawing. It is safe for
@@ -309,17 +318,8 @@ func (s *Session) Run(ctx context.Context, req RunRequest, progress func(Progres
 		h := hashGraph(g)
 		k.keys[h] = append(k.keys[h], i)
 	}
-	for _, o := range res.Outcomes {
-		out := Outcome{Values: []string{}, Raw: []string{}, Count: o.Count, Satisfies: o.Satisfies, Exec: -1}
-		for i, v := range o.Values {
-			out.Values = append(out.Values, res.Format(i, v))
-			out.Raw = append(out.Raw, strconv.FormatUint(v, 10))
-		}
-		if o.Witness != nil {
-			out.Exec = k.find(o.Witness)
-		}
-		resp.Outcomes = append(resp.Outcomes, out)
-	}
+	resp.TotalOutcomes = len(res.Outcomes)
+	resp.Outcomes = k.outcomes(0, req.Rows)
 	if c := p.Cond; c != nil {
 		resp.Cond = &Cond{Kind: c.Kind.String(), Text: c.Text, Verdict: res.Verdict, Positive: res.Positive, Negative: res.Negative, Holds: res.CondHolds()}
 	}
@@ -337,11 +337,82 @@ func (s *Session) Run(ctx context.Context, req RunRequest, progress func(Progres
 		resp.Hangs = append(resp.Hangs, Hang{Thread: h.Thread, Line: h.Pos.Line, Col: h.Pos.Col, Reads: append([]string{}, h.Reads...), Count: h.Count})
 	}
 	resp.Kept, resp.Dropped = len(res.Executions), res.Dropped
-	var b strings.Builder
-	render.Text(&b, res)
-	resp.Text = b.String()
 	resp.Run = s.add(k)
 	return resp
+}
+
+// outcomes converts count outcomes of the result from the from-th (all
+// the rest when count is not positive).
+func (k *kept) outcomes(from, count int) []Outcome {
+	res := k.res
+	out := []Outcome{}
+	if from < 0 {
+		from = 0
+	}
+	to := len(res.Outcomes)
+	if count > 0 && from+count < to {
+		to = from + count
+	}
+	for j := from; j < to; j++ {
+		o := res.Outcomes[j]
+		x := Outcome{Values: []string{}, Raw: []string{}, Count: o.Count, Satisfies: o.Satisfies, Exec: -1}
+		for i, v := range o.Values {
+			x.Values = append(x.Values, res.Format(i, v))
+			x.Raw = append(x.Raw, strconv.FormatUint(v, 10))
+		}
+		if o.Witness != nil {
+			x.Exec = k.find(o.Witness)
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// RowsRequest asks for more outcomes of a kept run.
+type RowsRequest struct {
+	Run   int `json:"run"`
+	From  int `json:"from"`
+	Count int `json:"count,omitempty"` // 0: all the rest
+}
+
+// RowsResponse lists them.
+type RowsResponse struct {
+	From     int       `json:"from"`
+	Outcomes []Outcome `json:"outcomes"`
+	Total    int       `json:"total"`
+	// Unavailable says why there are none (the run is no longer kept).
+	Unavailable string `json:"unavailable,omitempty"`
+}
+
+// Rows lists outcomes of a result the session keeps, from the From-th.
+func (s *Session) Rows(req RowsRequest) RowsResponse {
+	k := s.get(req.Run)
+	if k == nil {
+		return RowsResponse{Outcomes: []Outcome{}, Unavailable: "that result is no longer kept: run the program again"}
+	}
+	return RowsResponse{From: req.From, Outcomes: k.outcomes(req.From, req.Count), Total: len(k.res.Outcomes)}
+}
+
+// TextRequest asks for the command line's summary of a kept run.
+type TextRequest struct {
+	Run int `json:"run"`
+}
+
+// TextResponse is that summary, as `happens run` prints it.
+type TextResponse struct {
+	Text        string `json:"text"`
+	Unavailable string `json:"unavailable,omitempty"`
+}
+
+// Text writes a kept run as the command line prints it.
+func (s *Session) Text(req TextRequest) TextResponse {
+	k := s.get(req.Run)
+	if k == nil {
+		return TextResponse{Unavailable: "that result is no longer kept: run the program again"}
+	}
+	var b strings.Builder
+	render.Text(&b, k.res)
+	return TextResponse{Text: b.String()}
 }
 
 // partial says in the page's words what cut the run short: the core's

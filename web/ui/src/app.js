@@ -39,17 +39,40 @@ const page = {
   exec: { kind: "exec", index: 0 },
   dirty: { why: true, compare: true, asm: true, trace: true },
   ticker: null,
+  tabStatus: {}, // each view's last message: [text, {error}]
+  wantTest: null, // the #[test] a link names, until the menu offers it
   marks: { timeOrigin: performance.timeOrigin },
 };
+
+// How many outcomes a run's answer lists, and how many more each "Show
+// more" fetches: a run can have tens of thousands, and the page would
+// spend seconds receiving and drawing rows nobody reads.
+const firstRows = 200;
+const moreRows = 500;
 
 // ---- status line ----------------------------------------------------------
 
 function status(text, { busy = false, error = false } = {}) {
-  if (!busy) page.lastStatus = [text, { busy, error }];
   const s = $("status");
   s.classList.toggle("busy", busy);
   s.classList.toggle("error", error);
   clear(s, text);
+}
+
+// The status line speaks for the tab shown: each view keeps its own last
+// message, and switching tabs shows that one, never another view's news.
+// The Executions tab shares the Result tab's.
+function statusTab(t) { return t === "executions" ? "result" : t; }
+
+function viewStatus(tab, text, opts = {}) {
+  page.tabStatus[tab] = [text, opts];
+  showTabStatus();
+}
+
+function showTabStatus() {
+  if (page.fg) return;
+  const s = page.tabStatus[statusTab(currentTab())] || page.tabStatus.result;
+  if (s) status(s[0], s[1]);
 }
 
 // ---- the foreground request ----------------------------------------------
@@ -94,6 +117,7 @@ async function request(method, req, label) {
       page.fg = null;
       clearInterval(page.ticker);
       $("cancel").disabled = true;
+      showTabStatus();
     }
   };
   try {
@@ -110,8 +134,44 @@ async function request(method, req, label) {
 
 function cancel() {
   if (!page.fg) return;
+  page.fg.cancelled = true;
   status(page.fg.label + ": cancelling…", { busy: true });
   page.engine.cancel(page.fg.id);
+}
+
+// ask runs a view's request in the foreground (request), and when it
+// fails shows why in the view's panel (out) and status: cancelled, when
+// the engine had to be restarted because it did not stop in time, or the
+// engine's failure. Resolves to the response, or null.
+async function ask(tab, out, method, req, label) {
+  try {
+    return await request(method, req, label);
+  } catch (err) {
+    requestFailed(tab, out, err, label);
+    // Coming back to the view asks again.
+    if (tab in page.dirty) page.dirty[tab] = true;
+    if (method === "draw") page.execShown = false;
+    return null;
+  }
+}
+
+function requestFailed(tab, out, err, label) {
+  if (err.killed) {
+    const p = err.progress;
+    viewStatus(tab, label + ": cancelled", { error: true });
+    clear(out, el("div", { class: "partial-box cancelled", role: "alert" }, el("strong", {}, "Cancelled. "),
+      "The engine did not stop in time and was restarted, so nothing of this answer is known",
+      p && p.executions ? " (it had enumerated " + plural(p.executions, "candidate execution") + ")" : "",
+      ". Ask again, or set an execution limit to get a partial answer quickly."));
+    return;
+  }
+  viewStatus(tab, err.message, { error: true });
+  clear(out, el("p", { class: "problem", role: "alert" }, err.message));
+}
+
+// partialNote says in a status line what cut an answer short.
+function partialNote(res) {
+  return res.cancelled ? "cancelled" : (res.why || []).join("; ") || "a bound cut it short";
 }
 
 // ---- run -----------------------------------------------------------------
@@ -119,6 +179,7 @@ function cancel() {
 function currentSource() {
   const src = { src: page.editor.text, name: page.name };
   if (!$("test-pick").hidden && $("test").value) src.test = $("test").value;
+  else if (page.wantTest) src.test = page.wantTest;
   return src;
 }
 
@@ -128,10 +189,11 @@ function showTests(tests) {
   const sel = $("test");
   const names = [...sel.options].map((o) => o.value);
   if ((tests || []).join("\n") !== names.join("\n")) {
-    const keep = sel.value;
+    const keep = page.wantTest || sel.value;
     clear(sel, (tests || []).map((n) => el("option", { value: n }, n)));
     if (tests.includes(keep)) sel.value = keep;
   }
+  page.wantTest = null;
   pick.hidden = !tests || tests.length < 2;
 }
 
@@ -143,7 +205,8 @@ function bounds() {
 
 async function runProgram() {
   const model = $("model").value;
-  const req = { ...currentSource(), model, ...bounds() };
+  const req = { ...currentSource(), model, ...bounds(), rows: firstRows };
+  notice(null);
   page.editor.highlight({});
   let res;
   try {
@@ -165,8 +228,8 @@ async function runProgram() {
   showSVG($("drawing"), "");
   clear($("exec-caption"));
   clear($("exec-pos"));
-  $("why-outcome").placeholder = res.cond ? res.cond.text : "t1.a == 0 && t2.b == 0";
-  $("trace-outcome").placeholder = res.cond ? res.cond.text : "t1.a == 0 && t2.b == 0";
+  setPlaceholders(res.cond ? res.cond.text : "", res.observed);
+  forgetViewStatus();
   renderRun(res);
   $("panel-result").dataset.run = String(++page.runCount);
   refreshTab();
@@ -176,9 +239,10 @@ async function runProgram() {
 // or failed. The counts it reported are all that is known.
 function showFailedRun(err, model) {
   const p = err.progress;
+  forgetViewStatus();
   const panel = $("panel-result");
   if (err.killed) {
-    status("PARTIAL: cancelled", { error: true });
+    viewStatus("result", "PARTIAL: cancelled", { error: true });
     clear(panel,
       el("div", { class: "partial-box", role: "alert" },
         el("strong", {}, "PARTIAL: cancelled. "),
@@ -187,8 +251,24 @@ function showFailedRun(err, model) {
         ". Outcomes are not available; set an execution limit to get a partial result."));
     return;
   }
-  status(err.message, { error: true });
+  viewStatus("result", err.message, { error: true });
   clear(panel, el("p", { class: "problem" }, err.message));
+}
+
+// forgetViewStatus drops the views' messages when a run replaces what they
+// were about: their tabs show the run's until they answer again.
+function forgetViewStatus() {
+  for (const t of ["why", "compare", "asm", "trace"]) delete page.tabStatus[t];
+}
+
+// setPlaceholders fills the outcome fields' examples with the program's
+// own names: its condition, or its first observed values.
+function setPlaceholders(cond, observed) {
+  let text = cond;
+  if (!text && observed && observed.length) text = observed.slice(0, 2).map((n) => n + " == 0").join(" && ");
+  if (!text) return;
+  $("why-outcome").placeholder = text;
+  $("trace-outcome").placeholder = text;
 }
 
 function outcomeText(names, values) {
@@ -203,7 +283,7 @@ function renderErrors(errors, panel) {
   page.editor.showDiagnostics(errors);
   const list = $("diagnostics");
   clear(list, errors.map((d) => el("li", {}, d.line ? lineButton(d.line, d.col, d.line + ":" + d.col) : "", d.line ? ": " : "", d.msg)));
-  status(plural(errors.length, "error") + " in the program", { error: true });
+  viewStatus("result", plural(errors.length, "error") + " in the program", { error: true });
   clear(panel, el("p", { class: "problem" }, "The program does not parse; the errors are underlined in the editor."),
     el("ul", { class: "problems" }, errors.map((d) => el("li", {}, d.line ? lineButton(d.line, d.col) : "", d.line ? ": " : "", d.msg))));
 }
@@ -220,7 +300,7 @@ function renderRun(res) {
   const summary = res.machine
     ? `${plural(s.executions, "final state")} of the machine (${fmtCount(s.states)} states) ${where} in ${fmtMs(s.elapsedMs)}`
     : `Explored ${plural(s.executions, "execution")}${s.blocked ? ", " + fmtCount(s.blocked) + " blocked" : ""}${s.stuck ? ", " + fmtCount(s.stuck) + " stuck" : ""}${s.bounded ? ", " + fmtCount(s.bounded) + " cut by the loop bound" : ""} ${where} in ${fmtMs(s.elapsedMs)}`;
-  status((res.complete ? "" : "PARTIAL · ") + summary, { error: !res.complete });
+  viewStatus("result", (res.complete ? "" : "PARTIAL · ") + summary, { error: !res.complete });
 
   const parts = [];
   parts.push(el("h3", { class: "test-title" }, "Test ", el("code", {}, res.test), " under ", el("code", {}, res.model)));
@@ -255,22 +335,17 @@ function renderRun(res) {
 
   // Outcomes.
   const head = el("tr", {}, res.observed.map((n) => el("th", { scope: "col" }, n)),
-    el("th", { scope: "col", class: "num" }, res.machine ? "final states" : "executions"),
+    // On a phone the header says "count" (the full word is still read).
+    el("th", { scope: "col", class: "num" }, el("span", { class: "long-label" }, res.machine ? "final states" : "executions"), el("span", { class: "short-label", "aria-hidden": "true" }, "count")),
     res.cond ? el("th", { scope: "col" }, el("span", { title: "satisfies the condition" }, "cond.")) : null,
     el("th", { scope: "col" }, el("span", { class: "sr" }, "")));
-  const rows = res.outcomes.map((o, i) => el("tr", { class: o.satisfies ? "sat" : "", "data-outcome": i },
-    o.values.map((v) => el("td", { class: "val" }, v)),
-    el("td", { class: "num count" }, fmtCount(o.count)),
-    res.cond ? el("td", {}, o.satisfies ? el("span", { class: "yes", title: "satisfies the condition" }, "✓ *") : "") : null,
-    el("td", { class: "actions" },
-      res.machine ? null : el("button", { type: "button", onclick: () => showExecution("outcome", i), "aria-label": "Show an execution with " + outcomeText(res.observed, o.values) }, "Show"),
-      res.machine ? el("button", { type: "button", onclick: () => traceOutcome(o), "aria-label": "A run of the machine reaching " + outcomeText(res.observed, o.values) }, "Trace")
-        : el("button", { type: "button", class: "why", onclick: () => explainOutcome({ raw: o.raw }), "aria-label": "Why does " + outcomeText(res.observed, o.values) + " happen?" }, "Why?"))));
-  parts.push(el("h3", {}, plural(res.outcomes.length, "outcome"), res.machine ? " (counts are distinct final machine states)" : ""));
+  const rows = outcomeRows(res, res.outcomes, 0);
+  parts.push(el("h3", {}, plural(res.totalOutcomes, "outcome"), res.machine ? " (counts are distinct final machine states)" : ""));
   if (res.observed.length === 0) {
     parts.push(el("p", { class: "muted" }, "Nothing is observed: add a condition, or bind values with let at a thread's top level."));
   }
   parts.push(el("div", { class: "table-wrap" }, el("table", { id: "outcomes" }, el("thead", {}, head), el("tbody", {}, rows))));
+  parts.push(el("p", { class: "more-rows", id: "more-rows" }));
 
   if (res.failures.length) {
     const expected = res.expect && res.expect.claim === "Panics";
@@ -300,13 +375,71 @@ function renderRun(res) {
   if (res.hardware) parts.push(el("p", { class: "muted small" }, res.model + " runs the compiled program on a CPU model: data races are not undefined behaviour there and are not reported."));
   parts.push(el("p", { class: "muted small", id: "explored" }, summary + "."));
   if (res.dropped) parts.push(el("p", { class: "muted small" }, `The first ${fmtCount(res.kept)} executions are kept for drawing; ${fmtCount(res.dropped)} more are counted only.`));
-  parts.push(el("details", {}, el("summary", {}, "As the command line prints it"), el("pre", { class: "plain" }, res.text)));
+  const text = el("pre", { class: "plain", id: "cli-text" });
+  const details = el("details", {}, el("summary", {}, "As the command line prints it"), text);
+  // Fetched when opened: for a big result it is megabytes.
+  details.addEventListener("toggle", () => { if (details.open && !text.hasChildNodes()) fetchText(res, text); });
+  parts.push(details);
   clear(panel, parts);
 
   // The executions view's outcome menu.
   const sel = $("exec-outcome");
-  clear(sel, el("option", { value: "" }, "(any outcome)"),
-    res.outcomes.map((o, i) => el("option", { value: i }, outcomeText(res.observed, o.values) + (o.satisfies ? " *" : ""))));
+  clear(sel, el("option", { value: "" }, "(any outcome)"), outcomeOptions(res, res.outcomes, 0));
+  showMoreRows(res);
+}
+
+// outcomeRows makes the table rows of outcomes[from...].
+function outcomeRows(res, outcomes, from) {
+  return outcomes.map((o, k) => {
+    const i = from + k;
+    const what = outcomeText(res.observed, o.values);
+    return el("tr", { class: o.satisfies ? "sat" : "", "data-outcome": i },
+      o.values.map((v) => el("td", { class: "val" }, v)),
+      el("td", { class: "num count" }, fmtCount(o.count)),
+      res.cond ? el("td", {}, o.satisfies ? el("span", { class: "yes", title: "satisfies the condition" }, "✓ *") : "") : null,
+      el("td", { class: "actions" },
+        res.machine ? null : el("button", { type: "button", onclick: () => showExecution("outcome", i), "aria-label": "Show an execution with " + what }, "Show"),
+        res.machine ? el("button", { type: "button", onclick: () => traceOutcome(o), "aria-label": "A run of the machine reaching " + what }, "Trace")
+          : el("button", { type: "button", class: "why", onclick: () => explainOutcome({ raw: o.raw }, { user: true }), "aria-label": "Why does " + what + " happen?" }, "Why?")));
+  });
+}
+
+function outcomeOptions(res, outcomes, from) {
+  return outcomes.map((o, k) => el("option", { value: from + k }, outcomeText(res.observed, o.values) + (o.satisfies ? " *" : "")));
+}
+
+// showMoreRows offers the outcomes the answer did not list.
+function showMoreRows(res) {
+  const p = $("more-rows");
+  if (!p) return;
+  const shown = res.outcomes.length;
+  const left = res.totalOutcomes - shown;
+  if (left <= 0) { clear(p); return; }
+  clear(p, el("span", { class: "muted" }, `Showing the first ${fmtCount(shown)} of ${fmtCount(res.totalOutcomes)} outcomes. `),
+    el("button", { type: "button", id: "more-rows-button", onclick: () => loadMoreRows(res) }, `Show ${fmtCount(Math.min(moreRows, left))} more`));
+}
+
+async function loadMoreRows(res) {
+  if (page.run !== res) return;
+  const from = res.outcomes.length;
+  const more = await ask("result", $("more-rows"), "rows", { run: res.run, from, count: moreRows }, "Listing outcomes");
+  if (!more || page.run !== res) return;
+  if (more.unavailable) { clear($("more-rows"), el("span", { class: "muted" }, more.unavailable)); return; }
+  res.outcomes.push(...more.outcomes);
+  $("outcomes").tBodies[0].append(...outcomeRows(res, more.outcomes, from));
+  $("exec-outcome").append(...outcomeOptions(res, more.outcomes, from));
+  showMoreRows(res);
+}
+
+async function fetchText(res, pre) {
+  clear(pre, "…");
+  try {
+    const { promise } = page.engine.call("text", { run: res.run });
+    const t = await promise;
+    clear(pre, t.unavailable || t.text);
+  } catch (err) {
+    clear(pre, err.message);
+  }
 }
 
 // ---- tabs ----------------------------------------------------------------
@@ -326,6 +459,7 @@ function selectTab(name, focus) {
     $("panel-" + t).hidden = !on;
     if (on && focus) tab.focus();
   }
+  showTabStatus();
   refreshTab();
 }
 
@@ -377,24 +511,23 @@ async function showExecution(kind, index, lines) {
     $("prev").disabled = $("next").disabled = true;
     return;
   }
-  const res = await request("draw", { run: page.run.run, kind, index, labels: $("labels").value, width: drawWidth(host) }, "Drawing");
+  const res = await ask("result", $("exec-caption"), "draw", { run: page.run.run, kind, index, labels: $("labels").value, width: drawWidth(host) }, "Drawing");
   if (!res) return;
   if (res.unavailable) {
     clear($("exec-caption"), res.unavailable);
     return;
   }
   showSVG(host, res.svg, { legend: false });
-  if (page.lastStatus) status(...page.lastStatus);
   const total = res.total;
   if (res.exec >= 0) page.exec = { kind: "exec", index: res.exec };
-  clear($("exec-pos"), res.exec >= 0 ? `Execution ${res.exec + 1} of ${fmtCount(total)}` : `(not among the ${fmtCount(total)} kept)`);
+  clear($("exec-pos"), res.exec >= 0 ? `Execution ${res.exec + 1} of ${fmtCount(total)}` : notListed(kind, total));
   $("prev").disabled = !(res.exec > 0);
   $("next").disabled = !(res.exec >= 0 && res.exec < total - 1);
   const cap = [];
   const what = { race: "the data race", failure: "the assertion failure", hang: "a thread that spins for ever" }[kind];
   if (what) cap.push("An execution with " + what + ". ");
-  if (res.outcome >= 0) {
-    const o = page.run.outcomes[res.outcome];
+  const o = res.outcome >= 0 ? page.run.outcomes[res.outcome] : null;
+  if (o) {
     cap.push("Outcome ", el("code", {}, outcomeText(page.run.observed, o.values)), o.satisfies ? " (satisfies the condition)" : "",
       " · ", plural(o.count, "execution"), " with this outcome");
     $("exec-outcome").value = String(res.outcome);
@@ -404,6 +537,16 @@ async function showExecution(kind, index, lines) {
   clear($("exec-caption"), cap);
   host.setAttribute("aria-label", "Execution graph" + (res.exec >= 0 ? " " + (res.exec + 1) + " of " + total : ""));
   page.editor.highlight(lines ? { focus: lines } : {});
+}
+
+// notListed says where a drawn execution stands when it is not one of the
+// executions the Previous/Next list walks through.
+function notListed(kind, total) {
+  switch (kind) {
+    case "hang": return "A stuck execution: it never ends, so it is not among the " + plural(total, "complete execution") + " listed";
+    case "failure": return "An execution that fails: it stops at the failure, so it is not among the " + plural(total, "complete execution") + " listed";
+  }
+  return page.run && page.run.dropped ? `Not among the first ${fmtCount(total)} executions kept for drawing` : "Not among the " + plural(total, "execution") + " listed";
 }
 
 function setupExecutions() {
@@ -432,7 +575,7 @@ function isMachine(model) {
 async function openWhy() {
   page.dirty.why = false;
   if (!(await loadCandidates())) return;
-  if (!$("why-answer").hasChildNodes() && (page.run && page.run.cond || $("why-outcome").value)) explainOutcome({ outcome: $("why-outcome").value });
+  if (!$("why-answer").hasChildNodes() && (page.run && page.run.cond || $("why-outcome").value)) explainOutcome({ outcome: $("why-outcome").value }, { user: false });
 }
 
 // loadCandidates lists every coherent candidate outcome as a button.
@@ -444,34 +587,39 @@ async function loadCandidates() {
     clear($("why-answer"));
     return false;
   }
-  const res = await request("outcomes", { ...currentSource(), model, unroll: bounds().unroll }, "Listing candidate outcomes");
+  const res = await ask("why", cands, "outcomes", { ...currentSource(), model, ...bounds() }, "Listing candidate outcomes");
   if (!res) return false;
-  if (res.errors.length) { renderErrors(res.errors, $("panel-result")); return false; }
-  status("Candidate outcomes listed");
+  if (res.errors.length) { renderErrors(res.errors, $("panel-result")); clear(cands, el("p", { class: "problem" }, res.errors[0].msg)); return false; }
+  if (res.partial) viewStatus("why", "PARTIAL · candidate outcomes listed: " + partialNote(res), { error: true });
+  else viewStatus("why", "Candidate outcomes listed");
   clear(cands,
     el("p", { class: "muted small" }, "Every outcome of a coherent candidate execution (atomic, coherent, no values out of thin air: what every model requires). ",
       "✓: ", model, " allows it; ✗: it forbids it. Pick one to ask why."),
     el("div", { class: "chips", id: "why-chips" }, res.outcomes.map((o) => el("button", {
       type: "button", class: o.allowed ? "allowed" : "forbidden",
-      onclick: () => explainOutcome({ raw: o.raw }),
+      onclick: () => explainOutcome({ raw: o.raw }, { user: true }),
       "aria-label": (o.allowed ? "allowed: " : "forbidden: ") + outcomeText(res.observed, o.values),
       title: o.allowed ? plural(o.count, "execution") : "breaks " + o.axiom,
     }, (o.allowed ? "✓ " : "✗ ") + outcomeText(res.observed, o.values)))),
-    res.partial ? el("p", { class: "partial-box" }, "PARTIAL: a bound cut the enumeration of candidates.") : null);
+    res.partial ? el("div", { class: "partial-box", id: "why-candidates-partial" }, el("strong", {}, "PARTIAL"),
+      res.cancelled ? ": cancelled. The list covers only the candidates enumerated before Cancel." : ": the list covers only the candidates enumerated.",
+      res.why.length ? el("ul", {}, res.why.map((w) => el("li", {}, w))) : null) : null);
   return true;
 }
 
 // explainOutcome asks about an outcome (q.raw, from a list) or a condition
-// (q.outcome) and shows the answer in the Why not? tab.
-async function explainOutcome(q) {
+// (q.outcome) and shows the answer in the Why not? tab. Only a user's
+// action (user: true) brings that tab to the front: an answer that comes
+// back after the user went elsewhere waits in its tab.
+async function explainOutcome(q, { user }) {
   const model = $("model").value;
   const needCandidates = page.dirty.why;
-  if (currentTab() !== "why") {
+  if (user && currentTab() !== "why") {
     page.dirty.why = false; // this call fills the tab; selecting it must not
     selectTab("why");
   }
   if (q.raw && page.run) $("why-outcome").value = page.run.observed.map((n, i) => n + " == " + rawToText(page.run, q.raw, i)).join(" && ");
-  const res = await request("explain", { ...currentSource(), model, unroll: bounds().unroll, outcome: q.outcome || "", raw: q.raw, labels: $("labels").value, width: drawWidth($("why-answer")) }, "Explaining");
+  const res = await ask("why", $("why-answer"), "explain", { ...currentSource(), model, ...bounds(), outcome: q.outcome || "", raw: q.raw, labels: $("labels").value, width: drawWidth($("why-answer")) }, "Explaining");
   if (!res) return;
   renderExplanation(res);
   if (needCandidates) loadCandidates();
@@ -486,14 +634,15 @@ function rawToText(run, raw, i) {
 function renderExplanation(res) {
   const out = $("why-answer");
   if (res.errors.length) { renderErrors(res.errors, $("panel-result")); return; }
-  if (res.unsupported) { clear(out, el("p", { class: "muted" }, res.unsupported)); status("No explanation for a machine"); return; }
+  if (res.unsupported) { clear(out, el("p", { class: "muted" }, res.unsupported)); viewStatus("why", "No explanation for a machine"); return; }
   if (res.outcomeErrors.length) {
     clear(out, el("p", { class: "problem", role: "alert" }, "The outcome does not parse: ", res.outcomeErrors.map((d) => (d.col ? "column " + d.col + ": " : "") + d.msg).join("; ")));
-    status("The outcome does not parse", { error: true });
+    viewStatus("why", "The outcome does not parse", { error: true });
     return;
   }
-  status(res.possible ? "It can happen" : "It cannot happen");
-  status(res.answer === "yes" ? "It can happen" : res.answer === "no" ? "It cannot happen" : "Unknown: the search was cut short");
+  const answer = res.answer === "yes" ? "It can happen" : res.answer === "no" ? "It cannot happen" : "Unknown: the search was cut short";
+  if (res.partial) viewStatus("why", "PARTIAL · " + answer + " (" + partialNote(res) + ")", { error: true });
+  else viewStatus("why", answer);
   const parts = [el("h3", { id: "why-question" }, res.question)];
   parts.push(el("p", { class: "lead " + res.answer, id: "why-lead" }, res.lead));
   if (res.possible && res.racy) {
@@ -533,7 +682,7 @@ function renderExplanation(res) {
     if (i === 0) allLines.push(...r.lines);
   });
   if (res.partial) {
-    parts.push(el("div", { class: "partial-box", role: "alert" }, el("strong", {}, "PARTIAL"), res.cancelled ? ": cancelled. " : ": ",
+    parts.push(el("div", { class: "partial-box", role: "alert", id: "why-partial" }, el("strong", {}, "PARTIAL"), res.cancelled ? ": cancelled. " : ": ",
       "The answer covers only what was explored.", res.why.length ? el("ul", {}, res.why.map((w) => el("li", {}, w))) : null));
   }
   if (drawings.length) parts.push(el("p", { class: "muted small" }, "In the drawings, a line joins every access to the value it writes or reads; ⇓ is sequenced-before, a red arrow synchronises-with; the cycle's events are drawn heavy."));
@@ -550,10 +699,11 @@ async function runCompare() {
   const models = [...document.querySelectorAll("#compare-models input:checked")].map((i) => i.value);
   const out = $("compare-out");
   if (models.length === 0) { clear(out, el("p", { class: "muted" }, "Pick at least one model.")); return; }
-  const res = await request("compare", { ...currentSource(), models, unroll: bounds().unroll }, "Comparing " + models.join(", "));
+  const res = await ask("compare", out, "compare", { ...currentSource(), models, ...bounds() }, "Comparing " + models.join(", "));
   if (!res) return;
   if (res.errors.length) { renderErrors(res.errors, $("panel-result")); clear(out, el("p", { class: "problem" }, res.errors[0].msg)); return; }
-  status("Compared " + models.join(", "));
+  if (res.partial) viewStatus("compare", "PARTIAL · compared " + models.join(", ") + ": " + partialNote(res), { error: true });
+  else viewStatus("compare", "Compared " + models.join(", "));
   const head = el("tr", {}, res.observed.map((n) => el("th", { scope: "col" }, n)), res.models.map((m) => el("th", { scope: "col", class: "num" }, m)));
   const rows = res.rows.map((r) => el("tr", {}, r.values.map((v) => el("td", { class: "val" }, v)),
     r.cells.map((c, j) => el("td", { class: "num" }, c.allowed
@@ -568,7 +718,7 @@ async function runCompare() {
   clear(out,
     el("div", { class: "table-wrap" }, el("table", { id: "compare-table" }, el("thead", {}, head), el("tbody", {}, rows))),
     diffs.length ? [el("h3", {}, "Where neighbouring models differ"), el("ul", { class: "diffs" }, diffs)] : el("p", { class: "muted" }, "These models agree on every outcome."),
-    res.partial ? el("div", { class: "partial-box" }, el("strong", {}, "PARTIAL"), ": the table covers only what was explored.", el("ul", {}, res.why.map((w) => el("li", {}, w)))) : null,
+    res.partial ? el("div", { class: "partial-box", id: "compare-partial" }, el("strong", {}, "PARTIAL"), res.cancelled ? ": cancelled. " : ": ", "The table covers only what was explored.", el("ul", {}, res.why.map((w) => el("li", {}, w)))) : null,
     el("details", {}, el("summary", {}, "As the command line prints it"), el("pre", { class: "plain" }, res.text)));
 }
 
@@ -576,10 +726,10 @@ async function runCompare() {
 
 async function runAsm() {
   page.dirty.asm = false;
-  const res = await request("asm", { ...currentSource(), arch: $("arch").value }, "Compiling");
+  const res = await ask("asm", $("asm-out"), "asm", { ...currentSource(), arch: $("arch").value }, "Compiling");
   if (!res) return;
-  if (res.errors.length) { clear($("asm-out"), res.errors.map((d) => d.msg).join("\n")); return; }
-  status("Compiled for " + $("arch").value);
+  if (res.errors.length) { clear($("asm-out"), res.errors.map((d) => d.msg).join("\n")); viewStatus("asm", "The program does not compile", { error: true }); return; }
+  viewStatus("asm", "Compiled for " + $("arch").value);
   const l = res.listings[0];
   clear($("asm-out"), l.error ? l.error : l.text);
 }
@@ -603,14 +753,16 @@ function traceOutcome(o) {
 async function runTrace(q) {
   const out = $("trace-out");
   const model = $("trace-model").value;
-  const res = await request("trace", { ...currentSource(), model, outcome: q.outcome || "", raw: q.raw, unroll: bounds().unroll }, "Searching the " + model + " machine");
+  const res = await ask("trace", out, "trace", { ...currentSource(), model, outcome: q.outcome || "", raw: q.raw, unroll: bounds().unroll }, "Searching the " + model + " machine");
   if (!res) return;
-  if (res.errors.length) { clear(out, el("p", { class: "problem" }, res.errors.map((d) => d.msg).join("; "))); return; }
-  if (res.outcomeErrors.length) { clear(out, el("p", { class: "problem" }, "The outcome does not parse: ", res.outcomeErrors.map((d) => d.msg).join("; "))); return; }
-  status(res.found ? "A run reaches it" : "No run reaches it");
+  if (res.errors.length) { clear(out, el("p", { class: "problem" }, res.errors.map((d) => d.msg).join("; "))); viewStatus("trace", res.errors[0].msg, { error: true }); return; }
+  if (res.outcomeErrors.length) { clear(out, el("p", { class: "problem" }, "The outcome does not parse: ", res.outcomeErrors.map((d) => d.msg).join("; "))); viewStatus("trace", "The outcome does not parse", { error: true }); return; }
+  const found = res.found ? "A run reaches it" : res.partial ? "No run found so far" : "No run reaches it";
+  if (res.partial) viewStatus("trace", "PARTIAL · " + found + " (" + (res.cancelled ? "cancelled" : res.partial) + ")", { error: true });
+  else viewStatus("trace", found);
   const parts = [];
   if (!res.found) {
-    parts.push(el("p", { class: "lead", id: "trace-lead" }, "No run of ", model, " reaches ", el("code", {}, res.outcome), ` (searched ${fmtCount(res.states)} machine states).`));
+    parts.push(el("p", { class: "lead", id: "trace-lead" }, res.partial ? "No run of " + model + " found so far reaches " : "No run of " + model + " reaches ", el("code", {}, res.outcome), ` (searched ${fmtCount(res.states)} machine states).`));
   } else {
     parts.push(el("p", { class: "lead", id: "trace-lead" }, "A shortest run of ", model, " reaching ", el("code", {}, res.outcome), ` (${plural(res.rows.length - 1, "step")}):`));
     parts.push(el("p", { class: "muted small" }, "Cache lines are location:state=value (M, E, S, I); store buffers and mailboxes list their oldest entry first.",
@@ -624,7 +776,7 @@ async function runTrace(q) {
     parts.push(el("div", { class: "table-wrap" }, el("table", { class: "trace", id: "trace-table" }, el("thead", {}, head), el("tbody", {}, rows))));
     parts.push(el("p", {}, "Final: ", el("code", {}, res.final.join(" "))));
   }
-  if (res.partial) parts.push(el("p", { class: "partial-box" }, "PARTIAL: " + res.partial));
+  if (res.partial) parts.push(el("p", { class: "partial-box", id: "trace-partial" }, "PARTIAL: " + res.partial));
   clear(out, parts);
 }
 
@@ -633,6 +785,7 @@ async function runTrace(q) {
 async function share() {
   const url = await makeLink(location.origin + location.pathname, {
     src: page.editor.text, model: $("model").value, unroll: $("unroll").value, max: $("max").value,
+    test: !$("test-pick").hidden ? $("test").value : "",
   });
   history.replaceState(null, "", url);
   $("share-box").hidden = false;
@@ -674,6 +827,15 @@ function loadExample(i) {
   runProgram();
 }
 
+// notice shows what was wrong with the link that opened the page, above
+// the results (null hides it).
+function notice(problems, after) {
+  const n = $("notice");
+  if (!problems) { n.hidden = true; return; }
+  clear(n, el("strong", {}, "This link does not work. "), problems.join(" "), after ? " " + after : "");
+  n.hidden = false;
+}
+
 function setTheme(t) {
   document.documentElement.dataset.theme = t;
   try { localStorage.setItem("happens-theme", t); } catch (e) { /* private mode */ }
@@ -688,9 +850,11 @@ async function main() {
   page.engine = new Engine({
     onReady: (ms) => {
       page.marks.engineReady = performance.now();
-      if (!page.fg) status(`Ready: the engine loaded in ${fmtMs(ms)}. Run with Ctrl+Enter.`);
+      // Says so only when nothing more important is on the line (a run's
+      // result, or what was wrong with the link that opened the page).
+      if (!page.tabStatus.result) viewStatus("result", `Ready: the engine loaded in ${fmtMs(ms)}. Run with Ctrl+Enter.`);
     },
-    onFailed: (msg) => status(msg, { error: true }),
+    onFailed: (msg) => viewStatus("result", msg, { error: true }),
   });
 
   const link = await readLink(location.search);
@@ -709,6 +873,7 @@ async function main() {
     onRun: () => runProgram(),
     onChange: () => {
       page.dirty = { why: true, compare: true, asm: true, trace: true };
+      notice(null);
       if ($("example").value !== "") $("example").value = "";
     },
     check: async (src) => {
@@ -717,6 +882,7 @@ async function main() {
         const res = await promise;
         clear($("format"), res.format === "c" ? "herd7 C format" : "Rust-style format");
         showTests(res.tests);
+        if (!res.errors.length) setPlaceholders(res.cond, res.observed);
         clear($("diagnostics"), res.errors.map((d) => el("li", {}, d.line ? lineButton(d.line, d.col, d.line + ":" + d.col) : "", d.line ? ": " : "", d.msg)));
         return res;
       } catch (e) {
@@ -729,9 +895,18 @@ async function main() {
 
   page.catalog = (await catalogP) || page.catalog;
   fillMenus();
-  if (link.model && [...$("model").options].some((o) => o.value === link.model)) $("model").value = link.model;
-  if (link.unroll) $("unroll").value = link.unroll;
-  if (link.max) $("max").value = link.max;
+  const problems = [];
+  if (link.error) problems.push(link.error);
+  if (link.model) {
+    if ([...$("model").options].some((o) => o.value === link.model)) $("model").value = link.model;
+    else problems.push(`The link names the model "${link.model}", which happens does not know; the models are ${page.catalog.models.map((m) => m.name).join(", ")}. Pick one and Run.`);
+  }
+  for (const [key, id, what] of [["unroll", "unroll", "loop bound"], ["max", "max", "execution limit"]]) {
+    if (!link[key]) continue;
+    if (/^[0-9]+$/.test(link[key])) $(id).value = link[key];
+    else problems.push(`The link's ${what} (${key}=${link[key]}) is not a number.`);
+  }
+  page.wantTest = link.test || null;
   if (text === null && link.example) {
     const i = page.catalog.examples.findIndex((e) => e.file === link.example || e.file === link.example + ".litmus");
     if (i >= 0) { page.name = page.catalog.examples[i].file; page.editor.text = page.catalog.examples[i].src; $("example").value = String(i); if (!link.model) $("model").value = page.catalog.examples[i].model; text = page.editor.text; }
@@ -747,12 +922,13 @@ async function main() {
   $("run").addEventListener("click", () => runProgram());
   $("cancel").addEventListener("click", cancel);
   $("share").addEventListener("click", share);
-  $("example").addEventListener("change", (e) => { if (e.target.value !== "") loadExample(parseInt(e.target.value, 10)); });
+  $("example").addEventListener("change", (e) => { if (e.target.value !== "") { notice(null); loadExample(parseInt(e.target.value, 10)); } });
   $("model").addEventListener("change", () => {
+    notice(null);
     page.dirty = { why: true, compare: true, asm: true, trace: true };
     if (page.run) runProgram();
   });
-  $("why-form").addEventListener("submit", (e) => { e.preventDefault(); explainOutcome({ outcome: $("why-outcome").value }); });
+  $("why-form").addEventListener("submit", (e) => { e.preventDefault(); explainOutcome({ outcome: $("why-outcome").value }, { user: true }); });
   $("trace-form").addEventListener("submit", (e) => { e.preventDefault(); runTrace({ outcome: $("trace-outcome").value }); });
   $("compare-run").addEventListener("click", runCompare);
   $("arch").addEventListener("change", runAsm);
@@ -767,8 +943,12 @@ async function main() {
   setupTabs();
   setupExecutions();
   page.marks.interactive = performance.now();
-  if (link.error) status(link.error, { error: true });
-  if (link.src !== null || link.example) runProgram();
+  if (problems.length) {
+    // A broken link runs nothing: the page says what is wrong, and keeps
+    // saying it until the user edits or picks something.
+    notice(problems, link.error ? "The editor holds the default program instead." : "Nothing was run.");
+    viewStatus("result", problems[0], { error: true });
+  } else if (link.src !== null || link.example) runProgram();
   else if (!page.engine.isReady) status("Loading the engine… (you can edit meanwhile)", { busy: true });
 }
 

@@ -1,10 +1,11 @@
 // The page's side of the engine: one Web Worker running happens.wasm,
 // requests by id, progress, and cancellation. A cancelled request answers
 // with its partial result; if the worker does not answer soon after a
-// Cancel, it is stopped and started again, and the request fails with the
-// last progress it reported, so the page can still show what is known.
+// Cancel, it is stopped and started again, and the request fails (with
+// killed set and the last progress it reported, so the page can still show
+// what is known). Every other request in flight is sent again to the new
+// worker: only the cancelled one is lost.
 
-const cancelGrace = 3000; // ms to wait for a cancelled request's answer
 
 export class Engine {
   constructor({ onReady, onFailed } = {}) {
@@ -13,6 +14,7 @@ export class Engine {
     this.nextId = 1;
     this.pending = new Map();
     this.loadMs = null;
+    this.cancelGrace = 3000; // ms to wait for a cancelled request's answer
     this.start();
   }
 
@@ -61,7 +63,7 @@ export class Engine {
   call(method, request, onProgress) {
     const id = this.nextId++;
     const promise = new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress: onProgress || (() => {}), progress: null, started: performance.now() });
+      this.pending.set(id, { method, request, resolve, reject, onProgress: onProgress || (() => {}), progress: null, started: performance.now() });
     });
     this.worker.postMessage({ type: "call", id, method, request });
     return { id, promise };
@@ -70,7 +72,7 @@ export class Engine {
   // cancel asks the request to stop and answer with what it found.
   cancel(id) {
     const p = this.pending.get(id);
-    if (!p) return;
+    if (!p || p.killer) return;
     this.worker.postMessage({ type: "cancel", id });
     p.killer = setTimeout(() => {
       if (!this.pending.has(id)) return;
@@ -78,10 +80,21 @@ export class Engine {
       this.worker.terminate();
       const err = Object.assign(new Error("the engine did not answer the Cancel in time and was restarted"), { killed: true, progress: p.progress, elapsed: performance.now() - p.started });
       this.pending.delete(id);
-      p.reject(err);
-      for (const [, q] of this.pending) q.reject(Object.assign(new Error("the engine was restarted"), { killed: true, progress: q.progress }));
-      this.pending.clear();
       this.start();
-    }, cancelGrace);
+      // The others start again in the new worker (which queues them until
+      // it is ready); their progress starts again too.
+      for (const [qid, q] of this.pending) {
+        if (q.killer) {
+          // Cancelled too, and waiting for its answer: it will not come.
+          clearTimeout(q.killer);
+          this.pending.delete(qid);
+          q.reject(Object.assign(new Error("the engine was restarted"), { killed: true, progress: q.progress, elapsed: performance.now() - q.started }));
+          continue;
+        }
+        q.progress = null;
+        this.worker.postMessage({ type: "call", id: qid, method: q.method, request: q.request });
+      }
+      p.reject(err);
+    }, this.cancelGrace);
   }
 }

@@ -1,6 +1,8 @@
 // Links that carry a program: /?src=<base64url of the UTF-8 program>&model=M
 // (the documented form), or ?z=<base64url of its deflate-raw compression>
-// for long programs. Both open the program and run it at once.
+// for long programs. Both open the program and run it at once. Optional:
+// unroll=N, max=N (the execution limit), test=NAME (the #[test] to run in a
+// file with several).
 
 function toBase64url(bytes) {
   let bin = "";
@@ -46,7 +48,7 @@ export async function decompressSrc(s) {
 // bounds it names.
 export async function readLink(search) {
   const q = new URLSearchParams(search);
-  const link = { src: null, model: q.get("model"), unroll: q.get("unroll"), max: q.get("max"), example: q.get("example"), error: null };
+  const link = { src: null, model: q.get("model"), unroll: q.get("unroll"), max: q.get("max"), example: q.get("example"), test: q.get("test"), error: null };
   try {
     if (q.has("src") && q.get("src") !== "") link.src = decodeSrc(q.get("src"));
     else if (q.has("z") && q.get("z") !== "") link.src = await decompressSrc(q.get("z"));
@@ -60,7 +62,7 @@ export async function readLink(search) {
 // compressed form when the browser can make it.
 const plainLimit = 1800;
 
-export async function makeLink(base, { src, model, unroll, max }) {
+export async function makeLink(base, { src, model, unroll, max, test }) {
   const q = new URLSearchParams();
   let plain = encodeSrc(src);
   let key = "src";
@@ -72,6 +74,7 @@ export async function makeLink(base, { src, model, unroll, max }) {
   q.set("model", model);
   if (unroll && unroll !== "8") q.set("unroll", unroll);
   if (max && max !== "0") q.set("max", max);
+  if (test) q.set("test", test);
   // URLSearchParams would escape nothing base64url uses; keep it readable.
   return base + "?" + q.toString();
 }
