@@ -98,11 +98,7 @@ func (s state) Mem(loc int) uint64      { return s.x.FinalMem(loc) }
 // models never fails spuriously (that model judges only the others). It
 // returns why the enumeration is partial (nil when complete).
 func enumerate(ctx context.Context, p *prog.Program, base *model.Model, max int, opts Options, visit func(*explore.Execution)) []string {
-	run := explore.Explore
-	if base.Cycles {
-		run = explore.Speculate
-	}
-	return enumerateBy(ctx, p, run, base, max, opts, visit)
+	return enumerateBy(ctx, p, explore.Explore, base, max, opts, visit)
 }
 
 // enumerateBy is enumerate by the explorer run.

@@ -97,14 +97,18 @@ type engine struct {
 // opts is reached.
 //
 // ARMv8, which allows cycles in po ∪ rf, is explored by revisits that
-// follow dependencies (HMC); other models that allow such cycles (the
-// candidate generators explain uses) by Speculate; models TruSt cannot
-// explore (c11, model.Candidates: see model.Model.Extensible) by
-// Canonical.
+// follow dependencies (HMC); model.CoherentCycles, the candidates explain
+// judges under ARMv8, too when p has no dependencies (then no candidate
+// has a cycle in deps ∪ rf, and CoherentHMC lists them all); other models
+// that allow such cycles (the candidate generators explain uses) by
+// Speculate; models TruSt cannot explore (c11, model.Candidates: see
+// model.Model.Extensible) by Canonical.
 func Explore(ctx context.Context, p *prog.Program, opts Options, visit func(*Execution)) Stats {
 	switch {
 	case byHMC(opts.Model):
 		return HMC(ctx, p, opts, visit)
+	case opts.Model == model.CoherentCycles && !Dependent(p):
+		return CoherentHMC(ctx, p, opts, visit)
 	case opts.Model.Cycles:
 		return Speculate(ctx, p, opts, visit)
 	case !opts.Model.Extensible:
