@@ -74,6 +74,21 @@ func (c *orderChecker) armCycle(g *egraph, x ref) bool {
 	return bad
 }
 
+// internalCycle reports whether ARMv8's internal axiom (coherence) fails
+// on a cycle through x.
+func (c *orderChecker) internalCycle(g *egraph, x ref) bool {
+	n := g.node(x)
+	if n.ev.Kind == graph.Fence {
+		return false
+	}
+	bad := false
+	halvesOf(n, x, func(h half) bool {
+		bad = c.halfCycle(g, h, false)
+		return !bad
+	})
+	return bad
+}
+
 // halfCycle reports whether some path of edges (ob's, or the internal
 // axiom's) leads from s back to s.
 func (c *orderChecker) halfCycle(g *egraph, s half, ob bool) bool {

@@ -44,9 +44,11 @@
 // read may be revisited by a write added after it unless the write
 // depends on it (its (ppo ∪ rf)⁺ prefix, hmc.go), and a revisit keeps
 // that prefix, leaving holes where the deleted events were. Consistency is
-// checked by searches from the new event (armorder.go). Speculate explores
-// the other models with such cycles (explain's candidate generators) by
-// value speculation, herd7's way, and is HMC's reference in the tests.
+// checked by searches from the new event (armorder.go). CoherentHMC lists
+// explain's coherent candidates for ARMv8 the same way, following
+// dependencies only (coherent.go). Speculate explores the other models
+// with such cycles (explain's candidate generators) by value speculation,
+// herd7's way, and is HMC's and CoherentHMC's reference in the tests.
 //
 // # Loops, blocking and what is reported
 //

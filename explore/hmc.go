@@ -80,8 +80,9 @@ func armReleases(n *node) bool {
 // ppPreds calls f with each direct predecessor of x (node n) in ppo ∪ rf:
 // the write it reads, and the earlier events of its thread that its
 // dependencies or ARMv8's orderings keep before it. nodeOf gives the
-// events (a caller may substitute one).
-func (g *egraph) ppPreds(x ref, n *node, nodeOf func(ref) *node, f func(ref)) {
+// events (a caller may substitute one). With depsOnly, only the write it
+// reads and its dependencies (coherent candidates, coherent.go).
+func (g *egraph) ppPreds(x ref, n *node, nodeOf func(ref) *node, depsOnly bool, f func(ref)) {
 	if n.isRead() && n.rf.t >= 0 {
 		f(n.rf)
 	}
@@ -92,6 +93,12 @@ func (g *egraph) ppPreds(x ref, n *node, nodeOf func(ref) *node, f func(ref)) {
 			continue
 		}
 		y := ref{x.t, int32(k)}
+		if depsOnly {
+			if deps&(1<<uint(k)) != 0 {
+				f(y)
+			}
+			continue
+		}
 		m := nodeOf(y)
 		if deps&(1<<uint(k)) != 0 || armOrders(m, n) || n.isWrite() && m.ev.Addr != 0 {
 			f(y)
@@ -117,7 +124,7 @@ func (e *engine) computePP(g *egraph, t, i int, n *node) {
 		return
 	}
 	pp := make([]uint64, g.nt)
-	g.ppPreds(ref{int32(t), int32(i)}, n, g.node, func(x ref) {
+	g.ppPreds(ref{int32(t), int32(i)}, n, g.node, e.depsOnly, func(x ref) {
 		if x.t < 0 || x.i >= MaxHMCEvents || ppHas(pp, x) {
 			return
 		}
@@ -151,7 +158,7 @@ func (e *engine) recomputePP(g *egraph) {
 		state[x.t][x.i] = busy
 		n := g.node(x)
 		pp := make([]uint64, g.nt)
-		g.ppPreds(x, n, g.node, func(y ref) {
+		g.ppPreds(x, n, g.node, e.depsOnly, func(y ref) {
 			if y.t < 0 || y.i >= MaxHMCEvents {
 				return
 			}
@@ -226,8 +233,9 @@ func (e *engine) armKeep(g *egraph, r, w ref, pp []uint64) []uint64 {
 // for an ordering r would no longer have.)
 func (e *engine) armPrefix(g *egraph, r, w ref) ([]uint64, bool) {
 	wn := g.node(w)
-	if !ppHas(wn.pp, r) {
-		return wn.pp, true
+	if !ppHas(wn.pp, r) || e.depsOnly {
+		// (Dependencies are the instructions', whatever r reads.)
+		return wn.pp, !ppHas(wn.pp, r)
 	}
 	rn := g.node(r)
 	if rn.ev.Instr == nil || rn.ev.Instr.Op != prog.OpCAS {
@@ -257,7 +265,7 @@ func (e *engine) ppAs(g *egraph, w, r ref, rv *node) []uint64 {
 	}
 	var visit func(x ref)
 	visit = func(x ref) {
-		g.ppPreds(x, nodeOf(x), nodeOf, func(y ref) {
+		g.ppPreds(x, nodeOf(x), nodeOf, e.depsOnly, func(y ref) {
 			if y.t < 0 || y.i >= MaxHMCEvents || ppHas(pp, y) {
 				return
 			}
@@ -273,7 +281,10 @@ func (e *engine) ppAs(g *egraph, w, r ref, rv *node) []uint64 {
 // place, would be ordered before an event the thread kept after it. Then
 // the graph is a duplicate: the revisit that made the hole deleted the
 // event there only because it was not so ordered, and the exploration in
-// which it was (and so was kept) gives this graph.
+// which it was (and so was kept) gives this graph. (Coherent candidates
+// need no such test: only dependencies order them, and a kept event never
+// depends on a hole, since what it depends on is in its prefix, kept with
+// it.)
 func (g *egraph) ordersKept(t, i int, n *node) bool {
 	for j := i + 1; j < len(g.th[t]); j++ {
 		if z := &g.th[t][j]; !z.hole && armOrders(n, z) {

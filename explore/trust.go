@@ -54,8 +54,11 @@ type engine struct {
 	saved   []savedSnap     // snapshots add and run replaced, for undo
 	arm     bool            // ARMv8 (HMC): revisits cut the (ppo ∪ rf) prefix, threads get holes
 	tooLong bool            // ARMv8: a thread has more events than the prefixes can name
-	pool    []*egraph       // graphs for backward revisits, by depth
-	depth   int
+	// depsOnly: coherent candidates by revisits (coherent.go): prefixes
+	// follow dependencies only, and only coherence is checked.
+	depsOnly bool
+	pool     []*egraph // graphs for backward revisits, by depth
+	depth    int
 	// Choice paths (loom's idea: an exploration is the replay of its
 	// choices): path holds the index of the alternative taken at each
 	// branch point from the root; prefix, when set, is followed (one
@@ -94,14 +97,18 @@ type engine struct {
 // opts is reached.
 //
 // ARMv8, which allows cycles in po ∪ rf, is explored by revisits that
-// follow dependencies (HMC); other models that allow such cycles (the
-// candidate generators explain uses) by Speculate; models TruSt cannot
-// explore (c11, model.Candidates: see model.Model.Extensible) by
-// Canonical.
+// follow dependencies (HMC); model.CoherentCycles, the candidates explain
+// judges under ARMv8, too when p has no dependencies (then no candidate
+// has a cycle in deps ∪ rf, and CoherentHMC lists them all); other models
+// that allow such cycles (the candidate generators explain uses) by
+// Speculate; models TruSt cannot explore (c11, model.Candidates: see
+// model.Model.Extensible) by Canonical.
 func Explore(ctx context.Context, p *prog.Program, opts Options, visit func(*Execution)) Stats {
 	switch {
 	case byHMC(opts.Model):
 		return HMC(ctx, p, opts, visit)
+	case opts.Model == model.CoherentCycles && !Dependent(p):
+		return CoherentHMC(ctx, p, opts, visit)
 	case opts.Model.Cycles:
 		return Speculate(ctx, p, opts, visit)
 	case !opts.Model.Extensible:
@@ -146,6 +153,8 @@ func newEngine(ctx context.Context, p *prog.Program, opts Options, visit func(*E
 	switch e.m.Name {
 	case "armv8":
 		e.arm, e.plain, e.always = true, true, true
+	case model.CoherentCycles.Name:
+		e.arm, e.plain, e.always, e.depsOnly = true, true, true, true
 	case "rc11":
 		e.rc11 = true
 	case "coherent":
@@ -271,6 +280,13 @@ func (e *engine) consistent(g *egraph, x ref) bool {
 		}
 		e.oc.reset(g)
 		return !e.oc.scAccessCycle(g, x, e.rc11)
+	case model.CoherentCycles.Name:
+		e.oc.reset(g)
+		bad := e.oc.internalCycle(g, x)
+		if verifyARM != nil {
+			verifyARM(g.toGraph(), x.t, x.i, bad, !e.relational(g))
+		}
+		return !bad
 	case "armv8":
 		e.oc.reset(g)
 		bad := e.oc.armCycle(g, x)
@@ -618,7 +634,7 @@ func (e *engine) undo(g *egraph, r ref) {
 // store), explores on, computes the backward revisits of a new write, and
 // removes n again.
 func (e *engine) step(g *egraph, t int, n node, pos int) {
-	if e.arm && g.at[t] < len(g.th[t]) && g.ordersKept(t, g.at[t], &n) {
+	if e.arm && !e.depsOnly && g.at[t] < len(g.th[t]) && g.ordersKept(t, g.at[t], &n) {
 		return // a hole filled so is another exploration's graph
 	}
 	if n.ev.Kind == graph.RMW {
@@ -976,7 +992,7 @@ func (e *engine) backward(g *egraph, r, w ref, kept keepSet) {
 
 // revisitAs finishes a backward revisit in h: r becomes n, reading w.
 func (e *engine) revisitAs(h *egraph, r, w ref, n node, first bool) {
-	if e.arm && h.ordersKept(int(r.t), int(r.i), &n) {
+	if e.arm && !e.depsOnly && h.ordersKept(int(r.t), int(r.i), &n) {
 		// Ordered before an event its thread kept after it: an
 		// exploration in which it was so ordered from the start (and
 		// kept that event for this reason) gives this graph.
