@@ -54,7 +54,7 @@ const UnitSteps = 20000
 // least two of them).
 func Estimate(ctx context.Context, p *prog.Program, opts Options, samples int, budget time.Duration, seed uint64) Estimation {
 	var est Estimation
-	if !Splittable(opts.Model) {
+	if !splittable(p, opts.Model) {
 		return est // the other engines have no choice tree
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))

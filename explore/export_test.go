@@ -1,6 +1,11 @@
 package explore
 
-import "happens/graph"
+import (
+	"context"
+
+	"happens/graph"
+	"happens/prog"
+)
 
 // VerifyARM makes the engine compare each incremental ARMv8 judgement
 // with the relational model's; f hears of each (nil: stop).
@@ -12,3 +17,11 @@ func DonateAlways(on bool) { donateAlways = on }
 // SetHMCEventLimit lowers the events per thread HMC handles (tests of the
 // fallback); it returns the old limit.
 func SetHMCEventLimit(n int) int { old := hmcEventLimit; hmcEventLimit = n; return old }
+
+// RevisitsOnly is HMC without its fallbacks (HMCBlind): the revisit
+// engine alone.
+func RevisitsOnly(ctx context.Context, p *prog.Program, opts Options, visit func(*Execution)) Stats {
+	e := newEngine(ctx, p, opts, visit)
+	e.explore(newEgraph(p, e.opts.Unroll))
+	return e.done()
+}

@@ -127,7 +127,7 @@ func (s *share) take() (work, bool) {
 // is not supported (it stops after the first executions in exploration
 // order).
 func Parallel(ctx context.Context, p *prog.Program, opts Options, jobs int, newPart func(part int) func(*Execution)) (order []int, stats []Stats) {
-	if jobs <= 1 || !Splittable(opts.Model) || opts.MaxExecutions > 0 {
+	if jobs <= 1 || !splittable(p, opts.Model) || opts.MaxExecutions > 0 {
 		return []int{0}, []Stats{Explore(ctx, p, opts, newPart(0))}
 	}
 	wctx, cancel := context.WithCancel(ctx)

@@ -130,6 +130,11 @@ func HMC(ctx context.Context, p *prog.Program, opts Options, visit func(*Executi
 	if opts.Model.Name != "armv8" {
 		panic("explore.HMC: the model is not armv8")
 	}
+	if HMCBlind(p) {
+		// Revisits may miss executions of p: value speculation, exact
+		// however slow (bounded, and then partial, never silent).
+		return Speculate(ctx, p, opts, visit)
+	}
 	e := newEngine(ctx, p, opts, visit)
 	e.explore(newEgraph(p, e.opts.Unroll))
 	if e.tooLong && e.stats.Complete+e.stats.Blocked+e.stats.Bounded+e.stats.Stuck+e.stats.Duplicates == 0 {
@@ -147,6 +152,12 @@ func byHMC(m *model.Model) bool { return m.Cycles && m.Name == "armv8" }
 // can split (for --jobs and shards) and Estimate can sample: the models
 // TruSt explores, and armv8 (by revisits).
 func Splittable(m *model.Model) bool { return byHMC(m) || m.Extensible && !m.Cycles }
+
+// splittable is Splittable for p: not when armv8 explores p by value
+// speculation (HMCBlind).
+func splittable(p *prog.Program, m *model.Model) bool {
+	return Splittable(m) && !(byHMC(m) && HMCBlind(p))
+}
 
 func newEngine(ctx context.Context, p *prog.Program, opts Options, visit func(*Execution)) *engine {
 	e := &engine{budget: newBudget(ctx, opts), p: p, visit: visit, m: opts.Model, splitAt: -1}

@@ -20,7 +20,7 @@ import (
 // has n of them. The same p and opts give the
 // same units.
 func Units(ctx context.Context, p *prog.Program, opts Options, n int) [][]int {
-	if !Splittable(opts.Model) {
+	if !splittable(p, opts.Model) {
 		return [][]int{nil} // one unit: the whole tree
 	}
 	var units [][]int

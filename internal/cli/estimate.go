@@ -156,7 +156,7 @@ func estimateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 			return signalStatus(ctx, ExitUsage)
 		}
 		if est.Counted+est.Sampled == 0 {
-			fmt.Fprintf(stderr, "happens estimate: %s: no part of the exploration could be taken (under armv8, a thread of more than %d events is explored by value speculation, which has no choice tree)\n", p.Name, explore.MaxHMCEvents)
+			fmt.Fprintf(stderr, "happens estimate: %s: no part of the exploration could be taken (under armv8, a thread of more than %d events, or a read-modify-write whose operand depends on a relaxed read, is explored by value speculation, which has no choice tree)\n", p.Name, explore.MaxHMCEvents)
 			return ExitUsage
 		}
 		rec := jsonEstimate{
