@@ -163,9 +163,11 @@ type builder struct {
 	// initOp holds the value each copy read, for the header.
 	forInit map[int]bool
 	initOp  map[int]*opnd
-	// stepCheck marks the instructions of a step_by's check (step != 0,
-	// else panic) before a for loop: the loop's header says it.
-	stepCheck map[int]bool
+	// skipPC marks instructions that print as part of others: a
+	// step_by's check (step != 0, else panic) before a for loop, which
+	// the loop's header says, and the copy of a compare_exchange's Result
+	// into a let's variable.
+	skipPC map[int]bool
 	// extra gives the location (index past the program's) that holds a
 	// compare_exchange's expected value in C, for this thread and type.
 	extra func(t prog.Type) int
@@ -177,7 +179,7 @@ func key(pc, k int) int { return pc*4 + k }
 
 func (a *thread) build(extra func(prog.Type) int) (*builder, []*stmt) {
 	b := &builder{a: a, t: a.pr.t, isVar: map[int]bool{}, vtype: map[int]prog.Type{}, nregs: a.th.NumRegs, forVar: map[int]bool{},
-		forInit: map[int]bool{}, initOp: map[int]*opnd{}, stepCheck: map[int]bool{},
+		forInit: map[int]bool{}, initOp: map[int]*opnd{}, skipPC: map[int]bool{},
 		skip: map[*node]bool{}, extra: extra, dropped: map[int]int{}, views: map[int]*expr{}, end: len(a.code),
 		facts: map[string]bool{}, killed: map[string]bool{}}
 	for _, l := range a.th.Locals {
@@ -537,7 +539,7 @@ func (b *builder) block(nodes []*node) []*stmt {
 	b.depth++
 	b.forPrologues(nodes)
 	for k, n := range nodes {
-		if b.skip[n] || (n.kind == nInstr || n.kind == nIf) && b.stepCheck[n.pc] {
+		if b.skip[n] || (n.kind == nInstr || n.kind == nIf) && b.skipPC[n.pc] {
 			continue
 		}
 		switch n.kind {
@@ -870,7 +872,7 @@ func (b *builder) stepChecks() {
 			}
 		}
 		if copied {
-			b.stepCheck[pc], b.stepCheck[pc+1] = true, true
+			b.skipPC[pc], b.skipPC[pc+1] = true, true
 			b.dropped[in.B]++
 		}
 	}
@@ -1087,6 +1089,13 @@ func (b *builder) casRust(pc int, in *prog.Instr) {
 		uOld, uOk = max(uOld, 1), max(uOk, 1)
 	}
 	t := b.locType(in)
+	if c, ok2, yes := b.casBinding(pc, in); yes {
+		// let res = x.compare_exchange(...): the Result's variable is
+		// res's registers.
+		old, ok = c, ok2
+		uOld, uOk = b.nuses(old), b.nuses(ok)
+		b.skipPC[pc+1], b.skipPC[pc+2] = true, true
+	}
 	switch {
 	case uOld == 0 && uOk == 0:
 		b.settle(ops, own, false, nil)
@@ -1115,6 +1124,29 @@ func (b *builder) casRust(pc int, in *prog.Instr) {
 		b.def(pc, old, nil, -1, func([]*expr) *expr { return vOld })
 		b.def(pc, ok, nil, -1, func([]*expr) *expr { return vOk })
 	}
+}
+
+// casBinding recognises the copy of a compare_exchange's Result into a
+// let's registers just after it (c = old; c+1 = ok), when nothing else
+// reads the Result: it returns c and c+1.
+func (b *builder) casBinding(pc int, in *prog.Instr) (int, int, bool) {
+	a := b.a
+	if b.t != tRust || pc+2 >= len(a.code) {
+		return 0, 0, false
+	}
+	m1, m2 := &a.code[pc+1], &a.code[pc+2]
+	old, ok := in.A, in.A+1
+	if m1.Op != prog.OpMove || m2.Op != prog.OpMove || m1.B != old || m2.B != ok || m2.A != m1.A+1 ||
+		len(a.uses[old]) != 1 || len(a.uses[ok]) != 1 || m1.A >= len(a.defs) || m2.A >= len(a.defs) ||
+		len(a.defs[m1.A]) != 1 || len(a.defs[m2.A]) != 1 {
+		return 0, 0, false
+	}
+	for _, r := range []int{old, ok, m1.A, m2.A} {
+		if _, l := a.local[r]; l {
+			return 0, 0, false
+		}
+	}
+	return m1.A, m2.A, true
 }
 
 // inScope reports whether register r, written only at pc, is read only
