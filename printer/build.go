@@ -157,6 +157,17 @@ type builder struct {
 	endedDead bool // the last block built ends in break, continue or panic
 	// forVar are the variables for loops bind.
 	forVar map[int]bool
+	// forInit marks the copies of a for loop's start, limit and step just
+	// before it (rustlit copies the range's bounds into the loop's own
+	// registers): the copied values are the loop's header, not variables.
+	// initOp holds the value each copy read, for the header.
+	forInit map[int]bool
+	initOp  map[int]*opnd
+	// skipPC marks instructions that print as part of others: a
+	// step_by's check (step != 0, else panic) before a for loop, which
+	// the loop's header says, and the copy of a compare_exchange's Result
+	// into a let's variable.
+	skipPC map[int]bool
 	// extra gives the location (index past the program's) that holds a
 	// compare_exchange's expected value in C, for this thread and type.
 	extra func(t prog.Type) int
@@ -168,12 +179,14 @@ func key(pc, k int) int { return pc*4 + k }
 
 func (a *thread) build(extra func(prog.Type) int) (*builder, []*stmt) {
 	b := &builder{a: a, t: a.pr.t, isVar: map[int]bool{}, vtype: map[int]prog.Type{}, nregs: a.th.NumRegs, forVar: map[int]bool{},
+		forInit: map[int]bool{}, initOp: map[int]*opnd{}, skipPC: map[int]bool{},
 		skip: map[*node]bool{}, extra: extra, dropped: map[int]int{}, views: map[int]*expr{}, end: len(a.code),
 		facts: map[string]bool{}, killed: map[string]bool{}}
 	for _, l := range a.th.Locals {
 		b.isVar[l.Reg] = true
 		b.vtype[l.Reg] = l.Type
 	}
+	b.stepChecks()
 	body := b.block(a.structure())
 	b.top = body
 	body = b.shortCircuits(body, nil)
@@ -524,8 +537,9 @@ func (b *builder) block(nodes []*node) []*stmt {
 		}
 	}()
 	b.depth++
+	b.forPrologues(nodes)
 	for k, n := range nodes {
-		if b.skip[n] {
+		if b.skip[n] || (n.kind == nInstr || n.kind == nIf) && b.skipPC[n.pc] {
 			continue
 		}
 		switch n.kind {
@@ -780,15 +794,34 @@ func (b *builder) forNode(n *node) {
 			forced = append(forced, p)
 		}
 	}
-	b.settle(nil, -1, true, forced)
 	for r := range w {
 		k := fmt.Sprintf("v%d", r)
 		delete(b.facts, k)
 		b.killed[k] = true
 	}
-	hdr := []*expr{mat(b.operand(f.i)), mat(b.operand(f.e)), nil}
-	if !b.unitStep(f.s) {
-		hdr[2] = mat(b.operand(f.s))
+	var hdr []*expr
+	if oi, oe, os := b.initOp[f.i], b.initOp[f.e], b.initOp[f.s]; oi != nil && oe != nil && os != nil {
+		// The header evaluates its bounds in the order the code did: the
+		// start, the limit, the step; reversed, the limit (printed first)
+		// was evaluated first.
+		ops := []*opnd{oi, oe, os}
+		if f.desc {
+			ops = []*opnd{oe, oi, os}
+		}
+		if b.unitStep(f.s) {
+			ops = ops[:2]
+		}
+		b.settle(ops, -1, true, b.readers(w, ops))
+		hdr = []*expr{mat(oi), mat(oe), nil}
+		if len(ops) == 3 {
+			hdr[2] = mat(os)
+		}
+	} else {
+		b.settle(nil, -1, true, forced)
+		hdr = []*expr{mat(b.operand(f.i)), mat(b.operand(f.e)), nil}
+		if !b.unitStep(f.s) {
+			hdr[2] = mat(b.operand(f.s))
+		}
 	}
 	b.forVar[f.x] = true
 	b.vtype[f.x] = f.t
@@ -800,6 +833,99 @@ func (b *builder) forNode(n *node) {
 	b.floor = saved
 	// No loop for the declarations: a for loop has no spin check.
 	b.emit(&stmt{k: sFor, reg: f.x, hdr: hdr, fr: f, body: body, label: n, pc: n.pc})
+}
+
+// stepMsg is the panic of step_by(0) in rustlit's for loops.
+const stepMsg = "panicked: assertion failed: step != 0"
+
+// stepChecks finds rustlit's check of a for loop's step,
+//
+//	pc:   c = s != 0; if c == 0 goto pc+3; goto pc+4; panic(step != 0)
+//
+// where s is copied into a for loop's step register: printing
+// .step_by(s) says it again.
+func (b *builder) stepChecks() {
+	a := b.a
+	code := a.code
+	for pc := 0; pc+3 < len(code); pc++ {
+		in := &code[pc]
+		if in.Op != prog.OpBinary || in.Bin != prog.Ne || in.T != prog.IntType(64, false) || !a.reach[pc] {
+			continue
+		}
+		if z, ok := a.literal(in.C); !ok || z.Imm != 0 {
+			continue
+		}
+		br, j, pn := &code[pc+1], &code[pc+2], &code[pc+3]
+		if br.Op != prog.OpBranch || br.A != in.A || br.Target != pc+3 || j.Op != prog.OpJump || j.Target != pc+4 ||
+			pn.Op != prog.OpPanic || pn.Msg != stepMsg || len(a.defs[in.A]) != 1 || len(a.uses[in.A]) != 1 {
+			continue
+		}
+		if _, l := a.local[in.A]; l {
+			continue
+		}
+		copied := false
+		for _, u := range a.uses[in.B] {
+			if mv := &code[u]; mv.Op == prog.OpMove && u > pc+3 {
+				if f := a.forAt(u+1, len(code)); f != nil && f.s == mv.A {
+					copied = true
+				}
+			}
+		}
+		if copied {
+			b.skipPC[pc], b.skipPC[pc+1] = true, true
+			b.dropped[in.B]++
+		}
+	}
+}
+
+// forPrologues finds, in nodes, the copies of each for loop's bounds
+// just before it (or before the labelled block it starts): i = start;
+// e = limit; s = step, registers that nothing but the loop reads or
+// writes.
+func (b *builder) forPrologues(nodes []*node) {
+	a := b.a
+	for k, n := range nodes {
+		for n != nil && n.kind == nBlock && len(n.body) > 0 {
+			// A labelled block that starts with the loop (a return
+			// from inside it).
+			n = n.body[0]
+		}
+		if n == nil || n.kind != nFor || k < 3 || n.pc < 3 {
+			continue
+		}
+		f := n.fr
+		ok := true
+		for j, r := range []int{f.i, f.e, f.s} {
+			m := nodes[k-3+j]
+			pc := n.pc - 3 + j
+			if m.kind != nInstr || m.pc != pc || a.code[pc].Op != prog.OpMove || a.code[pc].A != r {
+				ok = false
+				break
+			}
+			if _, l := a.local[r]; l || r >= len(a.defs) {
+				ok = false
+				break
+			}
+			for _, d := range a.defs[r] {
+				if d != pc && (d < n.pc || d >= f.exit) {
+					ok = false
+				}
+			}
+			for _, u := range a.uses[r] {
+				if u < n.pc || u >= f.exit {
+					ok = false
+				}
+			}
+		}
+		if f.i == f.e || f.i == f.s || f.e == f.s || a.code[n.pc-3].B == f.i {
+			ok = false
+		}
+		if ok {
+			for j := 1; j <= 3; j++ {
+				b.forInit[n.pc-j] = true
+			}
+		}
+	}
 }
 
 // unitStep reports whether register s holds the constant 1 (no step_by):
@@ -854,6 +980,10 @@ func (b *builder) instr(n *node, rest []*node) {
 		}
 		b.def(pc, in.A, nil, -1, func([]*expr) *expr { return b.lit(in) })
 	case prog.OpMove:
+		if b.forInit[pc] {
+			b.initOp[in.A] = b.operand(in.B)
+			return
+		}
 		b.def(pc, in.A, []*opnd{b.operand(in.B)}, -1, func(x []*expr) *expr { return x[0] })
 	case prog.OpUnary:
 		b.def(pc, in.A, []*opnd{b.operand(in.B)}, -1, func(x []*expr) *expr {
@@ -959,6 +1089,13 @@ func (b *builder) casRust(pc int, in *prog.Instr) {
 		uOld, uOk = max(uOld, 1), max(uOk, 1)
 	}
 	t := b.locType(in)
+	if c, ok2, yes := b.casBinding(pc, in); yes {
+		// let res = x.compare_exchange(...): the Result's variable is
+		// res's registers.
+		old, ok = c, ok2
+		uOld, uOk = b.nuses(old), b.nuses(ok)
+		b.skipPC[pc+1], b.skipPC[pc+2] = true, true
+	}
 	switch {
 	case uOld == 0 && uOk == 0:
 		b.settle(ops, own, false, nil)
@@ -987,6 +1124,29 @@ func (b *builder) casRust(pc int, in *prog.Instr) {
 		b.def(pc, old, nil, -1, func([]*expr) *expr { return vOld })
 		b.def(pc, ok, nil, -1, func([]*expr) *expr { return vOk })
 	}
+}
+
+// casBinding recognises the copy of a compare_exchange's Result into a
+// let's registers just after it (c = old; c+1 = ok), when nothing else
+// reads the Result: it returns c and c+1.
+func (b *builder) casBinding(pc int, in *prog.Instr) (int, int, bool) {
+	a := b.a
+	if b.t != tRust || pc+2 >= len(a.code) {
+		return 0, 0, false
+	}
+	m1, m2 := &a.code[pc+1], &a.code[pc+2]
+	old, ok := in.A, in.A+1
+	if m1.Op != prog.OpMove || m2.Op != prog.OpMove || m1.B != old || m2.B != ok || m2.A != m1.A+1 ||
+		len(a.uses[old]) != 1 || len(a.uses[ok]) != 1 || m1.A >= len(a.defs) || m2.A >= len(a.defs) ||
+		len(a.defs[m1.A]) != 1 || len(a.defs[m2.A]) != 1 {
+		return 0, 0, false
+	}
+	for _, r := range []int{old, ok, m1.A, m2.A} {
+		if _, l := a.local[r]; l {
+			return 0, 0, false
+		}
+	}
+	return m1.A, m2.A, true
 }
 
 // inScope reports whether register r, written only at pc, is read only

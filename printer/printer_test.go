@@ -168,7 +168,7 @@ P1(atomic_int* READY, _Atomic uint32_t* TOKEN, uint32_t* cas0) {
   }
   *cas0 = 7;
   int took = atomic_compare_exchange_strong_explicit(TOKEN, cas0, 0, memory_order_acq_rel, memory_order_relaxed);
-  uint32_t n = 0;
+  uint32_t n;
   if (took) {
     n = 2 * atomic_load_explicit(TOKEN, memory_order_relaxed) + 1;
   }

@@ -2,6 +2,7 @@ package printer
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -757,7 +758,7 @@ func (w *rustW) stmt(ind int, s *stmt) {
 		}
 		w.line(ind, "%s", unsafeWrap(fmt.Sprintf("%s!(%s);", m, c), hasPlain(s.x)))
 	case sPanic:
-		w.line(ind, "panic!(%s);", strconv.Quote(strings.TrimPrefix(s.in.Msg, "panicked: ")))
+		w.line(ind, "%s;", panicText(s.in.Msg))
 	case sIf:
 		w.ifStmt(ind, s, "")
 	case sFor:
@@ -832,14 +833,33 @@ func (w *rustW) jumpLabel(n *node) string {
 
 // forStmt prints a counted loop. Its range is start..limit, start..=limit
 // or (limit..=start).rev(), with .step_by(s) unless the step is 1.
+// macroRE is a panicking macro as rustlit keeps its text in a panic's
+// message: with no argument or one string literal.
+var macroRE = regexp.MustCompile(`^(panic|todo|unimplemented|unreachable)!\((?:"(?:[^"\\]|\\.)*")?\)$`)
+
+// panicText prints a panic with message msg. The message of a panicking
+// macro holds the macro's text, printed again as it was; any other
+// message (a failed unwrap, herd's) is the argument of a panic!, whose
+// text is then its message.
+func panicText(msg string) string {
+	for _, pre := range []string{"panicked: ", "internal error: entered unreachable code: "} {
+		if m, ok := strings.CutPrefix(msg, pre); ok && macroRE.MatchString(m) && strings.HasPrefix(m, "unreachable") == (pre != "panicked: ") {
+			return m
+		}
+	}
+	return "panic!(" + strconv.Quote(strings.TrimPrefix(msg, "panicked: ")) + ")"
+}
+
 func (w *rustW) forStmt(ind int, s *stmt) {
 	f := s.fr
 	x := "_"
 	if n, ok := w.names[s.reg]; ok && w.b.isVar[s.reg] {
 		x = n
 	}
-	lo := w.as(s.hdr[0], f.t, false)
-	hi := w.as(s.hdr[1], f.t, false)
+	// Two literals say the loop's type by a suffix (250u8..=255).
+	lits := isLit(s.hdr[0]) && isLit(s.hdr[1])
+	lo := w.as(s.hdr[0], f.t, lits && !f.desc)
+	hi := w.as(s.hdr[1], f.t, lits && f.desc)
 	var r string
 	switch {
 	case f.desc:

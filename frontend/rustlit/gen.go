@@ -746,9 +746,10 @@ func (g *gen) let(s *letStmt, top bool) {
 // init is the literal's value, computed from instruction start on: x is
 // the literal's own register, which no instruction writes before (the
 // registers are fresh, and the top level runs once), so it holds 0
-// without the constant. This is how fmt --to rust declares a variable it
-// assigns later (let mut x: u32 = 0;), so the printed text compiles to
-// the code it was printed from.
+// without the constant (or its conversion to x's declared type). This
+// is how fmt --to rust declares a variable it assigns later (let mut x:
+// u32 = 0;), so the printed text compiles to the code it was printed
+// from.
 func (g *gen) zeroLet(s *letStmt, init value, start int) bool {
 	if s.els != nil || s.pat.kind != pBind || s.pat.sub != nil || s.pat.name == "_" || g.c.consts[s.pat.name] != nil {
 		return false
@@ -762,11 +763,20 @@ func (g *gen) zeroLet(s *letStmt, init value, start int) bool {
 	default:
 		return false
 	}
-	if init.k != vScalar || g.here() != start+1 {
+	if init.k != vScalar || g.here() != start+1 && g.here() != start+2 {
 		return false
 	}
 	in := &g.code[start]
-	if in.Op != prog.OpConst || in.Imm != 0 || in.A != init.reg {
+	if in.Op != prog.OpConst || in.Imm != 0 {
+		return false
+	}
+	if g.here() == start+2 {
+		// let x: u32 = 0: the literal converted to the declared type.
+		cv := &g.code[start+1]
+		if cv.Op != prog.OpBinary || cv.Bin != prog.Add || cv.B != in.A || cv.C != g.zero || cv.A != init.reg {
+			return false
+		}
+	} else if in.A != init.reg {
 		return false
 	}
 	g.code = g.code[:start]

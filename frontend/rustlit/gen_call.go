@@ -362,6 +362,11 @@ func (g *gen) resultMethod(e *methodExpr, recv value, text string, want *ty) val
 		return val
 	case "unwrap_or_else", "unwrap_or", "unwrap_or_default":
 		r := g.copyValue(val)
+		if e.name == "unwrap_or_else" && len(e.args) == 1 && identityClosure(e.args[0]) {
+			// res.unwrap_or_else(|v| v): the value either way (a
+			// compare_exchange's old value), as fmt --to rust prints it.
+			return r
+		}
 		skip := g.branchFalse(ok.reg)
 		done := g.jump()
 		g.code[skip].Target = g.here()
@@ -397,6 +402,24 @@ func (g *gen) resultMethod(e *methodExpr, recv value, text string, want *ty) val
 	}
 	g.errorf(e.p, "no method %s on a Result (use is_ok, is_err, unwrap, unwrap_err, unwrap_or, unwrap_or_else, ok, err, or match)", e.name)
 	return unit
+}
+
+// identityClosure reports whether e is |v| v.
+func identityClosure(e expr) bool {
+	cl, ok := e.(*closureExpr)
+	if !ok || len(cl.params) != 1 {
+		return false
+	}
+	p := cl.params[0]
+	if p.kind != pBind || p.sub != nil || p.name == "_" || p.typ != nil {
+		return false
+	}
+	body := cl.body
+	if b, ok := body.(*blockExpr); ok && len(b.stmts) == 0 && b.tail != nil {
+		body = b.tail
+	}
+	id, ok := body.(*identExpr)
+	return ok && id.name == p.name
 }
 
 func (g *gen) optionMethod(e *methodExpr, recv value, text string, want *ty) value {

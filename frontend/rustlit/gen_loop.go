@@ -206,12 +206,17 @@ func (g *gen) forExpr(e *forExpr) value {
 		// The reversed sequence starts at its last element: hi (..=) or
 		// hi-1 (..) for step 1, lo + ((hi-lo)/s)*s when stepped before
 		// reversing. An empty range skips the loop.
-		cmp := prog.Lt
-		if incl {
-			cmp = prog.Le
+		if !incl || r.stepFirst {
+			// (lo..=hi).rev() needs no test of its own: the loop's
+			// first (hi >= lo) is the same, and printing the loop back
+			// gives the same code.
+			cmp := prog.Lt
+			if incl {
+				cmp = prog.Le
+			}
+			ne := g.binop(cmp, first, limit, r.p)
+			exit = append(exit, g.branchFalse(ne.reg))
 		}
-		ne := g.binop(cmp, first, limit, r.p)
-		exit = append(exit, g.branchFalse(ne.reg))
 		last := limit
 		if !incl {
 			last = g.binop(prog.Sub, limit, g.constant(1, t), r.p)
