@@ -53,3 +53,22 @@ func BenchmarkFibBench1(b *testing.B) { benchJobs(b, "bench/genmc/fib_bench.rs",
 func BenchmarkFibBench2(b *testing.B) { benchJobs(b, "bench/genmc/fib_bench.rs", nil, 525630, 2) }
 func BenchmarkBig0Jobs1(b *testing.B) { benchJobs(b, "bench/genmc/big0.rs", nil, 82472, 1) }
 func BenchmarkBig0Jobs2(b *testing.B) { benchJobs(b, "bench/genmc/big0.rs", nil, 82472, 2) }
+
+// ARMv8 by revisits on an RMW chain (fetch_add with 7 threads: 7! = 5040
+// executions, as under c20).
+func BenchmarkFadd7ARMv8(b *testing.B) {
+	src, err := os.ReadFile("testdata/fadd-7.litmus")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := happens.Parse("fadd-7.litmus", src, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < b.N; i++ {
+		r, err := happens.Run(context.Background(), p, happens.Options{Model: "armv8", Jobs: 1})
+		if err != nil || r.Stats.Complete != 5040 {
+			b.Fatalf("%v, %d executions, want 5040", err, r.Stats.Complete)
+		}
+	}
+}

@@ -96,6 +96,8 @@ type egraph struct {
 	snap [][]*interp.State
 	nsc  int     // SeqCst events, for the SC checks
 	slab []int32 // the views of the nodes this graph added, stack-allocated
+	// ppSlab: the same for ARMv8's prefixes (nt words each).
+	ppSlab []uint64
 }
 
 func newEgraph(p *prog.Program, unroll int) *egraph {
@@ -187,6 +189,19 @@ func (g *egraph) views(k int) []int32 {
 	}
 	v := g.slab[len(g.slab) : len(g.slab)+n : len(g.slab)+n]
 	g.slab = g.slab[:len(g.slab)+n]
+	clear(v)
+	return v
+}
+
+// ppWords hands out an empty prefix (nt words) from the graph's slab, as
+// views does.
+func (g *egraph) ppWords() []uint64 {
+	n := g.nt
+	if len(g.ppSlab)+n > cap(g.ppSlab) {
+		g.ppSlab = make([]uint64, 0, max(1024, 2*cap(g.ppSlab), n))
+	}
+	v := g.ppSlab[len(g.ppSlab) : len(g.ppSlab)+n : len(g.ppSlab)+n]
+	g.ppSlab = g.ppSlab[:len(g.ppSlab)+n]
 	clear(v)
 	return v
 }

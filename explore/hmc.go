@@ -123,7 +123,7 @@ func (e *engine) computePP(g *egraph, t, i int, n *node) {
 		e.stats.stop(CutSize)
 		return
 	}
-	pp := make([]uint64, g.nt)
+	pp := g.ppWords()
 	g.ppPreds(ref{int32(t), int32(i)}, n, g.node, e.depsOnly, func(x ref) {
 		if x.t < 0 || x.i >= MaxHMCEvents || ppHas(pp, x) {
 			return
@@ -146,10 +146,16 @@ func (e *engine) recomputePP(g *egraph) {
 		busy
 		done
 	)
-	state := make([][]uint8, g.nt)
+	state := e.ppState[:0]
 	for t := range g.th {
-		state[t] = make([]uint8, len(g.th[t]))
+		var s []uint8
+		if t < cap(e.ppState) {
+			s = e.ppState[:t+1][t]
+		}
+		s = append(s[:0], make([]uint8, len(g.th[t]))...)
+		state = append(state, s)
 	}
+	e.ppState = state
 	var visit func(x ref)
 	visit = func(x ref) {
 		if x.t < 0 || x.i >= MaxHMCEvents || state[x.t][x.i] != unseen {
@@ -157,7 +163,7 @@ func (e *engine) recomputePP(g *egraph) {
 		}
 		state[x.t][x.i] = busy
 		n := g.node(x)
-		pp := make([]uint64, g.nt)
+		pp := g.ppWords()
 		g.ppPreds(x, n, g.node, e.depsOnly, func(y ref) {
 			if y.t < 0 || y.i >= MaxHMCEvents {
 				return

@@ -78,6 +78,7 @@ type engine struct {
 	cands    []ref   // revisits' scratch
 	keptBuf  []int   // kept's scratch
 	zeros    []int32 // a vector clock of nothing
+	ppState  [][]uint8 // recomputePP's scratch
 	// Knuth's estimator (Estimate): a random choice at each branch point.
 	sample  *rand.Rand
 	picks   []int
@@ -613,6 +614,12 @@ func (e *engine) undo(g *egraph, r ref) {
 			g.slab = g.slab[:len(g.slab)-used]
 		}
 	}
+	if len(n.pp) > 0 {
+		used := len(n.pp)
+		if len(g.ppSlab) >= used && &g.ppSlab[len(g.ppSlab)-used] == &n.pp[0] {
+			g.ppSlab = g.ppSlab[:len(g.ppSlab)-used]
+		}
+	}
 	if i == len(g.th[t])-1 {
 		g.th[t] = g.th[t][:i]
 	} else {
@@ -925,7 +932,7 @@ func (e *engine) fresh(g *egraph) *egraph {
 		}
 		e.pool[e.depth] = h
 	}
-	h.slab = h.slab[:0]
+	h.slab, h.ppSlab = h.slab[:0], h.ppSlab[:0]
 	h.nsc = 0
 	h.broken = false
 	return h
