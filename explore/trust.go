@@ -71,13 +71,13 @@ type engine struct {
 	share    *share // a parallel exploration's shared work (parallel.go)
 	part     int    // which part of it this engine explores
 	units    [][]int
-	fork     []bool  // per entry of path: the branch point had a choice
-	forks    int     // how many of path's branch points had a choice
-	cut      bool    // the split cut some subtree
-	readAlts []node  // read's alternatives, a stack shared by the calls
-	cands    []ref   // revisits' scratch
-	keptBuf  []int   // kept's scratch
-	zeros    []int32 // a vector clock of nothing
+	fork     []bool    // per entry of path: the branch point had a choice
+	forks    int       // how many of path's branch points had a choice
+	cut      bool      // the split cut some subtree
+	readAlts []node    // read's alternatives, a stack shared by the calls
+	cands    []ref     // revisits' scratch
+	keptBuf  []int     // kept's scratch
+	zeros    []int32   // a vector clock of nothing
 	ppState  [][]uint8 // recomputePP's scratch
 	// Knuth's estimator (Estimate): a random choice at each branch point.
 	sample  *rand.Rand
