@@ -30,7 +30,7 @@ const holdAnswers = `(() => {
 // and waits for the page to give it up.
 func (b *tab) stopHeld(what string) {
 	b.t.Helper()
-	b.wait(`!!happensPage.fg`, long, what+" to start")
+	b.wait(`!!happensPage.fg && !document.getElementById("cancel").disabled`, long, what+" to start")
 	b.do(chromedpClick("#cancel"))
 	b.wait(`!happensPage.fg`, long, what+" to be given up")
 	b.do(chromedpEval(`window.__hold = false`))

@@ -50,6 +50,9 @@ const page = {
 const firstRows = 200;
 const moreRows = 500;
 
+// How long a request runs before the status line says so (ms).
+const busyAfter = 100;
+
 // ---- status line ----------------------------------------------------------
 
 function status(text, { busy = false, error = false } = {}) {
@@ -108,13 +111,22 @@ async function request(method, req, label) {
   const { id, promise } = page.engine.call(method, req, (p) => { last = p; show(); });
   const fg = { id, method, label, token, superseded: false, progress: () => last, started };
   page.fg = fg;
-  $("cancel").disabled = false;
+  // Most answers come back in a few ms: the page shows that a request is
+  // under way (and enables Cancel; Esc works at once) only when it has not
+  // answered within busyAfter, so a quick answer is drawn once, with no
+  // redraw of the busy state before it.
   clearInterval(page.ticker);
-  show();
-  page.ticker = setInterval(show, 250);
+  clearTimeout(page.busyTimer);
+  page.busyTimer = setTimeout(() => {
+    if (page.fg !== fg) return;
+    $("cancel").disabled = false;
+    show();
+    page.ticker = setInterval(show, 250);
+  }, busyAfter);
   const done = () => {
     if (page.fg === fg) {
       page.fg = null;
+      clearTimeout(page.busyTimer);
       clearInterval(page.ticker);
       $("cancel").disabled = true;
       showTabStatus();
@@ -204,6 +216,7 @@ function bounds() {
 }
 
 async function runProgram() {
+  page.marks.run = performance.now();
   const model = $("model").value;
   const req = { ...currentSource(), model, ...bounds(), rows: firstRows };
   notice(null);
@@ -217,7 +230,8 @@ async function runProgram() {
     return;
   }
   if (!res) return;
-  page.marks.firstResult = page.marks.firstResult || performance.now();
+  page.marks.received = performance.now();
+  page.marks.firstResult = page.marks.firstResult || page.marks.received;
   // An outcome typed or picked for another program means nothing in
   // this one (and would not parse): the views ask about the new program's
   // condition instead.
@@ -237,6 +251,7 @@ async function runProgram() {
   renderRun(res);
   $("panel-result").dataset.run = String(++page.runCount);
   refreshTab();
+  page.marks.shown = performance.now();
 }
 
 // showFailedRun: the engine was restarted after a Cancel it did not answer,
