@@ -9,7 +9,8 @@
 //
 // and waits. call serves web/playground's Session.Call in a goroutine and
 // returns at once; onProgress(json) is called about every second during a
-// long run and onDone(json) once with the answer. cancel stops the request
+// long run and onDone(json, ms) once with the answer and the time the
+// request took in the engine. cancel stops the request
 // with that id, which then answers with what it found so far, marked
 // partial.
 //

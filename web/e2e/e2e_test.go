@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"happens/internal/cli"
@@ -159,6 +161,85 @@ func newTabFor(t *testing.T, d time.Duration) *tab {
 		}
 	})
 	return b
+}
+
+// shared is the one tab most tests use: loading the page (and compiling
+// the engine) takes seconds on a loaded machine, so tests that neither
+// open links nor tamper with the engine start from this page, as a
+// visitor picking another program would (sharedTab, prepare).
+var shared struct {
+	sync.Mutex
+	ctx context.Context
+}
+
+// sharedTab returns the shared tab, opened at "/" the first time, with the
+// result tab in front, nothing running, the default viewport and no errors
+// recorded.
+func sharedTab(t *testing.T) *tab {
+	t.Helper()
+	if os.Getenv("HAPPENS_E2E") == "skip" {
+		t.Skip("HAPPENS_E2E=skip: the browser tests are skipped on purpose")
+	}
+	once.Do(setup)
+	if setupErr != nil {
+		t.Fatalf("the browser tests need Chromium: %v", setupErr)
+	}
+	shared.Lock()
+	t.Cleanup(shared.Unlock)
+	fresh := shared.ctx == nil
+	if fresh {
+		ctx, cancel := chromedp.NewContext(browser)
+		teardown = append(teardown, cancel)
+		// The first action opens the tab, which then lives as long as the
+		// context it was given: this one, not a test's.
+		if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+			t.Fatalf("opening the shared tab: %v", err)
+		}
+		shared.ctx = ctx
+	}
+	// Each test has its own deadline on the same tab.
+	ctx, cancel := context.WithTimeout(shared.ctx, 5*time.Minute)
+	t.Cleanup(cancel)
+	b := &tab{t: t, ctx: ctx}
+	if fresh {
+		b.open("/")
+	}
+	// The window's own size again (TestPhoneAndThemes emulates a phone).
+	b.do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
+		return err
+	}))
+	// Whatever a previous test left running stops.
+	b.do(chromedpEval(`happensPage.fg && document.getElementById("cancel").click(); happensPage.errors.length = 0`))
+	b.wait(`!happensPage.fg && happensPage.engine.isReady`, long, "the shared page to be idle")
+	b.do(chromedpEval(`document.getElementById("tab-result").click()`))
+	t.Cleanup(func() {
+		errs, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.happensPage ? happensPage.errors : []`))
+		if err == nil && len(errs) > 0 {
+			t.Errorf("the page reported errors: %q", errs)
+		}
+	})
+	return b
+}
+
+// prepare puts a program in the editor with a model and an execution limit
+// (0: none), as a visitor typing them would, and runs it; it returns the
+// number of the run it started (awaitRun(n) reads it).
+func (b *tab) prepare(src, model string, max int) int {
+	b.t.Helper()
+	n := b.runNumber()
+	b.do(chromedpEval(fmt.Sprintf(`(() => {
+	  const p = happensPage;
+	  p.name = "program.litmus";
+	  p.wantTest = null;
+	  document.getElementById("test-pick").hidden = true;
+	  p.editor.text = %q;
+	  document.getElementById("model").value = %q;
+	  document.getElementById("max").value = %q;
+	  document.getElementById("unroll").value = "8";
+	  document.getElementById("run").click();
+	})()`, src, model, fmt.Sprint(max))))
+	return n
 }
 
 // open loads a page of the playground and waits until the engine is ready.

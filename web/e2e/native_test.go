@@ -43,8 +43,7 @@ func readCatalog(t *testing.T) catalog {
 // worker and the page must not change an answer.
 func TestExamplesMatchNative(t *testing.T) {
 	cat := readCatalog(t)
-	b := newTab(t)
-	b.open("/")
+	b := sharedTab(t)
 	s := playground.NewSession()
 	for i, e := range cat.Examples {
 		n := b.runNumber()
@@ -211,4 +210,83 @@ func TestBenchmark(t *testing.T) {
 	t.Log("\n" + out.String())
 	os.MkdirAll(artifacts(), 0o755)
 	os.WriteFile(filepath.Join(artifacts(), "bench.md"), []byte(out.String()), 0o644)
+}
+
+// TestBenchmarkRoundTrip breaks the browser's time on the millisecond
+// examples down: the trip to the worker, the worker's own work around the
+// engine, the engine (the bridge's Call in WebAssembly: decode, explore,
+// encode), the trip back, and the page drawing the result; with the same
+// Call natively beside it. HAPPENS_BENCH=1 runs it; it writes
+// artifacts/roundtrip.md.
+func TestBenchmarkRoundTrip(t *testing.T) {
+	if os.Getenv("HAPPENS_BENCH") != "1" {
+		t.Skip("a measurement, not a check: HAPPENS_BENCH=1 runs it")
+	}
+	b := newTabFor(t, time.Hour)
+	b.open("/")
+	s := playground.NewSession()
+	var out strings.Builder
+	fmt.Fprintf(&out, "medians of 40 calls, ms\n\n| program | native Call | browser total | to worker | worker | engine | of which Call | worker out | to page | page parse | Run to drawn | of which drawing |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	type timing struct{ Total, ToWorker, Worker, Engine, Call, WorkerOut, ToPage, Parse, Page, Draw, Click, Request float64 }
+	var ratios []float64
+	for _, p := range benchPrograms(t) {
+		if strings.HasPrefix(p.name, "fadd") || strings.Contains(p.name, "iriw") && p.model == "mesi-weak" {
+			continue
+		}
+		req := playground.RunRequest{Source: playground.Source{Src: p.src, Name: "bench.litmus"}, Model: p.model, Rows: 200}
+		body, _ := json.Marshal(req)
+		var nat []float64
+		for i := 0; i < 40; i++ {
+			start := time.Now()
+			s.Call(context.Background(), "run", body, nil)
+			nat = append(nat, float64(time.Since(start).Microseconds())/1000)
+		}
+		ts, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]timing](fmt.Sprintf(`(async () => {
+		  const e = happensPage.engine, out = [];
+		  for (let i = 0; i < 45; i++) {
+		    const t0 = performance.now();
+		    await e.call("run", %s, null, { timing: true }).promise;
+		    const tm = e.timing;
+		    if (i >= 5) out.push({ Total: performance.now() - t0, ToWorker: tm.toWorker, Worker: tm.worker, Engine: tm.engine, Call: tm.call, WorkerOut: tm.workerOut, ToPage: tm.toPage, Parse: tm.parse, Page: 0 });
+		  }
+		  // Through the page: Run to the result drawn (after the editor's
+		  // own check of the new text).
+		  happensPage.editor.text = %q;
+		  document.getElementById("model").value = %q;
+		  await new Promise((r) => setTimeout(r, 600));
+		  for (let i = 0; i < 10; i++) {
+		    const n = happensPage.runCount;
+		    const t0 = performance.now();
+		    document.getElementById("run").click();
+		    while (happensPage.runCount === n) await new Promise((r) => setTimeout(r, 0));
+		    out[i].Page = happensPage.marks.shown - t0;
+		    out[i].Draw = happensPage.marks.shown - happensPage.marks.received;
+		    out[i].Click = happensPage.marks.run - t0;
+		    out[i].Request = happensPage.marks.received - happensPage.marks.run;
+		  }
+		  return out;
+		})()`, body, p.src, p.model), chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		col := func(f func(timing) float64, n int) float64 {
+			var xs []float64
+			for _, x := range ts[:n] {
+				xs = append(xs, f(x))
+			}
+			return median(xs)
+		}
+		t.Logf("%s through the page: %+v", p.name, ts[:3])
+		tot := col(func(x timing) float64 { return x.Total }, len(ts))
+		ratios = append(ratios, tot/median(nat))
+		fmt.Fprintf(&out, "| %s %s | %.3f | %.3f (%.1f×) | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f | %.2f |\n", p.name, p.model, median(nat), tot, tot/median(nat),
+			col(func(x timing) float64 { return x.ToWorker }, len(ts)), col(func(x timing) float64 { return x.Worker }, len(ts)),
+			col(func(x timing) float64 { return x.Engine }, len(ts)), col(func(x timing) float64 { return x.Call }, len(ts)), col(func(x timing) float64 { return x.WorkerOut }, len(ts)),
+			col(func(x timing) float64 { return x.ToPage }, len(ts)), col(func(x timing) float64 { return x.Parse }, len(ts)),
+			col(func(x timing) float64 { return x.Page }, 10), col(func(x timing) float64 { return x.Draw }, 10))
+	}
+	fmt.Fprintf(&out, "\nbrowser / native: median %.1f×, range %.1f–%.1f×\n", median(ratios), slices.Min(ratios), slices.Max(ratios))
+	t.Log("\n" + out.String())
+	os.MkdirAll(artifacts(), 0o755)
+	os.WriteFile(filepath.Join(artifacts(), "roundtrip.md"), []byte(out.String()), 0o644)
 }

@@ -18,8 +18,7 @@ import (
 // TestLoad: the page comes up with every model and example, and the engine
 // loads.
 func TestLoad(t *testing.T) {
-	b := newTab(t)
-	b.open("/")
+	b := sharedTab(t)
 	models := eval[[]string](b, `[...document.querySelectorAll("#model option")].map((o) => o.value)`)
 	want := "sc c11 rc11 c20 x86 armv8 mesi-strong mesi-weak"
 	if strings.Join(models, " ") != want {
@@ -41,8 +40,7 @@ func TestLoad(t *testing.T) {
 // the flag without the data (Sometimes). Under sc that one is impossible:
 // 3 executions, Never.
 func TestRunExample(t *testing.T) {
-	b := newTab(t)
-	b.open("/")
+	b := sharedTab(t)
 	n := b.runNumber()
 	b.pick("example", "Message passing")
 	r := b.awaitRun(n, long)
@@ -81,9 +79,8 @@ func TestRunExample(t *testing.T) {
 // thread's store, 4 executions under c20, both-zero among them
 // (Sometimes); sc forbids both-zero: 3 executions, Never.
 func TestSwitchModel(t *testing.T) {
-	b := newTab(t)
-	b.open("/?example=sb.litmus")
-	r := b.awaitRun(0, long)
+	b := sharedTab(t)
+	r := b.awaitRun(b.prepare(readExample(t, "sb.litmus"), "c20", 0), long)
 	if r.executions() != 4 || r.Verdict != "Sometimes" || !strings.Contains(r.Test, "c20") {
 		t.Errorf("sb under c20: %+v", r)
 	}
@@ -99,15 +96,8 @@ func TestSwitchModel(t *testing.T) {
 // makes a link with Share and opens that in a new tab.
 func TestShareLink(t *testing.T) {
 	src := readExample(t, "sb.litmus")
-	b := newTab(t)
-	b.open(srcLink(src, "sc"))
-	r := b.awaitRun(0, long)
-	if r.executions() != 3 || r.Verdict != "Never" {
-		t.Errorf("?src= link under sc: %+v", r)
-	}
-	if got := eval[string](b, `happensPage.editor.text`); got != src {
-		t.Errorf("the editor holds %q", got)
-	}
+	b := sharedTab(t)
+	r := b.awaitRun(b.prepare(src, "sc", 0), long)
 	// Change the model and share: the link must carry both.
 	b.pick("model", "c20")
 	b.awaitRun(r.Run, long)
@@ -120,7 +110,7 @@ func TestShareLink(t *testing.T) {
 	c := newTab(t)
 	c.open(strings.TrimPrefix(link, serverURL))
 	r = c.awaitRun(0, long)
-	if r.executions() != 4 || r.Verdict != "Sometimes" {
+	if r.executions() != 4 || r.Verdict != "Sometimes" || !strings.Contains(r.Test, "c20") {
 		t.Errorf("shared link: %+v", r)
 	}
 	if got := eval[string](c, `happensPage.editor.text`); got != src {
@@ -145,9 +135,8 @@ func TestShareLink(t *testing.T) {
 // reads-before the other store (fr), that store ⇒ its load (sb), and that
 // load reads-before the first store (fr), through all four accesses.
 func TestWhyNot(t *testing.T) {
-	b := newTab(t)
-	b.open(srcLink(readExample(t, "sb.litmus"), "sc"))
-	b.awaitRun(0, long)
+	b := sharedTab(t)
+	b.awaitRun(b.prepare(readExample(t, "sb.litmus"), "sc", 0), long)
 	b.do(chromedpClick("#tab-why"))
 	b.wait(`document.querySelectorAll("#why-chips button").length === 4`, long, "the candidate outcomes")
 	forbidden := eval[[]string](b, `[...document.querySelectorAll("#why-chips button.forbidden")].map((x) => x.textContent)`)
@@ -190,9 +179,8 @@ func TestWhyNot(t *testing.T) {
 // TestExecutions walks through store buffering's four executions and asks
 // for one with a given outcome.
 func TestExecutions(t *testing.T) {
-	b := newTab(t)
-	b.open(srcLink(readExample(t, "sb.litmus"), "c20"))
-	b.awaitRun(0, long)
+	b := sharedTab(t)
+	b.awaitRun(b.prepare(readExample(t, "sb.litmus"), "c20", 0), long)
 	b.do(chromedpClick("#tab-executions"))
 	b.wait(`document.getElementById("exec-pos").textContent === "Execution 1 of 4"`, long, "the first execution")
 	seen := map[string]bool{}
@@ -219,12 +207,12 @@ func TestExecutions(t *testing.T) {
 // what was explored, marked PARTIAL.
 func TestCancel(t *testing.T) {
 	fadd10 := "static X: AtomicU32 = AtomicU32::new(0);\nthread t[i in 0..10] { X.fetch_add(1, Ordering::Relaxed); }\nforall (X == 10)\n"
-	b := newTab(t)
-	b.open(srcLink(fadd10, "c20"))
+	b := sharedTab(t)
+	n := b.prepare(fadd10, "c20", 0)
 	b.wait(`/[1-9][0-9,]* executions/.test(document.getElementById("status").textContent)`, long, "progress")
 	b.shot("cancel-running")
 	b.do(chromedpClick("#cancel"))
-	r := b.awaitRun(0, long)
+	r := b.awaitRun(n, long)
 	if !r.Partial || !strings.HasPrefix(r.Status, "PARTIAL") || r.executions() == 0 || r.Verdict != "Always" {
 		t.Errorf("cancelled run: %+v", r)
 	}
@@ -236,9 +224,8 @@ func TestCancel(t *testing.T) {
 
 // TestViews: compare, compiled code and the MESI trace on the examples.
 func TestViews(t *testing.T) {
-	b := newTab(t)
-	b.open(srcLink(readExample(t, "sb.litmus"), "c20"))
-	b.awaitRun(0, long)
+	b := sharedTab(t)
+	b.awaitRun(b.prepare(readExample(t, "sb.litmus"), "c20", 0), long)
 	b.do(chromedpClick("#tab-compare"))
 	b.wait(`document.querySelectorAll("#compare-table tbody tr").length === 5`, long, "the comparison")
 	// By hand: sc forbids only both-zero; the other three models allow all.
@@ -268,8 +255,7 @@ func TestViews(t *testing.T) {
 
 // TestErrors: a typo is underlined where the engine places it.
 func TestErrors(t *testing.T) {
-	b := newTab(t)
-	b.open("/")
+	b := sharedTab(t)
 	b.do(chromedpEval(`happensPage.editor.text = "static X: AtomicU32 = AtomicU32::new(0);\nthread t1 { X.stor(1, Ordering::Relaxed); }\n"`))
 	b.wait(`document.querySelectorAll(".cm-lintRange-error").length > 0`, long, "an underline")
 	under := eval[string](b, `document.querySelector(".cm-lintRange-error").textContent`)
@@ -291,10 +277,9 @@ func TestErrors(t *testing.T) {
 // TestPhoneAndThemes: at 360 pixels nothing but the drawings' own boxes
 // scrolls sideways, and both themes render.
 func TestPhoneAndThemes(t *testing.T) {
-	b := newTab(t)
+	b := sharedTab(t)
 	b.do(chromedpViewport(360, 740))
-	b.open(srcLink(readExample(t, "iriw.litmus"), "c20"))
-	b.awaitRun(0, long)
+	b.awaitRun(b.prepare(readExample(t, "iriw.litmus"), "c20", 0), long)
 	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 360 {
 		t.Errorf("the page is %d pixels wide on a 360-pixel screen", w)
 	}
@@ -317,14 +302,16 @@ func TestPhoneAndThemes(t *testing.T) {
 		t.Error("the theme button did not switch")
 	}
 	b.fullShot("phone-execution-" + eval[string](b, `document.documentElement.dataset.theme`))
+	b.do(chromedpClick("#theme"))
 }
 
 // TestKeyboard runs and cancels from the keyboard.
 func TestKeyboard(t *testing.T) {
-	b := newTab(t)
-	b.open("/")
+	b := sharedTab(t)
+	n := b.runNumber()
+	b.do(chromedpEval(fmt.Sprintf(`happensPage.editor.text = %q; document.getElementById("model").value = "c20"`, readExample(t, "sb.litmus"))))
 	b.do(chromedpClick(".cm-content"), chromedpKeys("\r", ctrl))
-	r := b.awaitRun(0, long)
+	r := b.awaitRun(n, long)
 	if r.executions() != 4 {
 		t.Errorf("Ctrl+Enter in the editor: %+v", r)
 	}
@@ -348,9 +335,8 @@ func TestKeyboard(t *testing.T) {
 // violation with its loop's line and draws the execution.
 func TestLiveness(t *testing.T) {
 	src := "static F: AtomicBool = AtomicBool::new(false);\nthread w {\n    while !F.load(Ordering::Acquire) {}\n}\n"
-	b := newTab(t)
-	b.open(srcLink(src, "c20"))
-	b.awaitRun(0, long)
+	b := sharedTab(t)
+	b.awaitRun(b.prepare(src, "c20", 0), long)
 	hangs := eval[[]string](b, `[...document.querySelectorAll("#hangs li")].map((li) => li.textContent)`)
 	if len(hangs) != 1 || !strings.Contains(hangs[0], "w in the loop at line 3") || !strings.Contains(hangs[0], "F=false") {
 		t.Fatalf("liveness report %q", hangs)
@@ -378,9 +364,8 @@ P1(atomic_int* x, atomic_int* y) {
 }
 exists (0:r0=0 /\ 1:r0=0)
 `
-	b := newTab(t)
-	b.open(srcLink(src, "c20"))
-	r := b.awaitRun(0, long)
+	b := sharedTab(t)
+	r := b.awaitRun(b.prepare(src, "c20", 0), long)
 	if r.executions() != 4 || r.Verdict != "Sometimes" {
 		t.Errorf("herd SB: %+v", r)
 	}
@@ -417,17 +402,15 @@ const twoTests = "use std::sync::atomic::{AtomicU32, Ordering};\n" +
 // expectation (an increment can be lost, by hand: both threads load 0);
 // a file with two #[test]s offers both, and runs the one picked.
 func TestRustTests(t *testing.T) {
-	b := newTab(t)
-	b.open("/")
+	b := sharedTab(t)
 	n := b.runNumber()
 	b.pick("example", "loom's README test (#[should_panic])")
 	r := b.awaitRun(n, long)
 	if exp := eval[string](b, `(document.getElementById("expectation") || {}).textContent || ""`); exp != "#[should_panic]: expected failure found" {
 		t.Errorf("expectation %q (result %+v)", exp, r)
 	}
-	c := newTab(t)
-	c.open(srcLink(twoTests, "c20"))
-	r = c.awaitRun(0, long)
+	c := b
+	r = c.awaitRun(c.prepare(twoTests, "c20", 0), long)
 	c.wait(`!document.getElementById("test-pick").hidden`, long, "the #[test] menu")
 	if n := eval[int](c, `document.querySelectorAll("#failures li").length`); n != 0 {
 		t.Errorf("test one: %d failures", n)

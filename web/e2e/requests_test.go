@@ -30,7 +30,7 @@ const holdAnswers = `(() => {
 // and waits for the page to give it up.
 func (b *tab) stopHeld(what string) {
 	b.t.Helper()
-	b.wait(`!!happensPage.fg`, long, what+" to start")
+	b.wait(`!!happensPage.fg && !document.getElementById("cancel").disabled`, long, what+" to start")
 	b.do(chromedpClick("#cancel"))
 	b.wait(`!happensPage.fg`, long, what+" to be given up")
 	b.do(chromedpEval(`window.__hold = false`))
@@ -100,11 +100,10 @@ func TestCancelRestart(t *testing.T) {
 // and its status line (or, if the engine did not stop in time, says it was
 // cancelled).
 func TestCancelCompare(t *testing.T) {
-	b := newTab(t)
+	b := sharedTab(t)
 	// The run stops at 20 executions; the comparison, asked with no limit,
 	// would enumerate all 362,880.
-	b.open(srcLink(faddLet(9), "c20") + "&max=20")
-	b.awaitRun(0, long)
+	b.awaitRun(b.prepare(faddLet(9), "c20", 20), long)
 	b.do(chromedpEval(`document.getElementById("max").value = "0"`))
 	b.do(chromedpClick("#tab-compare"))
 	b.wait(`/Comparing.*[1-9][0-9,]* executions/.test(document.getElementById("status").textContent)`, long, "the comparison's progress")
@@ -146,9 +145,8 @@ func TestCancelCompare(t *testing.T) {
 // comparison cut by the execution limit says PARTIAL in the status line.
 // Store buffering with a limit of 2: 2 candidate executions are judged.
 func TestCompareLimit(t *testing.T) {
-	b := newTab(t)
-	b.open(srcLink(readExample(t, "sb.litmus"), "c20") + "&max=2")
-	r := b.awaitRun(0, long)
+	b := sharedTab(t)
+	r := b.awaitRun(b.prepare(readExample(t, "sb.litmus"), "c20", 2), long)
 	if !r.Partial || r.executions() != 2 {
 		t.Errorf("run with max=2: %+v", r)
 	}
@@ -173,13 +171,21 @@ func TestCompareLimit(t *testing.T) {
 	}
 }
 
+// settled waits until the page has done all it does by itself on opening
+// (main has returned, the engine is ready): a run it started would be
+// running now, or over.
+func (b *tab) settled() {
+	b.t.Helper()
+	b.wait(`!!happensPage.marks.interactive && happensPage.engine.isReady`, long, "the page to settle")
+}
+
 // TestBrokenLinks: a link whose program does not decode, or that names an
 // unknown model, says so and keeps saying so once the engine is ready; it
 // runs nothing.
 func TestBrokenLinks(t *testing.T) {
 	b := newTab(t)
 	b.openURL(serverURL + "/?src=AAAA%%%&model=c20")
-	time.Sleep(300 * time.Millisecond)
+	b.settled()
 	st := eval[string](b, `document.getElementById("status").textContent`)
 	note := eval[string](b, `document.getElementById("notice").hidden ? "" : document.getElementById("notice").textContent`)
 	if !strings.Contains(st, "could not be decoded") || !strings.Contains(note, "could not be decoded") || !strings.Contains(note, "default program") {
@@ -192,7 +198,7 @@ func TestBrokenLinks(t *testing.T) {
 
 	c := newTab(t)
 	c.open(srcLink(readExample(t, "sb.litmus"), "bogus"))
-	time.Sleep(300 * time.Millisecond)
+	c.settled()
 	note = eval[string](c, `document.getElementById("notice").hidden ? "" : document.getElementById("notice").textContent`)
 	if !strings.Contains(note, `"bogus"`) || !strings.Contains(note, "does not know") {
 		t.Errorf("unknown model: notice %q", note)
@@ -213,9 +219,8 @@ func TestBrokenLinks(t *testing.T) {
 // TestWhyStaysBehind: leaving the Why not? tab at once, before its
 // requests come back, leaves the user where they went.
 func TestWhyStaysBehind(t *testing.T) {
-	b := newTab(t)
-	b.open(srcLink(readExample(t, "iriw.litmus"), "c20"))
-	b.awaitRun(0, long)
+	b := sharedTab(t)
+	b.awaitRun(b.prepare(readExample(t, "iriw.litmus"), "c20", 0), long)
 	b.do(chromedpEval(`document.getElementById("tab-why").click(); document.getElementById("tab-result").click()`))
 	b.wait(`!!document.getElementById("why-lead") && !happensPage.fg`, long, "the explanation, in the background")
 	if tab := eval[string](b, `document.querySelector("[role=tab][aria-selected=true]").id`); tab != "tab-result" {
@@ -230,9 +235,8 @@ func TestWhyStaysBehind(t *testing.T) {
 // 8! = 40,320 executions, each its own outcome. The answer lists the first
 // rows only, and the page offers the rest.
 func TestBigResult(t *testing.T) {
-	b := newTab(t)
-	b.open(srcLink(faddLet(8), "c20"))
-	r := b.awaitRun(0, long)
+	b := sharedTab(t)
+	r := b.awaitRun(b.prepare(faddLet(8), "c20", 0), long)
 	if len(r.Rows) != 200 || !strings.HasPrefix(eval[string](b, `document.querySelector("#panel-result h3:nth-of-type(2)").textContent`), "40320 outcomes") {
 		t.Errorf("%d rows shown; heading %q", len(r.Rows), eval[string](b, `document.querySelector("#panel-result h3:nth-of-type(2)").textContent`))
 	}
@@ -261,9 +265,8 @@ func TestBigResult(t *testing.T) {
 // TestShareTest: the #[test] picked in a file with several goes into the
 // link, and the link runs it.
 func TestShareTest(t *testing.T) {
-	b := newTab(t)
-	b.open(srcLink(twoTests, "c20"))
-	r := b.awaitRun(0, long)
+	b := sharedTab(t)
+	r := b.awaitRun(b.prepare(twoTests, "c20", 0), long)
 	b.wait(`!document.getElementById("test-pick").hidden`, long, "the #[test] menu")
 	b.pick("test", "two")
 	b.awaitRun(r.Run, long)
@@ -280,4 +283,39 @@ func TestShareTest(t *testing.T) {
 		t.Errorf("the link ran a test with %d failures, want two's 1", n)
 	}
 	c.wait(`document.getElementById("test").value === "two"`, long, "the menu to show two")
+}
+
+// TestTablePages: fetch_add with 6 threads, each keeping what it read, has
+// 6! = 720 candidate executions, each its own outcome. The comparison and
+// the Why not? tab's candidate list show the first 200 and page in the
+// rest, as the run's outcomes do.
+func TestTablePages(t *testing.T) {
+	b := sharedTab(t)
+	b.awaitRun(b.prepare(faddLet(6), "c20", 0), long)
+	b.do(chromedpClick("#tab-compare"))
+	b.wait(`!!document.getElementById("compare-table") && !happensPage.fg`, long, "the comparison")
+	// 200 outcomes and the totals.
+	if n := eval[int](b, `document.querySelectorAll("#compare-table tbody tr").length`); n != 201 {
+		t.Errorf("the comparison shows %d rows, want 200 and the totals", n)
+	}
+	if more := eval[string](b, `document.getElementById("compare-more").textContent`); !strings.Contains(more, "first 200 of 720") {
+		t.Errorf("compare's more rows: %q", more)
+	}
+	b.do(chromedpClick("#compare-more-button"))
+	b.wait(`document.querySelectorAll("#compare-table tbody tr").length === 701`, long, "500 more rows")
+	if last := eval[string](b, `document.querySelector("#compare-table tbody tr:last-child th").textContent`); last != "executions" {
+		t.Errorf("the last row is %q, not the totals", last)
+	}
+	// The command line's text comes when asked for.
+	b.do(chromedpEval(`document.querySelector("#compare-out details").open = true`))
+	b.wait(`document.querySelector("#compare-out details pre").textContent.includes("c20")`, long, "compare's command-line text")
+
+	b.do(chromedpClick("#tab-why"))
+	b.wait(`document.querySelectorAll("#why-chips button").length > 0 && !happensPage.fg`, long, "the candidate outcomes")
+	if n := eval[int](b, `document.querySelectorAll("#why-chips button").length`); n != 200 {
+		t.Errorf("%d candidate outcomes shown, want 200", n)
+	}
+	b.do(chromedpClick("#why-more-button"))
+	b.wait(`document.querySelectorAll("#why-chips button").length === 700`, long, "500 more candidates")
+	b.shot("table-pages")
 }

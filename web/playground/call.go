@@ -7,7 +7,7 @@ import (
 )
 
 // Methods lists what Call answers.
-var Methods = []string{"check", "run", "rows", "text", "draw", "explain", "outcomes", "compare", "asm", "trace"}
+var Methods = []string{"check", "run", "rows", "text", "draw", "explain", "outcomes", "compare", "tableRows", "asm", "trace"}
 
 // Error is Call's answer when a request cannot be served at all. No
 // response has a field named error, so the two never mix.
@@ -63,12 +63,17 @@ func (s *Session) Call(ctx context.Context, method string, req []byte, progress 
 	case "outcomes":
 		var r OutcomesRequest
 		if err = json.Unmarshal(req, &r); err == nil {
-			resp = Outcomes(ctx, r, progress)
+			resp = s.outcomes(ctx, r, progress)
 		}
 	case "compare":
 		var r CompareRequest
 		if err = json.Unmarshal(req, &r); err == nil {
-			resp = Compare(ctx, r, progress)
+			resp = s.compare(ctx, r, progress)
+		}
+	case "tableRows":
+		var r TableRowsRequest
+		if err = json.Unmarshal(req, &r); err == nil {
+			resp = s.TableRows(r)
 		}
 	case "asm":
 		var r AsmRequest

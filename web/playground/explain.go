@@ -301,6 +301,9 @@ type OutcomesRequest struct {
 	// coherent candidates are enumerated.
 	MaxExecutions int `json:"maxExecutions,omitempty"`
 	MaxCandidates int `json:"maxCandidates,omitempty"`
+	// Rows, when positive, is how many outcomes the answer lists (the
+	// session keeps the rest for the tableRows method).
+	Rows int `json:"rows,omitempty"`
 }
 
 // CandidateOutcome is one outcome of a candidate execution.
@@ -319,9 +322,13 @@ type OutcomesResponse struct {
 	Unsupported string             `json:"unsupported,omitempty"`
 	Observed    []string           `json:"observed"`
 	Outcomes    []CandidateOutcome `json:"outcomes"`
-	Partial     bool               `json:"partial"`
-	Cancelled   bool               `json:"cancelled,omitempty"`
-	Why         []string           `json:"why"` // what cut the enumeration short
+	// Total counts the outcomes; Table, when the request set Rows, names
+	// the whole list for the tableRows method.
+	Total     int      `json:"total"`
+	Table     int      `json:"table,omitempty"`
+	Partial   bool     `json:"partial"`
+	Cancelled bool     `json:"cancelled,omitempty"`
+	Why       []string `json:"why"` // what cut the enumeration short
 }
 
 // Outcomes lists every outcome a coherent candidate execution produces
@@ -359,6 +366,7 @@ func Outcomes(ctx context.Context, req OutcomesRequest, progress func(Progress))
 		}
 		resp.Outcomes = append(resp.Outcomes, o)
 	}
+	resp.Total = len(resp.Outcomes)
 	return resp
 }
 
@@ -371,6 +379,10 @@ type CompareRequest struct {
 	// coherent candidates are judged.
 	MaxExecutions int `json:"maxExecutions,omitempty"`
 	MaxCandidates int `json:"maxCandidates,omitempty"`
+	// Rows, when positive, is how many rows the answer lists, with the
+	// differences about them, and the answer has no Text: the session keeps
+	// the rest for the tableRows and text methods.
+	Rows int `json:"rows,omitempty"`
 }
 
 // CompareCell is one model's verdict on one outcome.
@@ -403,6 +415,8 @@ type CompareResponse struct {
 	Models    []string      `json:"models"`
 	Observed  []string      `json:"observed"`
 	Rows      []CompareRow  `json:"rows"`
+	TotalRows int           `json:"totalRows"`
+	Table     int           `json:"table,omitempty"` // the whole table, when paged
 	Totals    []int         `json:"totals"`
 	Diffs     []CompareDiff `json:"diffs"`
 	Partial   bool          `json:"partial"`
@@ -480,6 +494,7 @@ func Compare(ctx context.Context, req CompareRequest, progress func(Progress)) C
 			resp.Diffs = append(resp.Diffs, d)
 		}
 	}
+	resp.TotalRows = len(resp.Rows)
 	var b strings.Builder
 	render.Comparison(&b, p, t)
 	resp.Text = b.String()

@@ -322,3 +322,51 @@ func TestRustTests(t *testing.T) {
 		t.Errorf("test two: %+v", r.Failures)
 	}
 }
+
+// TestTablePaging: fetch_add with 5 threads, each keeping what it read,
+// has 5! candidate executions and as many outcomes (each thread reads a
+// distinct count, in any order). Asked with Rows, the comparison and the
+// candidate list send their first rows; tableRows pages in the rest, and
+// text gives the comparison's command-line text.
+func TestTablePaging(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("static C: AtomicU32 = AtomicU32::new(0);\n")
+	for i := 0; i < 5; i++ {
+		fmt.Fprintf(&b, "thread t%d { let r = C.fetch_add(1, Ordering::Relaxed); }\n", i)
+	}
+	src := Source{Src: b.String()}
+	s := NewSession()
+	var c CompareResponse
+	if err := json.Unmarshal(s.Call(context.Background(), "compare", encode(CompareRequest{Source: src, Models: []string{"sc", "c20"}, Rows: 50}), nil), &c); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Rows) != 50 || c.TotalRows != 120 || c.Table == 0 || c.Text != "" {
+		t.Fatalf("compare: %d rows of %d, table %d, text %q", len(c.Rows), c.TotalRows, c.Table, c.Text)
+	}
+	all := Compare(context.Background(), CompareRequest{Source: src, Models: []string{"sc", "c20"}}, nil)
+	var rest TableRowsResponse
+	json.Unmarshal(s.Call(context.Background(), "tableRows", encode(TableRowsRequest{Table: c.Table, From: 50}), nil), &rest)
+	got := append(c.Rows, rest.Rows...)
+	if rest.Total != 120 || rest.From != 50 || len(got) != 120 || fmt.Sprint(got) != fmt.Sprint(all.Rows) {
+		t.Errorf("paged rows differ from the whole table (%d rows, total %d)", len(got), rest.Total)
+	}
+	var text TextResponse
+	json.Unmarshal(s.Call(context.Background(), "text", encode(TextRequest{Table: c.Table}), nil), &text)
+	if text.Text != all.Text || text.Text == "" {
+		t.Errorf("text %q, want %q", text.Text, all.Text)
+	}
+
+	var o OutcomesResponse
+	json.Unmarshal(s.Call(context.Background(), "outcomes", encode(OutcomesRequest{Source: src, Model: "c20", Rows: 100}), nil), &o)
+	if len(o.Outcomes) != 100 || o.Total != 120 || o.Table == 0 {
+		t.Fatalf("outcomes: %d of %d, table %d", len(o.Outcomes), o.Total, o.Table)
+	}
+	var more TableRowsResponse
+	json.Unmarshal(s.Call(context.Background(), "tableRows", encode(TableRowsRequest{Table: o.Table, From: 100, Count: 500}), nil), &more)
+	if len(more.Candidates) != 20 || more.Total != 120 || len(more.Rows) != 0 {
+		t.Errorf("more candidates: %d of %d", len(more.Candidates), more.Total)
+	}
+	if r := s.TableRows(TableRowsRequest{Table: 9999}); r.Unavailable == "" {
+		t.Error("an unknown table answered")
+	}
+}

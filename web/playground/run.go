@@ -162,6 +162,9 @@ type Session struct {
 	next  int
 	runs  map[int]*kept
 	order []int
+	// Comparisons and candidate lists, kept for paging (tables.go).
+	tables     map[int]*keptTable
+	tableOrder []int
 }
 
 // keptRuns is how many results a session keeps.
@@ -393,9 +396,11 @@ func (s *Session) Rows(req RowsRequest) RowsResponse {
 	return RowsResponse{From: req.From, Outcomes: k.outcomes(req.From, req.Count), Total: len(k.res.Outcomes)}
 }
 
-// TextRequest asks for the command line's summary of a kept run.
+// TextRequest asks for the command line's summary of a kept run, or of a
+// kept comparison (Table).
 type TextRequest struct {
-	Run int `json:"run"`
+	Run   int `json:"run"`
+	Table int `json:"table,omitempty"`
 }
 
 // TextResponse is that summary, as `happens run` prints it.
@@ -406,6 +411,12 @@ type TextResponse struct {
 
 // Text writes a kept run as the command line prints it.
 func (s *Session) Text(req TextRequest) TextResponse {
+	if req.Table != 0 {
+		if t := s.getTable(req.Table); t != nil && t.cands == nil {
+			return TextResponse{Text: t.text}
+		}
+		return TextResponse{Unavailable: "that table is no longer kept: ask again"}
+	}
 	k := s.get(req.Run)
 	if k == nil {
 		return TextResponse{Unavailable: "that result is no longer kept: run the program again"}

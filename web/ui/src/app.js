@@ -50,6 +50,9 @@ const page = {
 const firstRows = 200;
 const moreRows = 500;
 
+// How long a request runs before the status line says so (ms).
+const busyAfter = 100;
+
 // ---- status line ----------------------------------------------------------
 
 function status(text, { busy = false, error = false } = {}) {
@@ -108,13 +111,22 @@ async function request(method, req, label) {
   const { id, promise } = page.engine.call(method, req, (p) => { last = p; show(); });
   const fg = { id, method, label, token, superseded: false, progress: () => last, started };
   page.fg = fg;
-  $("cancel").disabled = false;
+  // Most answers come back in a few ms: the page shows that a request is
+  // under way (and enables Cancel; Esc works at once) only when it has not
+  // answered within busyAfter, so a quick answer is drawn once, with no
+  // redraw of the busy state before it.
   clearInterval(page.ticker);
-  show();
-  page.ticker = setInterval(show, 250);
+  clearTimeout(page.busyTimer);
+  page.busyTimer = setTimeout(() => {
+    if (page.fg !== fg) return;
+    $("cancel").disabled = false;
+    show();
+    page.ticker = setInterval(show, 250);
+  }, busyAfter);
   const done = () => {
     if (page.fg === fg) {
       page.fg = null;
+      clearTimeout(page.busyTimer);
       clearInterval(page.ticker);
       $("cancel").disabled = true;
       showTabStatus();
@@ -204,6 +216,7 @@ function bounds() {
 }
 
 async function runProgram() {
+  page.marks.run = performance.now();
   const model = $("model").value;
   const req = { ...currentSource(), model, ...bounds(), rows: firstRows };
   notice(null);
@@ -217,7 +230,12 @@ async function runProgram() {
     return;
   }
   if (!res) return;
-  page.marks.firstResult = page.marks.firstResult || performance.now();
+  page.marks.received = performance.now();
+  page.marks.firstResult = page.marks.firstResult || page.marks.received;
+  // An outcome typed or picked for another program means nothing in
+  // this one (and would not parse): the views ask about the new program's
+  // condition instead.
+  if (page.runSource !== undefined && page.runSource !== req.src) $("why-outcome").value = $("trace-outcome").value = "";
   page.run = res;
   page.runModel = model;
   page.runSource = req.src;
@@ -233,6 +251,7 @@ async function runProgram() {
   renderRun(res);
   $("panel-result").dataset.run = String(++page.runCount);
   refreshTab();
+  page.marks.shown = performance.now();
 }
 
 // showFailedRun: the engine was restarted after a Cancel it did not answer,
@@ -378,7 +397,7 @@ function renderRun(res) {
   const text = el("pre", { class: "plain", id: "cli-text" });
   const details = el("details", {}, el("summary", {}, "As the command line prints it"), text);
   // Fetched when opened: for a big result it is megabytes.
-  details.addEventListener("toggle", () => { if (details.open && !text.hasChildNodes()) fetchText(res, text); });
+  details.addEventListener("toggle", () => { if (details.open && !text.hasChildNodes()) fetchText({ run: res.run }, text); });
   parts.push(details);
   clear(panel, parts);
 
@@ -431,10 +450,13 @@ async function loadMoreRows(res) {
   showMoreRows(res);
 }
 
-async function fetchText(res, pre) {
+// fetchText fills pre with the command line's text of a kept run or table
+// (req: {run} or {table}), or with text when there is no req.
+async function fetchText(req, pre, text) {
+  if (!req) { clear(pre, text || ""); return; }
   clear(pre, "…");
   try {
-    const { promise } = page.engine.call("text", { run: res.run });
+    const { promise } = page.engine.call("text", req);
     const t = await promise;
     clear(pre, t.unavailable || t.text);
   } catch (err) {
@@ -587,24 +609,40 @@ async function loadCandidates() {
     clear($("why-answer"));
     return false;
   }
-  const res = await ask("why", cands, "outcomes", { ...currentSource(), model, ...bounds() }, "Listing candidate outcomes");
+  const res = await ask("why", cands, "outcomes", { ...currentSource(), model, ...bounds(), rows: firstRows }, "Listing candidate outcomes");
   if (!res) return false;
   if (res.errors.length) { renderErrors(res.errors, $("panel-result")); clear(cands, el("p", { class: "problem" }, res.errors[0].msg)); return false; }
+  page.candidates = res;
   if (res.partial) viewStatus("why", "PARTIAL · candidate outcomes listed: " + partialNote(res), { error: true });
   else viewStatus("why", "Candidate outcomes listed");
   clear(cands,
     el("p", { class: "muted small" }, "Every outcome of a coherent candidate execution (atomic, coherent, no values out of thin air: what every model requires). ",
       "✓: ", model, " allows it; ✗: it forbids it. Pick one to ask why."),
-    el("div", { class: "chips", id: "why-chips" }, res.outcomes.map((o) => el("button", {
-      type: "button", class: o.allowed ? "allowed" : "forbidden",
-      onclick: () => explainOutcome({ raw: o.raw }, { user: true }),
-      "aria-label": (o.allowed ? "allowed: " : "forbidden: ") + outcomeText(res.observed, o.values),
-      title: o.allowed ? plural(o.count, "execution") : "breaks " + o.axiom,
-    }, (o.allowed ? "✓ " : "✗ ") + outcomeText(res.observed, o.values)))),
+    el("div", { class: "chips", id: "why-chips" }, candidateChips(res, res.outcomes)),
+    el("p", { class: "more-rows", id: "why-more" }),
     res.partial ? el("div", { class: "partial-box", id: "why-candidates-partial" }, el("strong", {}, "PARTIAL"),
       res.cancelled ? ": cancelled. The list covers only the candidates enumerated before Cancel." : ": the list covers only the candidates enumerated.",
       res.why.length ? el("ul", {}, res.why.map((w) => el("li", {}, w))) : null) : null);
+  showMoreTable("why-more", res, res.outcomes.length, res.total, "outcomes", () => moreCandidates(res));
   return true;
+}
+
+function candidateChips(res, outcomes) {
+  return outcomes.map((o) => el("button", {
+    type: "button", class: o.allowed ? "allowed" : "forbidden",
+    onclick: () => explainOutcome({ raw: o.raw }, { user: true }),
+    "aria-label": (o.allowed ? "allowed: " : "forbidden: ") + outcomeText(res.observed, o.values),
+    title: o.allowed ? plural(o.count, "execution") : "breaks " + o.axiom,
+  }, (o.allowed ? "✓ " : "✗ ") + outcomeText(res.observed, o.values)));
+}
+
+async function moreCandidates(res) {
+  if (page.candidates !== res) return;
+  const more = await moreTable("why", "why-more", res, res.outcomes.length);
+  if (!more || page.candidates !== res) return;
+  res.outcomes.push(...more.candidates);
+  $("why-chips").append(...candidateChips(res, more.candidates));
+  showMoreTable("why-more", res, res.outcomes.length, res.total, "outcomes", () => moreCandidates(res));
 }
 
 // explainOutcome asks about an outcome (q.raw, from a list) or a condition
@@ -699,27 +737,77 @@ async function runCompare() {
   const models = [...document.querySelectorAll("#compare-models input:checked")].map((i) => i.value);
   const out = $("compare-out");
   if (models.length === 0) { clear(out, el("p", { class: "muted" }, "Pick at least one model.")); return; }
-  const res = await ask("compare", out, "compare", { ...currentSource(), models, ...bounds() }, "Comparing " + models.join(", "));
+  const res = await ask("compare", out, "compare", { ...currentSource(), models, ...bounds(), rows: firstRows }, "Comparing " + models.join(", "));
   if (!res) return;
   if (res.errors.length) { renderErrors(res.errors, $("panel-result")); clear(out, el("p", { class: "problem" }, res.errors[0].msg)); return; }
+  page.compare = res;
   if (res.partial) viewStatus("compare", "PARTIAL · compared " + models.join(", ") + ": " + partialNote(res), { error: true });
   else viewStatus("compare", "Compared " + models.join(", "));
   const head = el("tr", {}, res.observed.map((n) => el("th", { scope: "col" }, n)), res.models.map((m) => el("th", { scope: "col", class: "num" }, m)));
-  const rows = res.rows.map((r) => el("tr", {}, r.values.map((v) => el("td", { class: "val" }, v)),
+  const rows = compareRows(res, res.rows);
+  rows.push(el("tr", { class: "totals" }, el("th", { scope: "row", colspan: res.observed.length || 1 }, "executions"), res.totals.map((t) => el("td", { class: "num" }, fmtCount(t)))));
+  const diffs = compareDiffs(res, res.diffs);
+  const text = el("pre", { class: "plain" });
+  const details = el("details", {}, el("summary", {}, "As the command line prints it"), text);
+  // Fetched when opened: for a big table it is megabytes.
+  details.addEventListener("toggle", () => { if (details.open && !text.hasChildNodes()) fetchText(res.table ? { table: res.table } : null, text, res.text); });
+  clear(out,
+    el("div", { class: "table-wrap" }, el("table", { id: "compare-table" }, el("thead", {}, head), el("tbody", {}, rows))),
+    el("p", { class: "more-rows", id: "compare-more" }),
+    el("h3", { id: "compare-diffs-head", hidden: !diffs.length }, "Where neighbouring models differ"),
+    el("ul", { class: "diffs", id: "compare-diffs" }, diffs),
+    el("p", { class: "muted", id: "compare-agree", hidden: !!diffs.length }, res.rows.length < res.totalRows ? "These models agree on every outcome listed so far." : "These models agree on every outcome."),
+    res.partial ? el("div", { class: "partial-box", id: "compare-partial" }, el("strong", {}, "PARTIAL"), res.cancelled ? ": cancelled. " : ": ", "The table covers only what was explored.", el("ul", {}, res.why.map((w) => el("li", {}, w)))) : null,
+    details);
+  showMoreTable("compare-more", res, res.rows.length, res.totalRows, "outcomes", () => moreCompare(res));
+}
+
+function compareRows(res, rows) {
+  return rows.map((r) => el("tr", {}, r.values.map((v) => el("td", { class: "val" }, v)),
     r.cells.map((c, j) => el("td", { class: "num" }, c.allowed
       ? el("span", { class: "yes", title: plural(c.count, "execution"), "aria-label": "allowed by " + res.models[j] + ", " + plural(c.count, "execution") }, "✓ " + c.count)
       : el("span", { class: "no", title: c.axiom ? "breaks " + c.axiom : "", "aria-label": "forbidden by " + res.models[j] }, "✗")))));
-  rows.push(el("tr", {}, el("th", { scope: "row", colspan: res.observed.length || 1 }, "executions"), res.totals.map((t) => el("td", { class: "num" }, fmtCount(t)))));
-  const diffs = res.diffs.map((d) => el("li", {},
+}
+
+function compareDiffs(res, diffs) {
+  return diffs.map((d) => el("li", {},
     el("code", {}, outcomeText(res.observed, res.rows[d.row].values)), ": allowed by ", el("b", {}, d.allowed), ", forbidden by ", el("b", {}, d.forbidden),
     d.sentence ? ", because " + d.sentence : ".",
     d.cycle.length ? el("table", { class: "cycle small" }, el("tbody", {}, d.cycle.map((s, k) => el("tr", {},
       el("td", { class: "rel" }, k === 0 ? "" : d.cycle[k - 1].rel), el("td", {}, el("code", {}, s.event)), el("td", {}, s.line ? lineButton(s.line, s.col) : ""))))) : null));
-  clear(out,
-    el("div", { class: "table-wrap" }, el("table", { id: "compare-table" }, el("thead", {}, head), el("tbody", {}, rows))),
-    diffs.length ? [el("h3", {}, "Where neighbouring models differ"), el("ul", { class: "diffs" }, diffs)] : el("p", { class: "muted" }, "These models agree on every outcome."),
-    res.partial ? el("div", { class: "partial-box", id: "compare-partial" }, el("strong", {}, "PARTIAL"), res.cancelled ? ": cancelled. " : ": ", "The table covers only what was explored.", el("ul", {}, res.why.map((w) => el("li", {}, w)))) : null,
-    el("details", {}, el("summary", {}, "As the command line prints it"), el("pre", { class: "plain" }, res.text)));
+}
+
+// showMoreTable offers the rows of a paged answer that it did not list, in
+// the paragraph id: "Showing the first N of M things. [Show K more]".
+function showMoreTable(id, res, shown, total, what, more) {
+  const p = $(id);
+  if (!p) return;
+  const left = total - shown;
+  if (left <= 0 || !res.table) { clear(p); return; }
+  clear(p, el("span", { class: "muted" }, `Showing the first ${fmtCount(shown)} of ${fmtCount(total)} ${what}. `),
+    el("button", { type: "button", id: id + "-button", onclick: more }, `Show ${fmtCount(Math.min(moreRows, left))} more`));
+}
+
+// moreTable fetches the next rows of a paged comparison or candidate list.
+async function moreTable(tab, id, res, from) {
+  const more = await ask(tab, $(id), "tableRows", { table: res.table, from, count: moreRows }, "Listing outcomes");
+  if (more && more.unavailable) { clear($(id), el("span", { class: "muted" }, more.unavailable)); return null; }
+  return more;
+}
+
+async function moreCompare(res) {
+  if (page.compare !== res) return;
+  const more = await moreTable("compare", "compare-more", res, res.rows.length);
+  if (!more || page.compare !== res) return;
+  res.rows.push(...more.rows);
+  const body = $("compare-table").tBodies[0];
+  body.lastElementChild.before(...compareRows(res, more.rows));
+  $("compare-diffs").append(...compareDiffs(res, more.diffs));
+  const any = $("compare-diffs").hasChildNodes();
+  $("compare-diffs-head").hidden = !any;
+  $("compare-agree").hidden = any;
+  if (res.rows.length >= res.totalRows) clear($("compare-agree"), "These models agree on every outcome.");
+  showMoreTable("compare-more", res, res.rows.length, res.totalRows, "outcomes", () => moreCompare(res));
 }
 
 // ---- compiled code -------------------------------------------------------

@@ -107,7 +107,13 @@ export function createEditor(parent, { text, onRun, onChange, check, label }) {
       forEachDiagnostic(view.state, () => n++);
       return n;
     },
-    highlight(lines) { view.dispatch({ effects: setLines.of(lines) }); },
+    highlight(lines) {
+      // Nothing to clear is no transaction (a run clears the highlights
+      // first: the editor need not be redrawn before its answer).
+      const none = !lines || Object.values(lines).every((v) => !v || !v.length);
+      if (none && view.state.field(lineField).size === 0) return;
+      view.dispatch({ effects: setLines.of(lines) });
+    },
     goToLine(n, col) {
       if (n < 1 || n > view.state.doc.lines) return;
       const line = view.state.doc.line(n);
