@@ -134,7 +134,7 @@ func DataIntoRMW(p *prog.Program) bool {
 // comparison and everything branching on it depend on r too).
 func HMCBlind(p *prog.Program) bool {
 	for _, th := range p.Threads {
-		anyRead := taint(&th, func(*prog.Instr) bool { return true })
+		anyRead := taint(&th, func(*prog.Instr) bool { return true }) // as anyTainted's
 		relaxed := taint(&th, func(in *prog.Instr) bool {
 			ord := in.Ord
 			if in.Op == prog.OpCAS {
@@ -221,34 +221,7 @@ func Dependent(p *prog.Program) bool {
 // that does.
 func anyTainted(p *prog.Program, f func(in *prog.Instr, is func(int) bool) bool) bool {
 	for _, th := range p.Threads {
-		tainted := make([]bool, th.NumRegs)
-		is := func(r int) bool { return r >= 0 && r < len(tainted) && tainted[r] }
-		for changed := true; changed; {
-			changed = false
-			set := func(r int) {
-				if r >= 0 && r < len(tainted) && !tainted[r] {
-					tainted[r], changed = true, true
-				}
-			}
-			for i := range th.Code {
-				in := &th.Code[i]
-				switch in.Op {
-				case prog.OpLoad, prog.OpRMW:
-					set(in.A)
-				case prog.OpCAS:
-					set(in.A)
-					set(in.A + 1)
-				case prog.OpMove, prog.OpUnary:
-					if is(in.B) {
-						set(in.A)
-					}
-				case prog.OpBinary:
-					if is(in.B) || is(in.C) {
-						set(in.A)
-					}
-				}
-			}
-		}
+		is := taint(&th, func(*prog.Instr) bool { return true })
 		for i := range th.Code {
 			if f(&th.Code[i], is) {
 				return true
