@@ -232,7 +232,7 @@ func Explain(ctx context.Context, p *prog.Program, m *model.Model, outcome prog.
 	}
 	start := time.Now()
 	base := model.BaseOf(m)
-	if base == model.CoherentCycles && m.Name == model.ARMv8.Name {
+	if explore.CoherentHMCTrusted && base == model.CoherentCycles && m.Name == model.ARMv8.Name {
 		// By revisits first: what that leaves out has a cycle in
 		// deps ∪ rf, rejected by ARMv8's external axiom (explore.CoherentHMC
 		// says when, and why), and only in programs with dependencies. So a

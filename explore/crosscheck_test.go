@@ -29,11 +29,12 @@ import (
 )
 
 var (
-	ccN    = flag.Int("crosscheck.n", 0, "random programs per model for the cross-checks (0: 300, or 60 with -short)")
-	ccSeed = flag.Uint64("crosscheck.seed", 1, "seed of the cross-checks' random programs")
-	ccMax  = flag.Float64("crosscheck.max", 1e6, "redraw random programs whose brute-force candidate estimate (progtest.Estimate) exceeds this")
-	ccFail = flag.Int("crosscheck.failures", 3, "report at most this many mismatching programs per test")
-	ccOnly = flag.Int("crosscheck.only", -1, "check only this program number of each stream")
+	ccN        = flag.Int("crosscheck.n", 0, "random programs per model for the cross-checks (0: 300, or 60 with -short)")
+	ccSeed     = flag.Uint64("crosscheck.seed", 1, "seed of the cross-checks' random programs")
+	ccMax      = flag.Float64("crosscheck.max", 1e6, "redraw random programs whose brute-force candidate estimate (progtest.Estimate) exceeds this")
+	ccFail     = flag.Int("crosscheck.failures", 3, "report at most this many mismatching programs per test")
+	ccOnly     = flag.Int("crosscheck.only", -1, "check only this program number of each stream")
+	ccCoherent = flag.Bool("crosscheck.coherent", false, "run TestCrossCheckCoherentHMC although CoherentHMC is not used")
 )
 
 func ccCount() int {

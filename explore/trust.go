@@ -79,6 +79,8 @@ type engine struct {
 	keptBuf  []int     // kept's scratch
 	zeros    []int32   // a vector clock of nothing
 	ppState  [][]uint8 // recomputePP's scratch
+	revStack []revisit // revisits' results, a stack shared by the calls
+	intStack []int     // the kept counts of revStack's revisits
 	// Knuth's estimator (Estimate): a random choice at each branch point.
 	sample  *rand.Rand
 	picks   []int
@@ -98,17 +100,15 @@ type engine struct {
 // opts is reached.
 //
 // ARMv8, which allows cycles in po ∪ rf, is explored by revisits that
-// follow dependencies (HMC); model.CoherentCycles, the candidates explain
-// judges under ARMv8, too when p has no dependencies (then no candidate
-// has a cycle in deps ∪ rf, and CoherentHMC lists them all); other models
-// that allow such cycles (the candidate generators explain uses) by
-// Speculate; models TruSt cannot explore (c11, model.Candidates: see
+// follow dependencies (HMC); other models that allow such cycles (the
+// candidate generators explain uses, model.CoherentCycles among them: see
+// CoherentHMCTrusted) by Speculate; models TruSt cannot explore (c11, model.Candidates: see
 // model.Model.Extensible) by Canonical.
 func Explore(ctx context.Context, p *prog.Program, opts Options, visit func(*Execution)) Stats {
 	switch {
 	case byHMC(opts.Model):
 		return HMC(ctx, p, opts, visit)
-	case opts.Model == model.CoherentCycles && !Dependent(p):
+	case CoherentHMCTrusted && opts.Model == model.CoherentCycles && !Dependent(p):
 		return CoherentHMC(ctx, p, opts, visit)
 	case opts.Model.Cycles:
 		return Speculate(ctx, p, opts, visit)
@@ -689,6 +689,7 @@ func (e *engine) step(g *egraph, t int, n node, pos int) {
 // revisited x: going on with g (when forward, and g is consistent), then
 // each backward revisit by x.
 func (e *engine) alternatives(g *egraph, x ref, revs []revisit, forward bool) {
+	defer e.popRevisits(revs)
 	n := len(revs)
 	if forward {
 		n++
@@ -713,6 +714,16 @@ func (e *engine) alternatives(g *egraph, x ref, revs []revisit, forward bool) {
 		}
 		k++
 	}
+}
+
+// popRevisits takes revs, which revisits pushed last, off the stacks.
+func (e *engine) popRevisits(revs []revisit) {
+	ints := 0
+	for _, rv := range revs {
+		ints += len(rv.kept.n)
+	}
+	e.revStack = e.revStack[:len(e.revStack)-len(revs)]
+	e.intStack = e.intStack[:len(e.intStack)-ints]
 }
 
 // porfBefore is the po ∪ rf prefix thread t's next event would have
@@ -793,7 +804,9 @@ func (e *engine) revisits(g *egraph, w ref, limit int64) []revisit {
 	}
 	slices.SortFunc(cands, func(a, b ref) int { return cmp.Compare(g.node(b).stamp, g.node(a).stamp) })
 	e.cands = cands[:0]
-	var out []revisit
+	// The revisits (and their kept counts) go on stacks shared by the
+	// calls, as read's alternatives do; alternatives pops them.
+	start := len(e.revStack)
 	for _, r := range cands {
 		var kept keepSet
 		if e.arm {
@@ -813,11 +826,13 @@ func (e *engine) revisits(g *egraph, w ref, limit int64) []revisit {
 			break // earlier reads delete more: they fail too
 		}
 		if kept.n != nil {
-			kept.n = append([]int(nil), kept.n...)
+			s := len(e.intStack)
+			e.intStack = append(e.intStack, kept.n...)
+			kept.n = e.intStack[s:len(e.intStack):len(e.intStack)]
 		}
-		out = append(out, revisit{r, kept})
+		e.revStack = append(e.revStack, revisit{r, kept})
 	}
-	return out
+	return e.revStack[start:]
 }
 
 // zero is a vector clock of nothing.
