@@ -92,7 +92,13 @@ func diffCoherent(p *prog.Program, spec time.Duration) string {
 		return ""
 	}
 	var d strings.Builder
-	fmt.Fprintf(&d, "by revisits %d executions (stopped %v), by speculation %d without deps ∪ rf cycles\n", len(a), sa.Stopped, len(b))
+	dups := 0
+	for i := 1; i < len(a); i++ {
+		if a[i] == a[i-1] {
+			dups++
+		}
+	}
+	fmt.Fprintf(&d, "by revisits %d executions (stopped %v, %d repeated), by speculation %d without deps ∪ rf cycles; %d missed, %d more\n", len(a), sa.Stopped, dups, len(b), len(only), len(extra))
 	for j, x := range only {
 		if j < 2 {
 			fmt.Fprintf(&d, "revisits miss:\n%s", progtest.Indent(x, "    "))
