@@ -152,26 +152,10 @@ func TestCoherentHMCAgainstSpeculation(t *testing.T) {
 // data and branches on values read).
 func TestCrossCheckCoherentHMC(t *testing.T) {
 	if !explore.CoherentHMCTrusted && !*ccCoherent {
-		t.Skip("CoherentHMC is not used (explore.CoherentHMCTrusted): its known difference with speculation on random program 2 is not yet resolved; -crosscheck.coherent runs it")
+		t.Skip("CoherentHMC is not used (explore.CoherentHMCTrusted): its known differences with speculation on two random programs are not yet resolved; -crosscheck.coherent runs it")
 	}
 	n := *ccHMC
-	kinds := []struct {
-		name  string
-		build func(r *rand.Rand) (string, *prog.Program)
-	}{
-		{"straight", func(r *rand.Rand) (string, *prog.Program) {
-			s := progtest.Random(r)
-			return s.String(), s.Build()
-		}},
-		{"flow", func(r *rand.Rand) (string, *prog.Program) {
-			s := progtest.RandomFlow(r)
-			p, err := s.Build()
-			if err != nil {
-				return "", nil
-			}
-			return s.Source(), p
-		}},
-	}
+	kinds := randomKinds
 	for k, kind := range kinds {
 		t.Run(kind.name, func(t *testing.T) {
 			t.Parallel()

@@ -103,25 +103,31 @@ var ccHMC = flag.Int("crosscheck.hmc", 40, "random programs of each kind for Tes
 
 var ccHMCSpec = flag.Duration("crosscheck.hmcspec", 2*time.Second, "time speculation gets per program in TestCrossCheckHMC (slower ones are skipped)")
 
+// randomKinds are the random programs the HMC cross-checks draw:
+// straight-line, and with control flow (dependencies: addresses, data and
+// branches on values read). build gives the program's text and the
+// program, or nil when the draw does not build.
+var randomKinds = []struct {
+	name  string
+	build func(r *rand.Rand) (string, *prog.Program)
+}{
+	{"straight", func(r *rand.Rand) (string, *prog.Program) {
+		s := progtest.Random(r)
+		return s.String(), s.Build()
+	}},
+	{"flow", func(r *rand.Rand) (string, *prog.Program) {
+		s := progtest.RandomFlow(r)
+		p, err := s.Build()
+		if err != nil {
+			return "", nil
+		}
+		return s.Source(), p
+	}},
+}
+
 func TestCrossCheckHMC(t *testing.T) {
 	n := *ccHMC
-	kinds := []struct {
-		name  string
-		build func(r *rand.Rand) (string, *prog.Program)
-	}{
-		{"straight", func(r *rand.Rand) (string, *prog.Program) {
-			s := progtest.Random(r)
-			return s.String(), s.Build()
-		}},
-		{"flow", func(r *rand.Rand) (string, *prog.Program) {
-			s := progtest.RandomFlow(r)
-			p, err := s.Build()
-			if err != nil {
-				return "", nil
-			}
-			return s.Source(), p
-		}},
-	}
+	kinds := randomKinds
 	for k, kind := range kinds {
 		t.Run(kind.name, func(t *testing.T) {
 			t.Parallel()
