@@ -158,17 +158,33 @@ type RunResponse struct {
 // Session keeps the last few results for drawing. It is safe for
 // concurrent use.
 type Session struct {
-	mu    sync.Mutex
-	next  int
-	runs  map[int]*kept
-	order []int
+	mu   sync.Mutex
+	next int
+	runs recent[*kept]
 	// Comparisons and candidate lists, kept for paging (tables.go).
-	tables     map[int]*keptTable
-	tableOrder []int
+	tables recent[*keptTable]
 }
 
-// keptRuns is how many results a session keeps.
+// keptRuns is how many results of each kind a session keeps.
 const keptRuns = 4
+
+// recent keeps the last keptRuns values put in it, by number.
+type recent[T any] struct {
+	byID  map[int]T
+	order []int
+}
+
+func (r *recent[T]) put(id int, v T) {
+	if r.byID == nil {
+		r.byID = map[int]T{}
+	}
+	r.byID[id] = v
+	r.order = append(r.order, id)
+	if len(r.order) > keptRuns {
+		delete(r.byID, r.order[0])
+		r.order = r.order[1:]
+	}
+}
 
 type kept struct {
 	res  *result.Result
@@ -239,25 +255,20 @@ func sameGraph(a, b *graph.Graph) bool {
 }
 
 // NewSession starts an empty session.
-func NewSession() *Session { return &Session{runs: map[int]*kept{}} }
+func NewSession() *Session { return &Session{} }
 
 func (s *Session) add(k *kept) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.next++
-	s.runs[s.next] = k
-	s.order = append(s.order, s.next)
-	if len(s.order) > keptRuns {
-		delete(s.runs, s.order[0])
-		s.order = s.order[1:]
-	}
+	s.runs.put(s.next, k)
 	return s.next
 }
 
 func (s *Session) get(id int) *kept {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.runs[id]
+	return s.runs.byID[id]
 }
 
 // Run explores the program. progress, when not nil, is called about every

@@ -20,23 +20,15 @@ type keptTable struct {
 func (s *Session) addTable(t *keptTable) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.tables == nil {
-		s.tables = map[int]*keptTable{}
-	}
 	s.next++
-	s.tables[s.next] = t
-	s.tableOrder = append(s.tableOrder, s.next)
-	if len(s.tableOrder) > keptRuns {
-		delete(s.tables, s.tableOrder[0])
-		s.tableOrder = s.tableOrder[1:]
-	}
+	s.tables.put(s.next, t)
 	return s.next
 }
 
 func (s *Session) getTable(id int) *keptTable {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.tables[id]
+	return s.tables.byID[id]
 }
 
 // span is the slice [from, from+count) of n rows, clipped (count not
