@@ -160,7 +160,10 @@ func TestCrossCheckCoherentHMC(t *testing.T) {
 		t.Run(kind.name, func(t *testing.T) {
 			t.Parallel()
 			compared, skipped, failed := 0, 0, 0
-			for i := range n {
+			for i := range max(n, *ccOnly+1) {
+				if *ccOnly >= 0 && i != *ccOnly {
+					continue
+				}
 				src, p := kind.build(rand.New(rand.NewPCG(*ccSeed, uint64(500+k)<<32|uint64(i))))
 				if p == nil {
 					continue

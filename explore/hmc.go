@@ -361,8 +361,11 @@ func (e *engine) armMaximal(g *egraph, r, w ref, kept keepSet) bool {
 			return n.addedMax // a fence has one choice
 		}
 		mo := g.mo[loc]
-		// The window: positions a write it could see again may have.
-		hi := len(mo) - 1
+		// The window: positions a write it could see again may have, as
+		// a read (hiR) and as a write (hiW: a store, or a read that
+		// writes too, which a compare-exchange does only when it reads
+		// the value it expects).
+		hiR, hiW := len(mo)-1, len(mo)-1
 		th := g.th[x.t]
 		for j := int(x.i) + 1; j < len(th); j++ {
 			y := ref{x.t, int32(j)}
@@ -377,24 +380,33 @@ func (e *engine) armMaximal(g *egraph, r, w ref, kept keepSet) bool {
 					src = w
 				}
 				p := g.moPos(loc, src)
-				if n.isRead() && n.ev.Kind != graph.RMW {
-					hi = min(hi, p) // it may read what a later read reads
-				} else {
-					hi = min(hi, p-1) // a write goes before it
-				}
+				hiR = min(hiR, p)   // it may read what a later read reads
+				hiW = min(hiW, p-1) // a write goes before it
 			default:
-				hi = min(hi, g.moPos(loc, y)-1)
+				hiR = min(hiR, g.moPos(loc, y)-1)
+				hiW = min(hiW, g.moPos(loc, y)-1)
 			}
 		}
-		from := x // a write: the writes after it
+		from, hi := x, hiW // a write: the writes after it
+		var base graph.Event
 		if n.isRead() {
-			from = n.rf
+			from, hi = n.rf, hiR
+			base = n.ev
+			base.Kind, base.Ord, base.WVal, base.Spurious = graph.Read, base.Instr.Ord, 0, false
 		}
 		xs := g.node(x).stamp
 		for p := g.moPos(loc, from) + 1; p <= hi; p++ {
 			y := mo[p]
 			if y == w || y == x || y.t < 0 {
 				continue
+			}
+			if n.isRead() && p > hiW {
+				// Within reach as a read only: a choice if reading y
+				// does not make it write.
+				var buf [2]node
+				if e.variants(&buf, g.snap[x.t][x.i], base, g.wval(y)); buf[0].ev.Kind == graph.RMW {
+					continue
+				}
 			}
 			yn := g.node(y)
 			if (yn.stamp < xs || kept.has(y)) && !ppHas(yn.pp, x) {

@@ -23,8 +23,8 @@ import (
 // on every golden test speculation finishes.
 func TestHMCAgainstSpeculation(t *testing.T) {
 	files, _ := filepath.Glob("../testdata/*.litmus")
-	for _, file := range files {
-		file := file
+	found, _ := filepath.Glob("testdata/hmc/*.litmus")
+	for _, file := range append(files, found...) {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			t.Parallel()
 			src, _ := os.ReadFile(file)

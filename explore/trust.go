@@ -1056,6 +1056,13 @@ func (e *engine) revisitAs(h *egraph, r, w ref, n node, first bool) {
 	if e.arm {
 		e.recomputePP(h)
 	}
+	if e.arm && !e.consistent(h, r) {
+		// Under ARMv8 a revisit keeps events after r in its thread (w
+		// itself may be one, a write of r's location), so reading w may
+		// close a cycle through r: coherence's, or ob's through coe and
+		// fre, which prefixes do not follow.
+		return
+	}
 	st := h.cur[r.t]
 	st.Complete(n.ev.RVal, n.ev.Kind == graph.RMW)
 	h.at[r.t] = int(r.i) + 1
