@@ -152,7 +152,7 @@ func TestCoherentHMCAgainstSpeculation(t *testing.T) {
 // data and branches on values read).
 func TestCrossCheckCoherentHMC(t *testing.T) {
 	if !explore.CoherentHMCTrusted && !*ccCoherent {
-		t.Skip("CoherentHMC is not used (explore.CoherentHMCTrusted): its known differences with speculation on two random programs are not yet resolved; -crosscheck.coherent runs it")
+		t.Skip("CoherentHMC is not used (explore.CoherentHMCTrusted); -crosscheck.coherent runs it")
 	}
 	n := *ccHMC
 	kinds := randomKinds

@@ -353,7 +353,7 @@ func (e *engine) armBuild(g, h *egraph, r ref, keep []uint64) {
 func (e *engine) armMaximal(g *egraph, r, w ref, kept keepSet) bool {
 	check := func(x ref) bool {
 		n := g.node(x)
-		if !n.revisitable || n.ev.Spurious {
+		if !n.revisitable {
 			return false
 		}
 		loc := n.ev.Loc
@@ -386,6 +386,12 @@ func (e *engine) armMaximal(g *egraph, r, w ref, kept keepSet) bool {
 				hiR = min(hiR, g.moPos(loc, y)-1)
 				hiW = min(hiW, g.moPos(loc, y)-1)
 			}
+		}
+		if n.ev.Spurious && g.moPos(loc, n.rf) <= hiW {
+			// A spurious failure comes after the success reading the
+			// same write, a choice unless that write is too late to
+			// write after.
+			return false
 		}
 		from, hi := x, hiW // a write: the writes after it
 		var base graph.Event
