@@ -21,10 +21,46 @@ type bridge struct {
 	mu      sync.Mutex
 	cancels map[int]context.CancelFunc
 	funcs   []js.Func // kept for the life of the program
+	// Requests run on goroutines the bridge keeps (see spawn): idle
+	// counts those waiting for one on work.
+	work chan func()
+	idle int
 }
 
 func newBridge() *bridge {
-	return &bridge{session: playground.NewSession(), cancels: map[int]context.CancelFunc{}}
+	return &bridge{session: playground.NewSession(), cancels: map[int]context.CancelFunc{}, work: make(chan func(), 16)}
+}
+
+// spawn runs f on a goroutine of the bridge's: one an earlier request left
+// idle when there is one, else a new one. A request on a new goroutine
+// grows its stack from the smallest size again (the parser recurses),
+// copying it at each doubling; a kept goroutine has grown it already.
+// That, with starting the goroutine, was a sixth of a small request's cost
+// in the engine's worker (BENCHMARKS.md).
+func (b *bridge) spawn(f func()) {
+	b.mu.Lock()
+	reuse := b.idle > 0
+	if reuse {
+		b.idle--
+	}
+	b.mu.Unlock()
+	if reuse {
+		// An idle goroutine waits on work, so this does not block.
+		b.work <- f
+		return
+	}
+	go b.serve(f)
+}
+
+// serve runs f, then every request handed to it, for ever.
+func (b *bridge) serve(f func()) {
+	for {
+		f()
+		b.mu.Lock()
+		b.idle++
+		b.mu.Unlock()
+		f = <-b.work
+	}
 }
 
 // install puts the happens object on global.
@@ -57,8 +93,8 @@ func (b *bridge) call(this js.Value, args []js.Value) any {
 	b.mu.Lock()
 	b.cancels[id] = cancel
 	b.mu.Unlock()
-	// A js.Func must not block: the request runs in its own goroutine.
-	go func() {
+	// A js.Func must not block: the request runs on another goroutine.
+	b.spawn(func() {
 		defer func() {
 			b.mu.Lock()
 			delete(b.cancels, id)
@@ -79,7 +115,7 @@ func (b *bridge) call(this js.Value, args []js.Value) any {
 		// The second argument is the time Call took, in ms (the page's
 		// benchmark tells it from the trip to and from the worker).
 		onDone.Invoke(string(out), float64(time.Since(start).Microseconds())/1000)
-	}()
+	})
 	return nil
 }
 

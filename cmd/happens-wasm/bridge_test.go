@@ -131,3 +131,39 @@ func TestBadMethod(t *testing.T) {
 		t.Errorf("got %s", out)
 	}
 }
+
+// TestRequestDuringRun asks for a quick check while a long run computes:
+// the check is served on another goroutine (the run's is busy) and answers
+// before the run is cancelled; after both, requests are served again on
+// the goroutines they left idle.
+func TestRequestDuringRun(t *testing.T) {
+	id := int(nextID.Add(1))
+	done := make(chan string, 1)
+	onDone := js.FuncOf(func(this js.Value, args []js.Value) any {
+		done <- args[0].String()
+		return nil
+	})
+	defer onDone.Release()
+	body, _ := json.Marshal(playground.RunRequest{Source: playground.Source{Src: long}, Model: "c20"})
+	installed.Call("call", id, "run", string(body), js.Null(), onDone)
+	out, _ := call(t, "check", example(t, "sb.litmus"), nil)
+	select {
+	case <-done:
+		t.Fatal("the long run answered before the check")
+	default:
+	}
+	if !strings.Contains(out, `"format":"rust"`) {
+		t.Errorf("check during a run: %.300s", out)
+	}
+	installed.Call("cancel", id)
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("the cancelled run did not answer")
+	}
+	for i := 0; i < 3; i++ {
+		if out, _ := call(t, "check", example(t, "sb.litmus"), nil); !strings.Contains(out, `"format":"rust"`) {
+			t.Errorf("check %d after: %.300s", i, out)
+		}
+	}
+}
