@@ -56,11 +56,13 @@ import (
 // model.CoherentCycles. They do: its cross-check with value speculation
 // (TestCoherentHMCAgainstSpeculation on every golden program,
 // TestCrossCheckCoherentHMC on random ones) agrees. It once differed on
-// three random programs, each a revisit deleting a compare-exchange whose
-// maximality was judged without asking whether the value would make it
-// write (testdata/hmc/swap-revisits-own-cas and
-// ../testdata/cas-fails-before-swap), or reading a write later in its own
-// thread; ARMv8's revisits shared the first fault.
+// three random programs: revisits deleting a compare-exchange whose
+// maximality was judged without asking whether a value would make it
+// write (testdata/hmc/swap-revisits-own-cas,
+// ../testdata/cas-fails-before-swap) or whether its spurious failure was
+// its first choice (testdata/hmc/weak-cas-fails-before-fetch-add), and a
+// revisit making a read read a write later in its own thread. ARMv8's
+// revisits (armMaximal, revisitAs) shared these faults.
 const CoherentHMCTrusted = true
 
 // CoherentHMC visits every candidate execution of p under

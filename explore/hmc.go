@@ -408,9 +408,10 @@ func (e *engine) armMaximal(g *egraph, r, w ref, kept keepSet) bool {
 			}
 			if n.isRead() && p > hiW {
 				// Within reach as a read only: a choice if reading y
-				// does not make it write.
+				// does not make it write, or (a weak compare-exchange)
+				// may fail spuriously.
 				var buf [2]node
-				if e.variants(&buf, g.snap[x.t][x.i], base, g.wval(y)); buf[0].ev.Kind == graph.RMW {
+				if nv := e.variants(&buf, g.snap[x.t][x.i], base, g.wval(y)); buf[0].ev.Kind == graph.RMW && nv == 1 {
 					continue
 				}
 			}
