@@ -461,11 +461,12 @@ func TestInclusion(t *testing.T) {
 					}
 				}()
 			}
-			for i := range n {
-				if *inclOnly >= 0 && i != *inclOnly {
-					continue
+			if *inclOnly >= 0 {
+				next <- *inclOnly
+			} else {
+				for i := range n {
+					next <- i
 				}
-				next <- i
 			}
 			close(next)
 			wg.Wait()
