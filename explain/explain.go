@@ -17,6 +17,7 @@ package explain
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -242,11 +243,17 @@ func Explain(ctx context.Context, p *prog.Program, m *model.Model, outcome prog.
 		// outcome may need such a cycle (load buffering with
 		// dependencies), which only value speculation shows.
 		a.Why = enumerateBy(ctx, p, explore.CoherentHMC, base, opts.MaxExecutions, opts, judgeAll)
-		if a.Consistent > 0 || !explore.Dependent(p) || a.Candidates > 0 && !explore.DataIntoRMW(p) {
+		risky := slices.Contains(a.Why, explore.CutRevisits.String())
+		if !risky && (a.Consistent > 0 || !explore.Dependent(p) || a.Candidates > 0 && !explore.DataIntoRMW(p)) {
 			base = nil
 		} else {
 			*a = Answer{Model: m.Name}
 			clear(reasons)
+			if risky {
+				// The revisits may have missed candidates: speculation.
+				a.Why = enumerateBy(ctx, p, explore.Speculate, base, opts.MaxExecutions, opts, judgeAll)
+				base = nil
+			}
 		}
 	}
 	if base != nil {

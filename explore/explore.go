@@ -165,10 +165,11 @@ const (
 	CutRounds        // Speculate's value rounds (MaxRounds) ran out
 	CutStates        // a state-space bound (the MESI machine's --max-states)
 	CutSize          // a built-in size bound of the method (MaxHMCEvents, MaxThreadRuns)
+	CutRevisits      // ARMv8's revisits refused one that may have been the only way to a graph (see engine.risky)
 )
 
 func (c Cut) String() string {
-	return [...]string{"", "execution limit", "timeout", "interrupted", "value-speculation rounds", "state limit", "size limit"}[c]
+	return [...]string{"", "execution limit", "timeout", "interrupted", "value-speculation rounds", "state limit", "size limit", "revisits"}[c]
 }
 
 // CutOf classifies why ctx ended: its deadline, or a cancellation.

@@ -25,3 +25,8 @@ func RevisitsOnly(ctx context.Context, p *prog.Program, opts Options, visit func
 	e.explore(newEgraph(p, e.opts.Unroll))
 	return e.done()
 }
+
+// VerifyReplay makes the engine check each emitted graph's thread states
+// against running the threads afresh; f hears of each difference (nil:
+// stop).
+func VerifyReplay(f func(msg string)) { verifyReplay = f }

@@ -329,7 +329,9 @@ func (e *engine) armBuild(g, h *egraph, r ref, keep []uint64) {
 		switch {
 		case int(r.t) == t:
 			h.at[t] = int(r.i) // r itself is redone by revisitAs
-		case at == len(g.th[t]) && g.at[t] == len(g.th[t]):
+		case at == g.at[t]:
+			// Where g's thread is (at its end, or at its first hole,
+			// whose snapshot may predate events added again before it).
 			h.cur[t].CopyFrom(g.cur[t])
 			h.stop[t] = g.stop[t]
 		default:
@@ -352,75 +354,101 @@ func (e *engine) armBuild(g, h *egraph, r ref, keep []uint64) {
 // their window.
 func (e *engine) armMaximal(g *egraph, r, w ref, kept keepSet) bool {
 	check := func(x ref) bool {
-		n := g.node(x)
-		if !n.revisitable {
-			return false
+		ok := e.armAddedMax(g, r, w, kept, x)
+		if !ok && !e.risky && g.node(x).revisitable && g.laterSameLoc(x, kept) {
+			e.risky = true
 		}
-		loc := n.ev.Loc
-		if loc < 0 {
-			return n.addedMax // a fence has one choice
-		}
-		mo := g.mo[loc]
-		// The window: positions a write it could see again may have, as
-		// a read (hiR) and as a write (hiW: a store, or a read that
-		// writes too, which a compare-exchange does only when it reads
-		// the value it expects).
-		hiR, hiW := len(mo)-1, len(mo)-1
-		th := g.th[x.t]
-		for j := int(x.i) + 1; j < len(th); j++ {
-			y := ref{x.t, int32(j)}
-			m := &th[j]
-			if m.hole || m.ev.Loc != loc || !kept.has(y) && y != r {
-				continue
-			}
-			switch {
-			case m.isRead():
-				src := m.rf
-				if y == r {
-					src = w
-				}
-				p := g.moPos(loc, src)
-				hiR = min(hiR, p)   // it may read what a later read reads
-				hiW = min(hiW, p-1) // a write goes before it
-			default:
-				hiR = min(hiR, g.moPos(loc, y)-1)
-				hiW = min(hiW, g.moPos(loc, y)-1)
-			}
-		}
-		if n.ev.Spurious && g.moPos(loc, n.rf) <= hiW {
-			// A spurious failure comes after the success reading the
-			// same write, a choice unless that write is too late to
-			// write after.
-			return false
-		}
-		from, hi := x, hiW // a write: the writes after it
-		var base graph.Event
-		if n.isRead() {
-			from, hi = n.rf, hiR
-			base = n.ev
-			base.Kind, base.Ord, base.WVal, base.Spurious = graph.Read, base.Instr.Ord, 0, false
-		}
-		xs := g.node(x).stamp
-		for p := g.moPos(loc, from) + 1; p <= hi; p++ {
-			y := mo[p]
-			if y == w || y == x || y.t < 0 {
-				continue
-			}
-			if n.isRead() && p > hiW {
-				// Within reach as a read only: a choice if reading y
-				// does not make it write, or (a weak compare-exchange)
-				// may fail spuriously.
-				var buf [2]node
-				if nv := e.variants(&buf, g.snap[x.t][x.i], base, g.wval(y)); buf[0].ev.Kind == graph.RMW && nv == 1 {
-					continue
-				}
-			}
-			yn := g.node(y)
-			if (yn.stamp < xs || kept.has(y)) && !ppHas(yn.pp, x) {
-				return false
-			}
-		}
-		return true
+		return ok
 	}
 	return revisitedAndDeleted(g, r, kept, check)
+}
+
+// laterSameLoc says whether x's thread has an event after x at x's
+// location that the revisit keeps.
+func (g *egraph) laterSameLoc(x ref, kept keepSet) bool {
+	n := g.node(x)
+	if n.ev.Loc < 0 {
+		return false
+	}
+	th := g.th[x.t]
+	for j := int(x.i) + 1; j < len(th); j++ {
+		if m := &th[j]; !m.hole && m.ev.Loc == n.ev.Loc && kept.has(ref{x.t, int32(j)}) {
+			return true
+		}
+	}
+	return false
+}
+
+// armAddedMax is armMaximal's test of one event x: r, or one the revisit
+// of r by w deletes.
+func (e *engine) armAddedMax(g *egraph, r, w ref, kept keepSet, x ref) bool {
+	n := g.node(x)
+	if !n.revisitable {
+		return false
+	}
+	loc := n.ev.Loc
+	if loc < 0 {
+		return n.addedMax // a fence has one choice
+	}
+	mo := g.mo[loc]
+	// The window: positions a write it could see again may have, as
+	// a read (hiR) and as a write (hiW: a store, or a read that
+	// writes too, which a compare-exchange does only when it reads
+	// the value it expects).
+	hiR, hiW := len(mo)-1, len(mo)-1
+	th := g.th[x.t]
+	for j := int(x.i) + 1; j < len(th); j++ {
+		y := ref{x.t, int32(j)}
+		m := &th[j]
+		if m.hole || m.ev.Loc != loc || !kept.has(y) && y != r {
+			continue
+		}
+		switch {
+		case m.isRead():
+			src := m.rf
+			if y == r {
+				src = w
+			}
+			p := g.moPos(loc, src)
+			hiR = min(hiR, p)   // it may read what a later read reads
+			hiW = min(hiW, p-1) // a write goes before it
+		default:
+			hiR = min(hiR, g.moPos(loc, y)-1)
+			hiW = min(hiW, g.moPos(loc, y)-1)
+		}
+	}
+	if n.ev.Spurious && g.moPos(loc, n.rf) <= hiW {
+		// A spurious failure comes after the success reading the
+		// same write, a choice unless that write is too late to
+		// write after.
+		return false
+	}
+	from, hi := x, hiW // a write: the writes after it
+	var base graph.Event
+	if n.isRead() {
+		from, hi = n.rf, hiR
+		base = n.ev
+		base.Kind, base.Ord, base.WVal, base.Spurious = graph.Read, base.Instr.Ord, 0, false
+	}
+	xs := g.node(x).stamp
+	for p := g.moPos(loc, from) + 1; p <= hi; p++ {
+		y := mo[p]
+		if y == w || y == x || y.t < 0 {
+			continue
+		}
+		if n.isRead() && p > hiW {
+			// Within reach as a read only: a choice if reading y
+			// does not make it write, or (a weak compare-exchange)
+			// may fail spuriously.
+			var buf [2]node
+			if nv := e.variants(&buf, g.snap[x.t][x.i], base, g.wval(y)); buf[0].ev.Kind == graph.RMW && nv == 1 {
+				continue
+			}
+		}
+		yn := g.node(y)
+		if (yn.stamp < xs || kept.has(y)) && !ppHas(yn.pp, x) {
+			return false
+		}
+	}
+	return true
 }

@@ -3,6 +3,7 @@ package explore
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 
@@ -54,6 +55,14 @@ type engine struct {
 	saved   []savedSnap     // snapshots add and run replaced, for undo
 	arm     bool            // ARMv8 (HMC): revisits cut the (ppo ∪ rf) prefix, threads get holes
 	tooLong bool            // ARMv8: a thread has more events than the prefixes can name
+	// risky (ARMv8): a revisit was refused because an event it would
+	// delete, or r, was not added maximally as judged within the window
+	// that later events of its thread at the same location leave. Its
+	// first choice there may lead nowhere (a later deleted access of
+	// the thread finds no coherent place), so the graph the revisit
+	// would have led to may have no other way: the exploration may be
+	// incomplete (see done).
+	risky bool
 	// depsOnly: coherent candidates by revisits (coherent.go): prefixes
 	// follow dependencies only, and only coherence is checked.
 	depsOnly bool
@@ -835,6 +844,39 @@ func (e *engine) revisits(g *egraph, w ref, limit int64) []revisit {
 	return e.revStack[start:]
 }
 
+// done finishes the statistics; a risky refusal (engine.risky) makes the
+// exploration partial (CutRevisits).
+func (e *engine) done() Stats {
+	if e.risky {
+		e.stats.stop(CutRevisits)
+	}
+	return e.budget.done()
+}
+
+// replay runs each thread of g afresh on g's read values and tells
+// verifyReplay when the registers differ from the thread's state.
+func (e *engine) replay(g *egraph) {
+	for t := range g.th {
+		st := interp.New(g.p, t)
+		stop := st.Run(e.opts.Unroll)
+		for i := range g.th[t] {
+			if stop != interp.Access {
+				break
+			}
+			n := &g.th[t][i]
+			var v uint64
+			if n.isRead() {
+				v = n.ev.RVal
+			}
+			st.Complete(v, n.ev.Kind == graph.RMW)
+			stop = st.Run(e.opts.Unroll)
+		}
+		if !slices.Equal(st.Regs, g.cur[t].Regs) {
+			verifyReplay(fmt.Sprintf("thread %d: registers %v, afresh %v, in\n%s", t, g.cur[t].Regs, st.Regs, g.toGraph().Key()))
+		}
+	}
+}
+
 // zero is a vector clock of nothing.
 func (e *engine) zero(nt int) []int32 {
 	if len(e.zeros) < nt {
@@ -1135,9 +1177,17 @@ func (g *egraph) clone() *egraph {
 
 // emit reports the complete (maximal) graph g. Its graph-package form is
 // built only if a visitor asks for it.
+// verifyReplay, when set (by tests), is told of every emitted graph whose
+// threads' states are not what running each thread afresh on the graph's
+// read values gives (a state restored from a stale snapshot).
+var verifyReplay func(msg string)
+
 func (e *engine) emit(g *egraph) {
 	if g.broken {
 		return
+	}
+	if verifyReplay != nil {
+		e.replay(g)
 	}
 	if e.sample != nil {
 		e.sampled.leaves += e.weight

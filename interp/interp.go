@@ -177,6 +177,12 @@ func (s *State) Run(unroll int) Stop {
 			s.Regs[in.A] = prog.EvalUnary(in.Un, in.T, s.Regs[in.B])
 			s.taint[in.A] = s.taint[in.B]
 		case prog.OpBinary:
+			switch in.Bin {
+			case prog.Div, prog.Rem, prog.Shl, prog.Shr:
+				// It panics on some right operands: what follows is
+				// there only if it did not, a branch on that operand.
+				s.ctrl |= s.taint[in.C]
+			}
 			v, err := prog.EvalBinary(in.Bin, in.T, s.Regs[in.B], s.Regs[in.C])
 			if err != nil {
 				return s.fail(in, "panicked: "+err.Error())
@@ -199,6 +205,8 @@ func (s *State) Run(unroll int) Stop {
 				if in.Addr.Index >= 0 {
 					idx = s.Regs[in.Addr.Index]
 					s.Req.Addr = s.taint[in.Addr.Index]
+					// The bounds check is a branch on the index.
+					s.ctrl |= s.taint[in.Addr.Index]
 				}
 				loc, ok := s.P.LocAddr(in.Addr, idx)
 				if !ok {
@@ -221,10 +229,13 @@ func (s *State) Run(unroll int) Stop {
 			s.Req = Request{Instr: in}
 			return Access
 		case prog.OpAssert:
+			// A branch: what follows happens only if it held.
+			s.ctrl |= s.taint[in.A]
 			if s.Regs[in.A] == 0 {
 				return s.fail(in, in.Msg)
 			}
 		case prog.OpAssume:
+			s.ctrl |= s.taint[in.A]
 			if s.Regs[in.A] == 0 {
 				return Blocked
 			}
