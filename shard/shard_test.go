@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"happens"
@@ -64,6 +65,13 @@ func TestShardsAddUp(t *testing.T) {
 					if err != nil {
 						t.Fatalf("%s, %d shards: %v", m, n, err)
 					}
+					if revisitsCut(merged) && whole.Complete() {
+						// ARMv8's revisits flagged a refusal that may lose
+						// executions; the whole run then speculated, which
+						// a shard cannot: it must say it is partial.
+						t.Logf("%s, %d shards: partial (revisits), the whole run speculated", m, n)
+						break
+					}
 					if got := canonical(t, merged); got != want {
 						t.Fatalf("%s, %d shards merged:\n%s\nwant\n%s", m, n, got, want)
 					}
@@ -77,4 +85,15 @@ func TestShardsAddUp(t *testing.T) {
 			}
 		})
 	}
+}
+
+// revisitsCut says whether r is partial because ARMv8's revisits were
+// cut (explore.CutRevisits), the one cut a sharded run cannot recover.
+func revisitsCut(r render.JSONResult) bool {
+	for _, why := range r.Partial {
+		if strings.HasPrefix(why, "revisits:") {
+			return !r.Complete
+		}
+	}
+	return false
 }
