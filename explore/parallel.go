@@ -2,6 +2,7 @@ package explore
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,6 +30,9 @@ import (
 // small parts.
 var donateAlways bool
 
+// spinFor is how long an idle worker polls for work before it sleeps.
+const spinFor = 2 * time.Millisecond
+
 // work is a part of the tree: the subtrees path[:len(path)-1] + [k] for
 // k from path's last entry to hi (the whole tree when path is empty).
 type work struct {
@@ -40,6 +44,9 @@ type work struct {
 // share is what the workers of a parallel exploration share.
 type share struct {
 	want    atomic.Int32 // work wanted: idle workers less parts waiting
+	queued  atomic.Int32 // len(queue), for the spinning idle workers
+	over    atomic.Bool  // done, for them
+	spin    bool         // idle workers poll before they sleep (a core each)
 	mu      sync.Mutex
 	cond    sync.Cond
 	queue   []work
@@ -85,6 +92,7 @@ func (s *share) give(from int, w work) {
 	s.next = append(s.next, s.next[from])
 	s.next[from] = w.part
 	s.queue = append(s.queue, w)
+	s.queued.Store(int32(len(s.queue)))
 	s.want.Store(int32(s.idle - len(s.queue)))
 	s.cond.Signal()
 	s.mu.Unlock()
@@ -98,12 +106,27 @@ func (s *share) take() (work, bool) {
 	for len(s.queue) == 0 && !s.done {
 		if s.idle == s.jobs-1 {
 			s.done = true
+			s.over.Store(true)
 			s.cond.Broadcast()
 			break
 		}
 		s.idle++
 		s.want.Store(int32(s.idle - len(s.queue)))
-		s.cond.Wait()
+		t0 := time.Now()
+		// Spin a while before sleeping: a donor answers within
+		// microseconds, a sleeping worker wakes in a tenth of a
+		// millisecond (so the last, small parts of a run would each
+		// cost as much waiting as working).
+		s.mu.Unlock()
+		for i := 0; s.spin && s.queued.Load() == 0 && !s.over.Load(); i++ {
+			if i&255 == 255 && time.Since(t0) > spinFor {
+				break
+			}
+		}
+		s.mu.Lock()
+		if len(s.queue) == 0 && !s.done {
+			s.cond.Wait()
+		}
 		s.idle--
 	}
 	if len(s.queue) == 0 {
@@ -111,6 +134,7 @@ func (s *share) take() (work, bool) {
 	}
 	w := s.queue[0]
 	s.queue = s.queue[1:]
+	s.queued.Store(int32(len(s.queue)))
 	s.want.Store(int32(s.idle - len(s.queue)))
 	return w, true
 }
@@ -133,7 +157,7 @@ func Parallel(ctx context.Context, p *prog.Program, opts Options, jobs int, newP
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s := &share{jobs: jobs, next: []int{-1}, queue: []work{{part: 0}},
-		running: make([]Stats, jobs)}
+		running: make([]Stats, jobs), spin: jobs <= runtime.GOMAXPROCS(0)}
 	s.cond.L = &s.mu
 	progress := opts.Progress
 	if progress != nil {
@@ -170,6 +194,7 @@ func Parallel(ctx context.Context, p *prog.Program, opts Options, jobs int, newP
 		po.Progress = nil
 		go func() {
 			defer wg.Done()
+			var last *engine // the worker's previous part's
 			for {
 				w, ok := s.take()
 				if !ok {
@@ -179,6 +204,8 @@ func Parallel(ctx context.Context, p *prog.Program, opts Options, jobs int, newP
 				visit := newPart(w.part)
 				mu.Unlock()
 				e := newEngine(wctx, p, po, visit)
+				e.inherit(last)
+				last = e
 				e.follow(w.path, w.hi)
 				e.share, e.part = s, w.part
 				if progress != nil {
@@ -188,7 +215,7 @@ func Parallel(ctx context.Context, p *prog.Program, opts Options, jobs int, newP
 						s.mu.Unlock()
 					}
 				}
-				e.explore(newEgraph(p, e.opts.Unroll))
+				e.explore(e.root())
 				st := e.done()
 				s.mu.Lock()
 				s.finished.Add(st)

@@ -67,7 +67,10 @@ type engine struct {
 	// follow dependencies only, and only coherence is checked.
 	depsOnly bool
 	pool     []*egraph // graphs for backward revisits, by depth
-	depth    int
+	// rootGraph is the graph the exploration started from (root), and
+	// spare one whose arrays root may take (inherit).
+	rootGraph, spare *egraph
+	depth            int
 	// Choice paths (loom's idea: an exploration is the replay of its
 	// choices): path holds the index of the alternative taken at each
 	// branch point from the root; prefix, when set, is followed (one
@@ -188,6 +191,38 @@ func newEngine(ctx context.Context, p *prog.Program, opts Options, visit func(*E
 	return e
 }
 
+// inherit takes over the memory an earlier engine of the same program
+// and model no longer needs (its spare snapshots, its graphs for
+// backward revisits, its scratch), so that a worker of a parallel
+// exploration does not allocate it again for every part.
+func (e *engine) inherit(old *engine) {
+	if old == nil {
+		return
+	}
+	e.free, e.pool = old.free, old.pool
+	e.readAlts, e.cands, e.keptBuf = old.readAlts[:0], old.cands[:0], old.keptBuf[:0]
+	e.zeros, e.ppState, e.ids = old.zeros, old.ppState, old.ids
+	e.revStack, e.intStack, e.saved = old.revStack[:0], old.intStack[:0], old.saved[:0]
+	e.path, e.fork, e.ceil = old.path[:0], old.fork[:0], old.ceil[:0]
+	e.spare = old.rootGraph
+	old.free, old.pool, old.rootGraph = nil, nil, nil
+}
+
+// root is the graph an exploration starts from, with the arrays of the
+// spare one (inherit's) when there is one.
+func (e *engine) root() *egraph {
+	g := newEgraph(e.p, e.opts.Unroll)
+	if h := e.spare; h != nil {
+		g.slab, g.ppSlab = h.slab[:0], h.ppSlab[:0]
+		for t := range g.th {
+			g.th[t] = h.th[t][:0]
+		}
+		e.spare = nil
+	}
+	e.rootGraph = g
+	return g
+}
+
 // enter says whether to explore alternative k of the n of the current
 // branch point, and if so goes down into it (leave comes back). Every
 // branch point calls it for k = 0, 1, …, n-1 in turn.
@@ -250,7 +285,7 @@ func (e *engine) enter(k, n int) bool {
 func (e *engine) follow(path []int, hi int) {
 	e.prefix = path
 	if len(path) > 0 {
-		e.ceil = make([]int, len(path))
+		e.ceil = append(e.ceil[:0], make([]int, len(path))...)
 		e.ceil[len(path)-1] = hi
 	}
 }
