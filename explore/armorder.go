@@ -71,7 +71,37 @@ func (c *orderChecker) armCycle(g *egraph, x ref) bool {
 		}
 		return true
 	})
+	if bad || !g.keptAfter(x) {
+		return bad
+	}
+	// x filled a hole: it may relate two other events, an earlier one of
+	// its thread and a later one (po;[L];coi with x the release,
+	// (ctrl ∪ data);coi and (addr ∪ data);rfi with x the write, a
+	// barrier's po;[dmb];po), so a new cycle of ob need not pass through
+	// x; it passes through an earlier event of x's thread, the source of
+	// every such edge.
+	th := g.th[x.t]
+	for i := int(x.i) - 1; i >= 0 && !bad; i-- {
+		if th[i].hole {
+			continue
+		}
+		halvesOf(&th[i], ref{x.t, int32(i)}, func(h half) bool {
+			bad = c.halfCycle(g, h, true)
+			return !bad
+		})
+	}
 	return bad
+}
+
+// keptAfter says whether x's thread has events after x.
+func (g *egraph) keptAfter(x ref) bool {
+	th := g.th[x.t]
+	for j := int(x.i) + 1; j < len(th); j++ {
+		if !th[j].hole {
+			return true
+		}
+	}
+	return false
 }
 
 // internalCycle reports whether ARMv8's internal axiom (coherence) fails

@@ -43,7 +43,8 @@ func TestARMIncrementalAgainstRelational(t *testing.T) {
 	var progs []*prog.Program
 	var names []string
 	files, _ := filepath.Glob("../testdata/*.litmus")
-	for _, f := range files {
+	found, _ := filepath.Glob("testdata/hmc/*.litmus")
+	for _, f := range append(files, found...) {
 		src, _ := os.ReadFile(f)
 		if p, err := happens.Parse(f, src, nil); err == nil {
 			progs, names = append(progs, p), append(names, filepath.Base(f))

@@ -79,40 +79,60 @@ func armReleases(n *node) bool {
 
 // ppPreds calls f with each direct predecessor of x (node n) in ppo ∪ rf:
 // the write it reads, and the earlier events of its thread that its
-// dependencies or ARMv8's orderings keep before it. nodeOf gives the
-// events (a caller may substitute one). With depsOnly, only the write it
-// reads and its dependencies (coherent candidates, coherent.go).
+// dependencies or ARMv8's orderings keep before it (threadPreds). nodeOf
+// gives the events (a caller may substitute one). With depsOnly, only the
+// write it reads and its dependencies (coherent candidates, coherent.go).
 func (g *egraph) ppPreds(x ref, n *node, nodeOf func(ref) *node, depsOnly bool, f func(ref)) {
 	if n.isRead() && n.rf.t >= 0 {
 		f(n.rf)
 	}
+	mask := g.threadPreds(x, n, nodeOf, depsOnly)
+	for k := 0; mask != 0; k++ {
+		if mask&1 != 0 {
+			f(ref{x.t, int32(k)})
+		}
+		mask >>= 1
+	}
+}
+
+// threadPreds is the mask of the earlier events of x's thread (x is node
+// n) that ARMv8's ordered-before relates directly to x within the thread:
+// dependencies, barriers and acquire/release (armOrders), addr;po;[W]
+// (a write comes after what an earlier access's address depends on), and
+// the two edges through an earlier write m of x's location, which comes
+// before x in coherence order (coi): (ctrl ∪ data);coi (what m depends on
+// comes before x) and po;[L];coi (when m is a release, everything before
+// m comes before x). Holes are no events.
+func (g *egraph) threadPreds(x ref, n *node, nodeOf func(ref) *node, depsOnly bool) uint64 {
 	deps := n.ev.Addr | n.ev.Data | n.ev.Ctrl
-	th := g.th[x.t]
-	for k := 0; k < int(x.i) && k < MaxHMCEvents; k++ {
-		if th[k].hole {
-			continue
-		}
+	lim := min(int(x.i), MaxHMCEvents)
+	var mask, present uint64
+	for k := 0; k < lim; k++ {
 		y := ref{x.t, int32(k)}
-		if depsOnly {
-			if deps&(1<<uint(k)) != 0 {
-				f(y)
-			}
+		m := nodeOf(y)
+		if m.hole {
 			continue
 		}
-		m := nodeOf(y)
-		if deps&(1<<uint(k)) != 0 || armOrders(m, n) || n.isWrite() && m.ev.Addr != 0 {
-			f(y)
+		bit := uint64(1) << uint(k)
+		present |= bit
+		if depsOnly {
+			mask |= deps & bit
+			continue
+		}
+		if deps&bit != 0 || armOrders(m, n) {
+			mask |= bit
 		}
 		if n.isWrite() {
-			// addr;po;[W]: a write comes after what an earlier access's
-			// address depends on.
-			for b := 0; b < k; b++ {
-				if m.ev.Addr&(1<<uint(b)) != 0 && !th[b].hole {
-					f(ref{x.t, int32(b)})
+			mask |= m.ev.Addr // addr;po;[W]
+			if m.isWrite() && m.ev.Loc == n.ev.Loc {
+				mask |= m.ev.Data | m.ev.Ctrl // (ctrl ∪ data);coi
+				if armReleases(m) {
+					mask |= bit - 1 // po;[L];coi
 				}
 			}
 		}
 	}
+	return mask & present
 }
 
 // computePP fills n's (ppo ∪ rf)⁺ prefix: thread t's i-th event, whose
