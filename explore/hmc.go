@@ -176,10 +176,12 @@ func (e *engine) recomputePP(g *egraph) {
 		state = append(state, s)
 	}
 	e.ppState = state
+	cyclic := false
 	var visit func(x ref)
 	visit = func(x ref) {
 		if x.t < 0 || x.i >= MaxHMCEvents || state[x.t][x.i] != unseen {
-			return // a cycle (busy) makes the graph inconsistent anyway
+			cyclic = cyclic || x.t >= 0 && x.i < MaxHMCEvents && state[x.t][x.i] == busy
+			return
 		}
 		state[x.t][x.i] = busy
 		n := g.node(x)
@@ -201,6 +203,36 @@ func (e *engine) recomputePP(g *egraph) {
 		for i := range g.th[t] {
 			if !g.th[t][i].hole {
 				visit(ref{int32(t), int32(i)})
+			}
+		}
+	}
+	// A cycle of ppo ∪ rf (not of ob: a read of its own thread's write
+	// closes it, see obBefore) left the prefixes met through it short:
+	// grow every prefix by its predecessors' until none changes.
+	for changed := cyclic; changed; {
+		changed = false
+		for t := range g.th {
+			for i := range g.th[t] {
+				x := ref{int32(t), int32(i)}
+				n := &g.th[t][i]
+				if n.hole || x.i >= MaxHMCEvents {
+					continue
+				}
+				g.ppPreds(x, n, g.node, e.depsOnly, func(y ref) {
+					if y.t < 0 || y.i >= MaxHMCEvents {
+						return
+					}
+					if n.pp[y.t]&(1<<uint(y.i)) == 0 {
+						n.pp[y.t] |= 1 << uint(y.i)
+						changed = true
+					}
+					for u, m := range g.node(y).pp {
+						if n.pp[u]|m != n.pp[u] {
+							n.pp[u] |= m
+							changed = true
+						}
+					}
+				})
 			}
 		}
 	}
@@ -251,12 +283,13 @@ func (e *engine) armKeep(g *egraph, r, w ref, pp []uint64) []uint64 {
 }
 
 // armPrefix is w's prefix as a revisit of r by w would see it, and whether
-// the revisit may be taken (r is not in it). A compare-exchange orders
-// differently when it succeeds and when it fails (only a success writes,
-// and a release write is ordered before a later acquire read), and
-// reading w may change which it does: then the prefix is computed again
-// with r as it would be, reading w. (Without that, a revisit was refused
-// for an ordering r would no longer have.)
+// the revisit may be taken: r is not in it, or it is but ARMv8 does not
+// order r before w (obBefore). A compare-exchange orders differently when
+// it succeeds and when it fails (only a success writes, and a release
+// write is ordered before a later acquire read), and reading w may change
+// which it does: then the prefix is computed again with r as it would be,
+// reading w. (Without that, a revisit was refused for an ordering r would
+// no longer have.)
 func (e *engine) armPrefix(g *egraph, r, w ref) ([]uint64, bool) {
 	wn := g.node(w)
 	if !ppHas(wn.pp, r) || e.depsOnly {
@@ -264,20 +297,109 @@ func (e *engine) armPrefix(g *egraph, r, w ref) ([]uint64, bool) {
 		return wn.pp, !ppHas(wn.pp, r)
 	}
 	rn := g.node(r)
-	if rn.ev.Instr == nil || rn.ev.Instr.Op != prog.OpCAS {
+	pp, as := wn.pp, rn
+	var rv node
+	if rn.ev.Instr != nil && rn.ev.Instr.Op == prog.OpCAS {
+		base := rn.ev
+		base.Kind, base.Ord, base.WVal, base.Spurious = graph.Read, base.Instr.Ord, 0, false
+		var buf [2]node
+		if e.variants(&buf, g.snap[r.t][r.i], base, g.wval(w)) == 0 {
+			return nil, false
+		}
+		rv = buf[0]
+		rv.rf = noRef
+		as = &rv
+		if armAcquires(&rv) != armAcquires(rn) || armReleases(&rv) != armReleases(rn) {
+			pp = e.ppAs(g, w, r, &rv)
+			if !ppHas(pp, r) {
+				return pp, true
+			}
+		}
+	}
+	if e.obBefore(g, r, w, as) {
 		return nil, false
 	}
-	base := rn.ev
-	base.Kind, base.Ord, base.WVal, base.Spurious = graph.Read, base.Instr.Ord, 0, false
-	var buf [2]node
-	if e.variants(&buf, g.snap[r.t][r.i], base, g.wval(w)) == 0 ||
-		armAcquires(&buf[0]) == armAcquires(rn) && armReleases(&buf[0]) == armReleases(rn) {
-		return nil, false
+	// r is in w's prefix only through a read of a write of its own
+	// thread that ARMv8 does not order it after: the revisit keeps the
+	// prefix, r with it (no event of it depends on r's value: such a
+	// dependency would order r before w).
+	return pp, true
+}
+
+// obBefore says whether ARMv8 orders r (as rv) before w by a path of
+// preserved program order and reads from other threads: w's (ppo ∪ rf)
+// prefix without the reads of a write of their own thread (rfi) that
+// ARMv8 does not order by. Such a read comes after what the write's
+// address and data depend on ((addr ∪ data);rfi), and, when the write is
+// a read-modify-write's, after what decided the value it wrote (what its
+// read read: not ordered so by ARMv8 unless the read acquires, but a
+// revisit must not keep a value that depends on r's). The prefix keeps
+// the write (what a kept read reads must be kept), so r may be in the
+// prefix of a write it is not ordered before: load buffering through a
+// store forwarded within a thread (a release store read back by a later
+// relaxed load, say).
+func (e *engine) obBefore(g *egraph, r, w ref, rv *node) bool {
+	if len(e.obSeen) < g.nt {
+		e.obSeen = make([]uint64, g.nt)
 	}
-	rv := buf[0]
-	rv.rf = noRef
-	pp := e.ppAs(g, w, r, &rv)
-	return pp, !ppHas(pp, r)
+	seen := e.obSeen[:g.nt]
+	clear(seen)
+	nodeOf := func(x ref) *node {
+		if x == r {
+			return rv
+		}
+		return g.node(x)
+	}
+	stack := append(e.obStack[:0], w)
+	found := false
+	push := func(y ref) {
+		if y.t < 0 || y.i >= MaxHMCEvents || seen[y.t]&(1<<uint(y.i)) != 0 {
+			return
+		}
+		seen[y.t] |= 1 << uint(y.i)
+		if y == r {
+			found = true
+		}
+		stack = append(stack, y)
+	}
+	pushMask := func(t int32, mask uint64) {
+		for k := 0; mask != 0; k++ {
+			if mask&1 != 0 && !g.th[t][k].hole {
+				push(ref{t, int32(k)})
+			}
+			mask >>= 1
+		}
+	}
+	for len(stack) > 0 && !found {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if x == r {
+			continue
+		}
+		n := nodeOf(x)
+		if n.isRead() {
+			// What it reads from: a write of another thread (rfe); in
+			// its own thread, what the write's address and data depend
+			// on, and, when the write is a read-modify-write's, what
+			// decided its value: what that read, in turn (aob orders
+			// such a write before an acquire read only).
+			for src := n.rf; src.t >= 0; {
+				m := g.node(src)
+				if src.t != x.t || src == r || m.ev.Kind == graph.RMW && armAcquires(n) {
+					push(src)
+					break
+				}
+				pushMask(x.t, m.ev.Addr|m.ev.Data)
+				if m.ev.Kind != graph.RMW {
+					break
+				}
+				src = m.rf
+			}
+		}
+		pushMask(x.t, g.threadPreds(x, n, nodeOf, false))
+	}
+	e.obStack = stack[:0]
+	return found
 }
 
 // ppAs computes w's prefix afresh, event by event, with r replaced by rv.

@@ -92,6 +92,8 @@ type engine struct {
 	zeros    []int32   // a vector clock of nothing
 	ppState  [][]uint8 // recomputePP's scratch
 	revStack []revisit // revisits' results, a stack shared by the calls
+	obSeen   []uint64  // obBefore's scratch
+	obStack  []ref
 	intStack []int     // the kept counts of revStack's revisits
 	// Knuth's estimator (Estimate): a random choice at each branch point.
 	sample  *rand.Rand
@@ -1067,12 +1069,14 @@ func (e *engine) backward(g *egraph, r, w ref, kept keepSet) {
 			}
 		}
 	}
-	// w's prefix may never again be cut by a revisit.
+	// w's prefix may never again be cut by a revisit (r aside: under
+	// ARMv8 it may be in the prefix without being ordered before w, see
+	// obBefore).
 	wn := g.node(w)
 	for t := range h.th {
 		for i := range h.th[t] {
 			x := ref{int32(t), int32(i)}
-			if e.arm && (ppHas(kept.pp, x) || x == w) || !e.arm && i < int(g.porf(wn)[t]) {
+			if e.arm && (ppHas(kept.pp, x) && x != r || x == w) || !e.arm && i < int(g.porf(wn)[t]) {
 				h.th[t][i].revisitable = false
 			}
 		}
@@ -1095,17 +1099,20 @@ func (e *engine) backward(g *egraph, r, w ref, kept keepSet) {
 		if j < len(vs)-1 {
 			hv = h.clone()
 		}
-		e.revisitAs(hv, r, w, v, j == 0)
+		e.revisitAs(hv, r, w, v, j == 0, e.arm && ppHas(kept.pp, r))
 		e.leave()
 	}
 }
 
 // revisitAs finishes a backward revisit in h: r becomes n, reading w.
-func (e *engine) revisitAs(h *egraph, r, w ref, n node, first bool) {
-	if e.arm && !e.depsOnly && h.ordersKept(int(r.t), int(r.i), &n) {
+func (e *engine) revisitAs(h *egraph, r, w ref, n node, first, inPrefix bool) {
+	if e.arm && !e.depsOnly && h.ordersKept(int(r.t), int(r.i), &n) && (!inPrefix || e.obBefore(h, r, w, &n)) {
 		// Ordered before an event its thread kept after it: an
 		// exploration in which it was so ordered from the start (and
-		// kept that event for this reason) gives this graph.
+		// kept that event for this reason) gives this graph. (Unless r
+		// is in w's prefix already, armPrefix having found that ARMv8
+		// does not order it before w: then the events it is ordered
+		// before were kept with it.)
 		return
 	}
 	rn := &h.th[r.t][r.i]

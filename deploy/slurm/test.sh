@@ -222,6 +222,9 @@ say "cluster up: slurmctld on 127.0.0.1:$ctld_port, slurmd ($cpus CPUs) on :$slu
 # 6. happens, and the reference: one local run of the whole program, on one
 # core.
 go build -o "$work/bin/happens" ./cmd/happens
+# The binary the jobs run (submit.sh's default is the one on PATH, which a
+# fresh machine does not have).
+export HAPPENS="$work/bin/happens"
 canon() { jq -S 'del(.elapsed_ms, .run, .shard)' "$1"; }
 whole_status=0
 start=$(now_ms)
