@@ -25,6 +25,13 @@
 // straight-line code.
 //
 // Shrink and ShrinkFlow reduce a failing program of either family.
+//
+// RandomARM (arm.go) draws straight-line programs aimed at ARMv8's
+// orderings (load-buffering rings with data and address dependencies,
+// stores read back, release stores followed by another store to the same
+// location, read-modify-writes and fences), written as Rust-style source;
+// ShrinkARM reduces them. Their reference is value speculation
+// (explore.Speculate), for exploration by revisits under armv8.
 package progtest
 
 import (
