@@ -311,7 +311,14 @@ func (e *engine) leave() {
 // axioms construction does not guarantee: a search for a cycle through x
 // (order.go), or, when SeqCst fences bring rules through any event, the
 // relational model.
-func (e *engine) consistent(g *egraph, x ref) bool {
+func (e *engine) consistent(g *egraph, x ref) bool { return e.consistentThrough(g, x, noRef) }
+
+// consistentThrough is consistent for a step that may have closed a cycle
+// through x or through y (noRef: x only).
+func (e *engine) consistentThrough(g *egraph, x, y ref) bool {
+	if y != noRef && e.m.Name != "armv8" && e.m.Name != model.CoherentCycles.Name {
+		return e.consistentThrough(g, x, noRef) && e.consistentThrough(g, y, noRef)
+	}
 	if g.broken {
 		return false
 	}
@@ -340,14 +347,14 @@ func (e *engine) consistent(g *egraph, x ref) bool {
 		return !e.oc.scAccessCycle(g, x, e.rc11)
 	case model.CoherentCycles.Name:
 		e.oc.reset(g)
-		bad := e.oc.internalCycle(g, x)
+		bad := e.oc.internalCycle(g, x) || y != noRef && e.oc.internalCycle(g, y)
 		if verifyARM != nil {
 			verifyARM(g.toGraph(), x.t, x.i, bad, !e.relational(g))
 		}
 		return !bad
 	case "armv8":
 		e.oc.reset(g)
-		bad := e.oc.armCycle(g, x)
+		bad := e.oc.armCycle(g, x) || y != noRef && e.oc.armCycle(g, y)
 		if verifyARM != nil {
 			verifyARM(g.toGraph(), x.t, x.i, bad, !e.relational(g))
 		}
@@ -741,9 +748,13 @@ func (e *engine) alternatives(g *egraph, x ref, revs []revisit, forward bool) {
 		n++
 	}
 	k := 0
+	// xOK: g is known to have no cycle through x. Otherwise a revisit,
+	// which keeps x, checks for one (a cycle in the smaller graph passes
+	// through the read revisited or through x: the rest was consistent).
+	xOK := false
 	if forward {
 		if e.enter(0, n) {
-			if e.consistent(g, x) {
+			if xOK = e.consistent(g, x); xOK {
 				e.explore(g)
 			}
 			e.leave()
@@ -755,7 +766,7 @@ func (e *engine) alternatives(g *egraph, x ref, revs []revisit, forward bool) {
 			return
 		}
 		if e.enter(k, n) {
-			e.backward(g, rv.r, x, rv.kept)
+			e.backward(g, rv.r, x, rv.kept, xOK)
 			e.leave()
 		}
 		k++
@@ -1034,7 +1045,8 @@ func (e *engine) fresh(g *egraph) *egraph {
 
 // backward explores the graph in which r reads from w, keeping only what
 // kept says.
-func (e *engine) backward(g *egraph, r, w ref, kept keepSet) {
+// wOK says whether g is known to have no cycle through w.
+func (e *engine) backward(g *egraph, r, w ref, kept keepSet, wOK bool) {
 	h := e.fresh(g)
 	e.depth++
 	mark := len(e.saved)
@@ -1099,13 +1111,14 @@ func (e *engine) backward(g *egraph, r, w ref, kept keepSet) {
 		if j < len(vs)-1 {
 			hv = h.clone()
 		}
-		e.revisitAs(hv, r, w, v, j == 0, e.arm && ppHas(kept.pp, r))
+		e.revisitAs(hv, r, w, v, j == 0, e.arm && ppHas(kept.pp, r), wOK)
 		e.leave()
 	}
 }
 
 // revisitAs finishes a backward revisit in h: r becomes n, reading w.
-func (e *engine) revisitAs(h *egraph, r, w ref, n node, first, inPrefix bool) {
+// wOK: the graph w was added to is known to have no cycle through w.
+func (e *engine) revisitAs(h *egraph, r, w ref, n node, first, inPrefix, wOK bool) {
 	if e.arm && !e.depsOnly && h.ordersKept(int(r.t), int(r.i), &n) && (!inPrefix || e.obBefore(h, r, w, &n)) {
 		// Ordered before an event its thread kept after it: an
 		// exploration in which it was so ordered from the start (and
@@ -1140,11 +1153,20 @@ func (e *engine) revisitAs(h *egraph, r, w ref, n node, first, inPrefix bool) {
 	if e.arm {
 		e.recomputePP(h)
 	}
-	if e.arm && !e.consistent(h, r) {
+	// The graph w was added to may have had a cycle through w (its
+	// revisits are computed all the same), and this one keeps w.
+	also := noRef
+	if !wOK {
+		also = w
+	}
+	if e.arm && !e.consistentThrough(h, r, also) {
 		// Under ARMv8 a revisit keeps events after r in its thread (w
 		// itself may be one, a write of r's location), so reading w may
 		// close a cycle through r: coherence's, or ob's through coe and
 		// fre, which prefixes do not follow.
+		return
+	}
+	if !e.arm && also != noRef && !e.consistent(h, w) {
 		return
 	}
 	st := h.cur[r.t]
