@@ -40,7 +40,9 @@ type node struct {
 	// the thread that come after it); the thread will add it again.
 	hole bool
 	// pp (ARMv8): the (ppo ∪ rf)⁺ prefix, a bit per event of each
-	// thread, nt words: what a backward revisit must keep.
+	// thread, nt words: what a backward revisit must keep. A bit means
+	// the event's read half at least. A read-modify-write has 2 nt words:
+	// its write half's prefix (all of it), then its read half's (ppRead).
 	pp []uint64
 }
 
@@ -90,6 +92,9 @@ type egraph struct {
 	// that a revisit kept (ARMv8), so the graph leads nowhere.
 	at     []int
 	broken bool
+	// cutPrefix: ARMv8, a revisit that made this graph or one it comes
+	// from kept an event without all of its prefix (prefixCut).
+	cutPrefix bool
 	// snap[t][i]: t's state when it requested event i. A snapshot is
 	// never changed once taken; a graph made by a revisit shares its
 	// kept ones.
@@ -193,10 +198,10 @@ func (g *egraph) views(k int) []int32 {
 	return v
 }
 
-// ppWords hands out an empty prefix (nt words) from the graph's slab, as
-// views does.
-func (g *egraph) ppWords() []uint64 {
-	n := g.nt
+// ppWords hands out k empty prefixes (k nt words) from the graph's slab,
+// as views does.
+func (g *egraph) ppWords(k int) []uint64 {
+	n := k * g.nt
 	if len(g.ppSlab)+n > cap(g.ppSlab) {
 		g.ppSlab = make([]uint64, 0, max(1024, 2*cap(g.ppSlab), n))
 	}

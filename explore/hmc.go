@@ -41,27 +41,47 @@ func ppHas(pp []uint64, x ref) bool {
 	return x.t < 0 || x.i < MaxHMCEvents && pp[x.t]&(1<<uint(x.i)) != 0
 }
 
-// armOrders says whether ARMv8 keeps event a (earlier, same thread) before
-// event b by preserved program order, as the standard mapping compiles
-// them: barriers (dmb ish orders everything around it, dmb ishld the reads
-// before it), acquire loads before everything after them, release stores
-// after everything before them, release before a later acquire. Address,
-// data and control dependencies are added from the masks by computePP.
-func armOrders(a, b *node) bool {
-	acq := armAcquires
-	rel := armReleases
+// armEdge says which half of event a (earlier, same thread) ARMv8's
+// preserved program order keeps before the part of event b a search is
+// at (part: a read-modify-write's read half 0 or write half 1; any other
+// event is its one node, whatever part says), as the standard mapping
+// compiles them: barriers (dmb ish orders everything around it, dmb ishld
+// the reads before it), acquire reads before everything after them,
+// release writes after everything before them, a release write before a
+// later acquire read. fromW: a's write half (all of a); fromR: its read
+// half only (for an event with one node, the same). Address, data and
+// control dependencies are added from the masks by threadPreds.
+func armEdge(a, b *node, part int8) (fromR, fromW bool) {
+	bRead, bWrite := b.halfKinds(part)
 	switch {
 	case a.ev.Kind == graph.Fence:
-		return true // what comes after a barrier follows it (and, through it, what it orders)
+		return false, true // what comes after a barrier follows it (and, through it, what it orders)
 	case b.ev.Kind == graph.Fence:
 		if b.ev.Ord == prog.Acquire {
-			return a.isRead() // dmb ishld
+			return a.isRead(), false // dmb ishld
 		}
-		return true // dmb ish
-	case acq(a), rel(b), rel(a) && acq(b):
-		return true
+		return false, true // dmb ish
 	}
-	return false
+	fromR = armAcquires(a)              // [A];po
+	fromW = bWrite && armReleases(b) || // po;[L]
+		bRead && armReleases(a) && armAcquires(b) // [L];po;[A]
+	return fromR, fromW
+}
+
+// armOrders says whether ARMv8 keeps event a (earlier, same thread)
+// before event b's first node (a read-modify-write's read half).
+func armOrders(a, b *node) bool {
+	fromR, fromW := armEdge(a, b, 0)
+	return fromR || fromW
+}
+
+// halfKinds says whether part of n (a read-modify-write's read half 0 or
+// write half 1; any other event whole) reads and writes.
+func (n *node) halfKinds(part int8) (read, write bool) {
+	if n.ev.Kind == graph.RMW {
+		return part == 0, part == 1
+	}
+	return n.isRead(), n.isWrite()
 }
 
 // armAcquires says whether n is an acquire read (ldar) under the mapping
@@ -77,36 +97,54 @@ func armReleases(n *node) bool {
 	return n.isWrite() && rel
 }
 
-// ppPreds calls f with each direct predecessor of x (node n) in ppo ∪ rf:
-// the write it reads, and the earlier events of its thread that its
-// dependencies or ARMv8's orderings keep before it (threadPreds). nodeOf
-// gives the events (a caller may substitute one). With depsOnly, only the
-// write it reads and its dependencies (coherent candidates, coherent.go).
-func (g *egraph) ppPreds(x ref, n *node, nodeOf func(ref) *node, depsOnly bool, f func(ref)) {
-	if n.isRead() && n.rf.t >= 0 {
-		f(n.rf)
+// ppPreds calls f with each direct predecessor of part of x (node n; part
+// as for armEdge) in ppo ∪ rf: the write it reads, and the earlier events
+// of its thread that its dependencies or ARMv8's orderings keep before it
+// (threadPreds), each with whether all of it precedes (whole) or its read
+// half only. (A read-modify-write's write half also follows its read half
+// and what precedes that: the callers add those.) nodeOf gives the events
+// (a caller may substitute one). With depsOnly, only the write it reads
+// and its dependencies (coherent candidates, coherent.go).
+func (g *egraph) ppPreds(x ref, n *node, part int8, nodeOf func(ref) *node, depsOnly bool, f func(y ref, whole bool)) {
+	if read, _ := n.halfKinds(part); read && n.rf.t >= 0 {
+		f(n.rf, true)
 	}
-	mask := g.threadPreds(x, n, nodeOf, depsOnly)
-	for k := 0; mask != 0; k++ {
-		if mask&1 != 0 {
-			f(ref{x.t, int32(k)})
+	rmask, wmask := g.threadPreds(x, n, part, nodeOf, depsOnly)
+	for k := 0; rmask|wmask != 0; k++ {
+		if (rmask|wmask)&1 != 0 {
+			f(ref{x.t, int32(k)}, wmask&1 != 0)
 		}
-		mask >>= 1
+		rmask >>= 1
+		wmask >>= 1
 	}
 }
 
-// threadPreds is the mask of the earlier events of x's thread (x is node
-// n) that ARMv8's ordered-before relates directly to x within the thread:
-// dependencies, barriers and acquire/release (armOrders), addr;po;[W]
-// (a write comes after what an earlier access's address depends on), and
-// the two edges through an earlier write m of x's location, which comes
-// before x in coherence order (coi): (ctrl ∪ data);coi (what m depends on
-// comes before x) and po;[L];coi (when m is a release, everything before
-// m comes before x). Holes are no events.
-func (g *egraph) threadPreds(x ref, n *node, nodeOf func(ref) *node, depsOnly bool) uint64 {
-	deps := n.ev.Addr | n.ev.Data | n.ev.Ctrl
+// threadPreds is the masks of the earlier events of x's thread (x is node
+// n) that ARMv8's ordered-before relates directly to part of x (as for
+// armEdge) within the thread: from their read half only (rmask) or from
+// all of them (wmask). The edges: dependencies (address and control to
+// both halves, data to the write), barriers and acquire/release
+// (armEdge), addr;po;[W] (a write comes after what an earlier access's
+// address depends on), and the two edges through an earlier write m of
+// x's location, which comes before x in coherence order (coi):
+// (ctrl ∪ data);coi (what m depends on comes before x) and po;[L];coi
+// (when m is a release, everything before m comes before x). A
+// dependency's source is a read (a read-modify-write's read half). Holes
+// are no events.
+func (g *egraph) threadPreds(x ref, n *node, part int8, nodeOf func(ref) *node, depsOnly bool) (rmask, wmask uint64) {
+	_, write := n.halfKinds(part)
+	deps := n.ev.Addr | n.ev.Ctrl
+	if write || n.ev.Instr != nil && n.ev.Instr.Op == prog.OpCAS {
+		// (Whether a compare-exchange writes at all depends on its
+		// expected value: its read half is taken to depend on its
+		// operands, as HMCBlind assumes.)
+		deps |= n.ev.Data
+	}
+	if depsOnly {
+		deps |= n.ev.Data // (coherent candidates: the event whole)
+	}
 	lim := min(int(x.i), MaxHMCEvents)
-	var mask, present uint64
+	var present uint64
 	for k := 0; k < lim; k++ {
 		y := ref{x.t, int32(k)}
 		m := nodeOf(y)
@@ -116,44 +154,99 @@ func (g *egraph) threadPreds(x ref, n *node, nodeOf func(ref) *node, depsOnly bo
 		bit := uint64(1) << uint(k)
 		present |= bit
 		if depsOnly {
-			mask |= deps & bit
+			rmask |= deps & bit
 			continue
 		}
-		if deps&bit != 0 || armOrders(m, n) {
-			mask |= bit
+		rmask |= deps & bit
+		fromR, fromW := armEdge(m, n, part)
+		if fromR {
+			rmask |= bit
 		}
-		if n.isWrite() {
-			mask |= m.ev.Addr // addr;po;[W]
+		if fromW {
+			wmask |= bit
+		}
+		if write {
+			rmask |= m.ev.Addr // addr;po;[W]
 			if m.isWrite() && m.ev.Loc == n.ev.Loc {
-				mask |= m.ev.Data | m.ev.Ctrl // (ctrl ∪ data);coi
+				rmask |= m.ev.Data | m.ev.Ctrl // (ctrl ∪ data);coi
 				if armReleases(m) {
-					mask |= bit - 1 // po;[L];coi
+					wmask |= bit - 1 // po;[L];coi
 				}
 			}
 		}
 	}
-	return mask & present
+	return rmask & present, wmask & present
+}
+
+// ppRead is the prefix of n's read half: a read-modify-write's second nt
+// words, any other event's whole prefix.
+func (n *node) ppRead(nt int) []uint64 {
+	if len(n.pp) == 2*nt {
+		return n.pp[nt:]
+	}
+	return n.pp
+}
+
+// ppOf is y's prefix as a predecessor: all of it (whole) or its read
+// half's.
+func (n *node) ppOf(whole bool, nt int) []uint64 {
+	if whole {
+		return n.pp[:min(len(n.pp), nt)]
+	}
+	return n.ppRead(nt)
+}
+
+// addPred adds predecessor y (whole, or its read half) and its prefix to
+// pp.
+func addPred(pp []uint64, y ref, yn *node, whole bool, nt int) {
+	pp[y.t] |= 1 << uint(y.i)
+	for u, m := range yn.ppOf(whole, nt) {
+		pp[u] |= m
+	}
 }
 
 // computePP fills n's (ppo ∪ rf)⁺ prefix: thread t's i-th event, whose
-// predecessors' prefixes are up to date.
+// predecessors' prefixes are up to date. A read-modify-write gets two,
+// one after the other in pp: its write half's (all of it, first, which
+// includes its read half) and its read half's.
 func (e *engine) computePP(g *egraph, t, i int, n *node) {
 	if i >= hmcEventLimit {
 		e.tooLong = true
 		e.stats.stop(CutSize)
 		return
 	}
-	pp := g.ppWords()
-	g.ppPreds(ref{int32(t), int32(i)}, n, g.node, e.depsOnly, func(x ref) {
-		if x.t < 0 || x.i >= MaxHMCEvents || ppHas(pp, x) {
-			return
-		}
-		pp[x.t] |= 1 << uint(x.i)
-		for u, m := range g.node(x).pp {
-			pp[u] |= m
+	x := ref{int32(t), int32(i)}
+	if n.ev.Kind != graph.RMW {
+		pp := g.ppWords(1)
+		g.ppPreds(x, n, 0, g.node, e.depsOnly, func(y ref, whole bool) {
+			if y.t >= 0 && y.i < MaxHMCEvents {
+				addPred(pp, y, g.node(y), whole, g.nt)
+			}
+		})
+		n.pp = pp
+		return
+	}
+	n.pp = g.ppWords(2)
+	g.fillRMWPrefix(x, n, g.node, e.depsOnly)
+}
+
+// fillRMWPrefix fills read-modify-write n's two prefixes (n.pp, 2 nt
+// words), nodeOf giving its predecessors.
+func (g *egraph) fillRMWPrefix(x ref, n *node, nodeOf func(ref) *node, depsOnly bool) {
+	nt := g.nt
+	all, rd := n.pp[:nt], n.pp[nt:]
+	clear(n.pp)
+	g.ppPreds(x, n, 0, nodeOf, depsOnly, func(y ref, whole bool) {
+		if y.t >= 0 && y.i < MaxHMCEvents {
+			addPred(rd, y, nodeOf(y), whole, nt)
 		}
 	})
-	n.pp = pp
+	copy(all, rd)
+	g.ppPreds(x, n, 1, nodeOf, depsOnly, func(y ref, whole bool) {
+		if y.t >= 0 && y.i < MaxHMCEvents {
+			addPred(all, y, nodeOf(y), whole, nt)
+		}
+	})
 }
 
 // recomputePP computes every event's prefix again. A revisit changes what
@@ -185,18 +278,29 @@ func (e *engine) recomputePP(g *egraph) {
 		}
 		state[x.t][x.i] = busy
 		n := g.node(x)
-		pp := g.ppWords()
-		g.ppPreds(x, n, g.node, e.depsOnly, func(y ref) {
-			if y.t < 0 || y.i >= MaxHMCEvents {
-				return
-			}
-			visit(y)
-			pp[y.t] |= 1 << uint(y.i)
-			for u, m := range g.node(y).pp {
-				pp[u] |= m
-			}
-		})
-		n.pp = pp
+		parts := int8(1)
+		if n.ev.Kind == graph.RMW {
+			parts = 2
+		}
+		for part := range parts {
+			g.ppPreds(x, n, part, g.node, e.depsOnly, func(y ref, _ bool) {
+				if y.t >= 0 && y.i < MaxHMCEvents {
+					visit(y)
+				}
+			})
+		}
+		if parts == 2 {
+			n.pp = g.ppWords(2)
+			g.fillRMWPrefix(x, n, g.node, e.depsOnly)
+		} else {
+			pp := g.ppWords(1)
+			g.ppPreds(x, n, 0, g.node, e.depsOnly, func(y ref, whole bool) {
+				if y.t >= 0 && y.i < MaxHMCEvents {
+					addPred(pp, y, g.node(y), whole, g.nt)
+				}
+			})
+			n.pp = pp
+		}
 		state[x.t][x.i] = done
 	}
 	for t := range g.th {
@@ -218,21 +322,36 @@ func (e *engine) recomputePP(g *egraph) {
 				if n.hole || x.i >= MaxHMCEvents {
 					continue
 				}
-				g.ppPreds(x, n, g.node, e.depsOnly, func(y ref) {
-					if y.t < 0 || y.i >= MaxHMCEvents {
-						return
+				grow := func(pp []uint64) func(ref, bool) {
+					return func(y ref, whole bool) {
+						if y.t < 0 || y.i >= MaxHMCEvents {
+							return
+						}
+						if pp[y.t]&(1<<uint(y.i)) == 0 {
+							pp[y.t] |= 1 << uint(y.i)
+							changed = true
+						}
+						for u, m := range g.node(y).ppOf(whole, g.nt) {
+							if pp[u]|m != pp[u] {
+								pp[u] |= m
+								changed = true
+							}
+						}
 					}
-					if n.pp[y.t]&(1<<uint(y.i)) == 0 {
-						n.pp[y.t] |= 1 << uint(y.i)
-						changed = true
-					}
-					for u, m := range g.node(y).pp {
-						if n.pp[u]|m != n.pp[u] {
-							n.pp[u] |= m
+				}
+				if n.ev.Kind == graph.RMW {
+					all, rd := n.pp[:g.nt], n.pp[g.nt:]
+					g.ppPreds(x, n, 0, g.node, e.depsOnly, grow(rd))
+					g.ppPreds(x, n, 1, g.node, e.depsOnly, grow(all))
+					for u, m := range rd {
+						if all[u]|m != all[u] {
+							all[u] |= m
 							changed = true
 						}
 					}
-				})
+				} else {
+					g.ppPreds(x, n, 0, g.node, e.depsOnly, grow(n.pp))
+				}
 			}
 		}
 	}
@@ -343,10 +462,12 @@ func (e *engine) armPrefix(g *egraph, r, w ref) ([]uint64, bool) {
 // store forwarded within a thread (a release store read back by a later
 // relaxed load, say).
 func (e *engine) obBefore(g *egraph, r, w ref, rv *node) bool {
-	if len(e.obSeen) < g.nt {
-		e.obSeen = make([]uint64, g.nt)
+	// seen: a bit per event for its read half (or only node), then one
+	// for a read-modify-write's write half.
+	if len(e.obSeen) < 2*g.nt {
+		e.obSeen = make([]uint64, 2*g.nt)
 	}
-	seen := e.obSeen[:g.nt]
+	seen := e.obSeen[:2*g.nt]
 	clear(seen)
 	nodeOf := func(x ref) *node {
 		if x == r {
@@ -354,34 +475,49 @@ func (e *engine) obBefore(g *egraph, r, w ref, rv *node) bool {
 		}
 		return g.node(x)
 	}
-	stack := append(e.obStack[:0], w)
+	stack := e.obStack[:0]
 	found := false
-	push := func(y ref) {
-		if y.t < 0 || y.i >= MaxHMCEvents || seen[y.t]&(1<<uint(y.i)) != 0 {
+	// push adds y, all of it (whole) or its read half.
+	push := func(y ref, whole bool) {
+		if y.t < 0 || y.i >= MaxHMCEvents {
 			return
 		}
-		seen[y.t] |= 1 << uint(y.i)
+		part := int8(0)
+		if whole && nodeOf(y).ev.Kind == graph.RMW {
+			part = 1
+		}
+		k := int(y.t) + int(part)*g.nt
+		if seen[k]&(1<<uint(y.i)) != 0 {
+			return
+		}
+		seen[k] |= 1 << uint(y.i)
 		if y == r {
 			found = true
 		}
-		stack = append(stack, y)
+		stack = append(stack, half{y, part})
 	}
-	pushMask := func(t int32, mask uint64) {
+	pushMask := func(t int32, mask uint64, whole bool) {
 		for k := 0; mask != 0; k++ {
 			if mask&1 != 0 && !g.th[t][k].hole {
-				push(ref{t, int32(k)})
+				push(ref{t, int32(k)}, whole)
 			}
 			mask >>= 1
 		}
 	}
+	push(w, true)
+	found = false
 	for len(stack) > 0 && !found {
-		x := stack[len(stack)-1]
+		h := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
+		x := h.x
 		if x == r {
 			continue
 		}
 		n := nodeOf(x)
-		if n.isRead() {
+		if n.ev.Kind == graph.RMW && h.part == 1 {
+			push(x, false) // rmw: its read half comes first
+		}
+		if read, _ := n.halfKinds(h.part); read {
 			// What it reads from: a write of another thread (rfe); in
 			// its own thread, what the write's address and data depend
 			// on, and, when the write is a read-modify-write's, what
@@ -390,17 +526,19 @@ func (e *engine) obBefore(g *egraph, r, w ref, rv *node) bool {
 			for src := n.rf; src.t >= 0; {
 				m := g.node(src)
 				if src.t != x.t || src == r || m.ev.Kind == graph.RMW && armAcquires(n) {
-					push(src)
+					push(src, true)
 					break
 				}
-				pushMask(x.t, m.ev.Addr|m.ev.Data)
+				pushMask(x.t, m.ev.Addr|m.ev.Data, false)
 				if m.ev.Kind != graph.RMW {
 					break
 				}
 				src = m.rf
 			}
 		}
-		pushMask(x.t, g.threadPreds(x, n, nodeOf, false))
+		rmask, wmask := g.threadPreds(x, n, h.part, nodeOf, false)
+		pushMask(x.t, rmask&^wmask, false)
+		pushMask(x.t, wmask, true)
 	}
 	e.obStack = stack[:0]
 	return found
@@ -409,23 +547,44 @@ func (e *engine) obBefore(g *egraph, r, w ref, rv *node) bool {
 // ppAs computes w's prefix afresh, event by event, with r replaced by rv.
 func (e *engine) ppAs(g *egraph, w, r ref, rv *node) []uint64 {
 	pp := make([]uint64, g.nt)
+	wholeSeen := make([]uint64, g.nt) // read-modify-writes met whole
 	nodeOf := func(x ref) *node {
 		if x == r {
 			return rv
 		}
 		return g.node(x)
 	}
-	var visit func(x ref)
-	visit = func(x ref) {
-		g.ppPreds(x, nodeOf(x), nodeOf, e.depsOnly, func(y ref) {
-			if y.t < 0 || y.i >= MaxHMCEvents || ppHas(pp, y) {
+	var visit func(x ref, part int8)
+	visit = func(x ref, part int8) {
+		n := nodeOf(x)
+		f := func(y ref, whole bool) {
+			if y.t < 0 || y.i >= MaxHMCEvents {
 				return
 			}
-			pp[y.t] |= 1 << uint(y.i)
-			visit(y)
-		})
+			bit := uint64(1) << uint(y.i)
+			yp := int8(0)
+			if whole && nodeOf(y).ev.Kind == graph.RMW {
+				if wholeSeen[y.t]&bit != 0 {
+					return
+				}
+				wholeSeen[y.t] |= bit
+				yp = 1
+			} else if pp[y.t]&bit != 0 {
+				return
+			}
+			pp[y.t] |= bit
+			visit(y, yp)
+		}
+		if n.ev.Kind == graph.RMW && part == 1 {
+			visit(x, 0) // rmw: its read half comes first
+		}
+		g.ppPreds(x, n, part, nodeOf, e.depsOnly, f)
 	}
-	visit(w)
+	part := int8(0)
+	if nodeOf(w).ev.Kind == graph.RMW {
+		part = 1
+	}
+	visit(w, part)
 	return pp
 }
 
@@ -501,12 +660,48 @@ func (e *engine) armBuild(g, h *egraph, r ref, keep []uint64) {
 func (e *engine) armMaximal(g *egraph, r, w ref, kept keepSet) bool {
 	check := func(x ref) bool {
 		ok := e.armAddedMax(g, r, w, kept, x)
-		if !ok && !e.risky && g.node(x).revisitable && g.laterSameLoc(x, kept) {
-			e.risky = true
+		if !ok && !e.risky {
+			n := g.node(x)
+			if n.revisitable && g.laterSameLoc(x, kept) || g.cutPrefix || g.prefixCut(r, w, kept) {
+				e.risky = true
+			}
 		}
 		return ok
 	}
 	return revisitedAndDeleted(g, r, kept, check)
+}
+
+// prefixCut says whether a revisit of r by w keeps an event (other than
+// r and w, whose prefixes the revisit decides) without all of its
+// prefix. A revisit keeps what the revisiting write's prefix names, and
+// that may name a read-modify-write by its read half only: the event is
+// kept whole, but what only its write half is ordered after may go. And
+// a deleted release store takes with it the po;[L];coi edges through it
+// to a later store of its location that is kept. TruSt's argument for a
+// refused revisit (the graph comes from another one, whose deleted
+// events were added first) then no longer holds: that other graph may be
+// inconsistent (it has the write, ordered after events that read
+// otherwise), or those events non-revisitable (in an earlier revisiting
+// write's prefix, which a later one no longer names). Such a refusal, in
+// this graph or one made from it (cutPrefix), may miss executions
+// (risky). (Keeping the write half's prefix as well was tried: random
+// programs showed duplicate executions.)
+func (g *egraph) prefixCut(r, w ref, kept keepSet) bool {
+	for t := range g.th {
+		for i := range g.th[t] {
+			y := &g.th[t][i]
+			x := ref{int32(t), int32(i)}
+			if y.hole || x == r || x == w || i >= MaxHMCEvents || !kept.has(x) {
+				continue
+			}
+			for u, m := range y.pp[:min(len(y.pp), g.nt)] {
+				if m&^kept.mask[u] != 0 {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // laterSameLoc says whether x's thread has an event after x at x's

@@ -93,7 +93,7 @@ type engine struct {
 	ppState  [][]uint8 // recomputePP's scratch
 	revStack []revisit // revisits' results, a stack shared by the calls
 	obSeen   []uint64  // obBefore's scratch
-	obStack  []ref
+	obStack  []half    // obBefore's stack
 	intStack []int     // the kept counts of revStack's revisits
 	// Knuth's estimator (Estimate): a random choice at each branch point.
 	sample  *rand.Rand
@@ -1039,7 +1039,7 @@ func (e *engine) fresh(g *egraph) *egraph {
 	}
 	h.slab, h.ppSlab = h.slab[:0], h.ppSlab[:0]
 	h.nsc = 0
-	h.broken = false
+	h.broken, h.cutPrefix = false, false
 	return h
 }
 
@@ -1053,6 +1053,7 @@ func (e *engine) backward(g *egraph, r, w ref, kept keepSet, wOK bool) {
 	defer func() { e.depth--; e.saved = e.saved[:mark] }()
 	if e.arm {
 		e.armBuild(g, h, r, kept.mask)
+		h.cutPrefix = g.cutPrefix || g.prefixCut(r, w, kept)
 	} else {
 		kept.n[r.t] = int(r.i) + 1
 		for t := range g.th {
@@ -1226,7 +1227,7 @@ func (g *egraph) clone() *egraph {
 	h := &egraph{p: g.p, nt: g.nt, th: make([][]node, g.nt), mo: make([][]ref, len(g.mo)),
 		initReaders: make([][]ref, len(g.mo)), rd: make([][][]ref, g.nt),
 		cur: make([]*interp.State, g.nt), stop: append([]interp.Stop(nil), g.stop...), snap: make([][]*interp.State, g.nt), nsc: g.nsc,
-		at: append([]int(nil), g.at...), broken: g.broken}
+		at: append([]int(nil), g.at...), broken: g.broken, cutPrefix: g.cutPrefix}
 	for t := range g.th {
 		h.th[t] = append([]node(nil), g.th[t]...)
 		h.snap[t] = append([]*interp.State(nil), g.snap[t]...)

@@ -340,9 +340,14 @@ func (s *State) Complete(read uint64, ok bool) {
 		s.Regs[in.A] = read
 		s.taint[in.A] = bit
 	case prog.OpCAS:
+		// Whether it succeeded compares what it read with the expected
+		// value: compiled code compares the two registers (cmp after
+		// casal, or between ldaxr and stlxr), so a branch on it depends
+		// on both.
+		exp := s.taint[in.B]
 		s.Regs[in.A] = read
 		s.Regs[in.A+1] = b2u(ok)
-		s.taint[in.A], s.taint[in.A+1] = bit, bit
+		s.taint[in.A], s.taint[in.A+1] = bit, bit|exp
 	}
 	if n := len(s.loops); n > 0 && in.Op != prog.OpStore && in.Op != prog.OpFence {
 		spurious := in.Op == prog.OpCAS && !ok && read == s.Req.Exp
