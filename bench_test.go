@@ -17,6 +17,11 @@ func benchFile(b *testing.B, file string, defines map[string]string, want int) {
 
 // benchJobs is benchFile on a given number of cores (0: all of them).
 func benchJobs(b *testing.B, file string, defines map[string]string, want, jobs int) {
+	benchModel(b, file, defines, want, jobs, "")
+}
+
+// benchModel is benchJobs under a given model ("": the default).
+func benchModel(b *testing.B, file string, defines map[string]string, want, jobs int, model string) {
 	src, err := os.ReadFile(file)
 	if err != nil {
 		b.Fatal(err)
@@ -27,7 +32,7 @@ func benchJobs(b *testing.B, file string, defines map[string]string, want, jobs 
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		r, err := happens.Run(context.Background(), p, happens.Options{Jobs: jobs})
+		r, err := happens.Run(context.Background(), p, happens.Options{Jobs: jobs, Model: model})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -45,6 +50,16 @@ func BenchmarkCASRotation8(b *testing.B) {
 }
 func BenchmarkCASRotation9(b *testing.B) {
 	benchFile(b, "bench/casrot.litmus", map[string]string{"N": "9"}, 8597)
+}
+
+// CAS rotation (testdata's, 144 executions: GenMC's count) on one core
+// under c20 and under armv8 (issue 10 §3: armv8 within 10× of c20; run
+// includes its sc check).
+func BenchmarkCASRotation6C20(b *testing.B) {
+	benchModel(b, "testdata/cas-rotation-6.litmus", nil, 144, 1, "c20")
+}
+func BenchmarkCASRotation6ARMv8(b *testing.B) {
+	benchModel(b, "testdata/cas-rotation-6.litmus", nil, 144, 1, "armv8")
 }
 
 // GenMC's two largest benchmarks on one core and on two (issue 10: two

@@ -190,7 +190,7 @@ func (g *egraph) views(k int) []int32 {
 	n := k * g.nt
 	if len(g.slab)+n > cap(g.slab) {
 		// A new slab: the old one stays with the nodes that use it.
-		g.slab = make([]int32, 0, max(4096, 2*cap(g.slab), n))
+		g.slab = make([]int32, 0, max(512, 2*cap(g.slab), n))
 	}
 	v := g.slab[len(g.slab) : len(g.slab)+n : len(g.slab)+n]
 	g.slab = g.slab[:len(g.slab)+n]
@@ -203,7 +203,7 @@ func (g *egraph) views(k int) []int32 {
 func (g *egraph) ppWords(k int) []uint64 {
 	n := k * g.nt
 	if len(g.ppSlab)+n > cap(g.ppSlab) {
-		g.ppSlab = make([]uint64, 0, max(1024, 2*cap(g.ppSlab), n))
+		g.ppSlab = make([]uint64, 0, max(128, 2*cap(g.ppSlab), n))
 	}
 	v := g.ppSlab[len(g.ppSlab) : len(g.ppSlab)+n : len(g.ppSlab)+n]
 	g.ppSlab = g.ppSlab[:len(g.ppSlab)+n]
