@@ -39,11 +39,39 @@ type node struct {
 	// hole: no event here yet (ARMv8: a backward revisit kept events of
 	// the thread that come after it); the thread will add it again.
 	hole bool
+	// gone (a hole, ARMv8): what the write deleted here was, as far as
+	// the prefixes of the thread's later writes of its location need it.
+	gone goneWrite
 	// pp (ARMv8): the (ppo ∪ rf)⁺ prefix, a bit per event of each
 	// thread, nt words: what a backward revisit must keep. A bit means
 	// the event's read half at least. A read-modify-write has 2 nt words:
 	// its write half's prefix (all of it), then its read half's (ppRead).
 	pp []uint64
+}
+
+// goneWrite is what a hole keeps of the write deleted there (ARMv8):
+// the thread adds the same instruction there again (what it depends on
+// is kept, or the events after it would not be), and until then a later
+// write of its location is ordered after what that write is ordered
+// after through coi (po;[L];coi and (ctrl ∪ data);coi) all the same.
+// Without it a kept write's prefix shrank while the hole lasted, and an
+// event made non-revisitable as part of that prefix was deleted by a
+// later revisit, which was then refused: a missed execution.
+type goneWrite struct {
+	loc     int    // its location + 1; 0: no write
+	release bool   // a release write (po;[L];coi)
+	deps    uint64 // its data and control dependencies ((ctrl ∪ data);coi)
+}
+
+// goneOf is what a hole made of n keeps (n a hole already: its own).
+func goneOf(n *node) goneWrite {
+	switch {
+	case n.hole:
+		return n.gone
+	case !n.isWrite() || n.ev.Loc < 0:
+		return goneWrite{}
+	}
+	return goneWrite{loc: n.ev.Loc + 1, release: armReleases(n), deps: n.ev.Data | n.ev.Ctrl}
 }
 
 const (

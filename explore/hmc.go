@@ -149,6 +149,13 @@ func (g *egraph) threadPreds(x ref, n *node, part int8, nodeOf func(ref) *node, 
 		y := ref{x.t, int32(k)}
 		m := nodeOf(y)
 		if m.hole {
+			// The write deleted here comes back (goneWrite).
+			if write && !depsOnly && m.gone.loc == n.ev.Loc+1 {
+				rmask |= m.gone.deps
+				if m.gone.release {
+					wmask |= uint64(1)<<uint(k) - 1
+				}
+			}
 			continue
 		}
 		bit := uint64(1) << uint(k)
@@ -624,7 +631,7 @@ func (e *engine) armBuild(g, h *egraph, r ref, keep []uint64) {
 		at := n
 		for i := 0; i < n; i++ {
 			if keep[t]&(1<<uint(i)) == 0 {
-				h.th[t][i] = node{hole: true}
+				h.th[t][i] = node{hole: true, gone: goneOf(&g.th[t][i])}
 				if i < at {
 					at = i
 				}

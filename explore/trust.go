@@ -676,7 +676,7 @@ func (e *engine) undo(g *egraph, r ref) {
 	if i == len(g.th[t])-1 {
 		g.th[t] = g.th[t][:i]
 	} else {
-		*n = node{hole: true} // the events after it stay
+		*n = node{hole: true, gone: goneOf(n)} // the events after it stay
 	}
 	// Snapshots back as they were, the replays' then add's own.
 	var snap *interp.State
