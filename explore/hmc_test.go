@@ -266,3 +266,32 @@ func TestHMCReplay(t *testing.T) {
 		}
 	}
 }
+
+// TestHMCCompleteWithoutFallback: programs the revisits once gave up on
+// (CutRevisits, so happens.Run speculated) must now be explored by
+// revisits alone, completely: the execution counts are the files' own,
+// derived by hand.
+func TestHMCCompleteWithoutFallback(t *testing.T) {
+	for file, want := range map[string]int{
+		// A read revisited by a later write of its own thread to its
+		// location was refused as if it could lose executions;
+		// coherence forbids it outright.
+		"../testdata/cas-fails-before-swap.litmus": 12,
+	} {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := happens.Parse(file, src, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, st := engineRunFor(60*time.Second, explore.HMC, p, model.ARMv8)
+		if st.Stopped {
+			t.Errorf("%s: stopped (%v)", file, st.Cut)
+		}
+		if len(got) != want {
+			t.Errorf("%s: %d executions, want %d", file, len(got), want)
+		}
+	}
+}

@@ -844,6 +844,13 @@ func (e *engine) revisits(g *egraph, w ref, limit int64) []revisit {
 				!e.arm && (!n.addedMax || inView(wporf, r)) {
 				continue
 			}
+			if r.t == w.t && r.i < w.i {
+				// A read never reads a later write of its thread to its
+				// location (coherence: ARMv8's internal axiom too). Not
+				// a refusal that may lose executions, though armMaximal
+				// would take it for one (w is a later access it keeps).
+				continue
+			}
 			// Reading w must be coherent: nothing r's prefix has seen may
 			// come after w in modification order.
 			before := e.zero(g.nt)
