@@ -55,14 +55,7 @@ func TestEngineAgainstCanonical(t *testing.T) {
 		file := file
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			t.Parallel()
-			src, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, err := happens.Parse(file, src, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			p := parseFile(t, file)
 			for _, m := range models {
 				a, sa := engineRun(explore.Explore, p, m)
 				b, sb := engineRun(explore.Canonical, p, m)
@@ -103,4 +96,19 @@ func diffSorted(a, b []string) (onlyA, onlyB []string) {
 		}
 	}
 	return onlyA, onlyB
+}
+
+// parseFile reads and parses a test program, failing the test if it
+// cannot.
+func parseFile(t *testing.T, file string) *prog.Program {
+	t.Helper()
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := happens.Parse(file, src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -682,9 +682,9 @@ func (e *engine) armMaximal(g *egraph, r, w ref, kept keepSet) bool {
 // r and w, whose prefixes the revisit decides) without all of its
 // prefix. A revisit keeps what the revisiting write's prefix names, and
 // that may name a read-modify-write by its read half only: the event is
-// kept whole, but what only its write half is ordered after may go. And
-// a deleted release store takes with it the po;[L];coi edges through it
-// to a later store of its location that is kept. TruSt's argument for a
+// kept whole, but what only its write half is ordered after may go.
+// (Holes keep what a deleted write was, goneWrite, so coi edges through
+// one are not lost this way.) TruSt's argument for a
 // refused revisit (the graph comes from another one, whose deleted
 // events were added first) then no longer holds: that other graph may be
 // inconsistent (it has the write, ordered after events that read

@@ -278,14 +278,7 @@ func TestHMCCompleteWithoutFallback(t *testing.T) {
 		// coherence forbids it outright.
 		"../testdata/cas-fails-before-swap.litmus": 12,
 	} {
-		src, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := happens.Parse(file, src, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := parseFile(t, file)
 		got, st := engineRunFor(60*time.Second, explore.HMC, p, model.ARMv8)
 		if st.Stopped {
 			t.Errorf("%s: stopped (%v)", file, st.Cut)
