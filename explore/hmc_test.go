@@ -27,12 +27,7 @@ func TestHMCAgainstSpeculation(t *testing.T) {
 	for _, file := range append(files, found...) {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			t.Parallel()
-			src, _ := os.ReadFile(file)
-			p, err := happens.Parse(file, src, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkHMC(t, p)
+			checkHMC(t, parseFile(t, file))
 		})
 	}
 }
@@ -52,12 +47,7 @@ func TestHMCFoundBugs(t *testing.T) {
 	}
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
-			src, _ := os.ReadFile(file)
-			p, err := happens.Parse(file, src, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkHMC(t, p)
+			checkHMC(t, parseFile(t, file))
 		})
 	}
 }

@@ -73,7 +73,6 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -81,7 +80,6 @@ import (
 	"testing"
 	"time"
 
-	"happens"
 	"happens/explore"
 	"happens/internal/progtest"
 	"happens/model"
@@ -543,14 +541,7 @@ func TestInclusionFiles(t *testing.T) {
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			t.Parallel()
-			src, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, err := happens.Parse(file, src, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			p := parseFile(t, file)
 			rep := checkInclusions(p, nil)
 			for _, v := range rep.violations {
 				var d strings.Builder

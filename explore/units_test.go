@@ -3,11 +3,9 @@ package explore_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 
-	"happens"
 	"happens/explore"
 	"happens/model"
 )
@@ -22,14 +20,7 @@ func TestUnitsPartition(t *testing.T) {
 		file := file
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			t.Parallel()
-			src, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, err := happens.Parse(file, src, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			p := parseFile(t, file)
 			for _, m := range models {
 				opts := explore.Options{Model: m}
 				var whole []string
