@@ -244,7 +244,7 @@ func Explain(ctx context.Context, p *prog.Program, m *model.Model, outcome prog.
 		// dependencies), which only value speculation shows.
 		a.Why = enumerateBy(ctx, p, explore.CoherentHMC, base, opts.MaxExecutions, opts, judgeAll)
 		risky := slices.Contains(a.Why, explore.CutRevisits.String())
-		if !risky && (a.Consistent > 0 || !explore.Dependent(p) || a.Candidates > 0 && !explore.DataIntoRMW(p)) {
+		if !risky && (a.Consistent > 0 || !explore.Dependent(p) || a.Candidates > 0 && !explore.DataIntoRMW(p) && !explore.ReadBackUnordered(p)) {
 			base = nil
 		} else {
 			*a = Answer{Model: m.Name}

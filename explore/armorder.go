@@ -15,7 +15,8 @@ import (
 //	external: acyclic(ob), ob = obs ∪ dob ∪ aob ∪ bob, with
 //	  obs = rfe ∪ fre ∪ coe
 //	  dob = addr ∪ data ∪ ctrl;[W] ∪ (addr;po);[W] ∪ (ctrl ∪ data);coi ∪ (addr ∪ data);rfi
-//	  aob = rmw ∪ rmw;rfi
+//	  aob = rmw ∪ [range(rmw)];rfi;[A], and rmw;rfi from a read-modify-write
+//	  that computes what it stores from what it loaded (model/armv8.go)
 //	  bob = po;[dmb.full];po ∪ [L];po;[A] ∪ [R];po;[dmb.ld];po ∪ [A];po ∪ po;[L] ∪ po;[L];coi
 //	atomic: empty(rmw ∩ fre;coe), which construction keeps (a
 //	  read-modify-write is placed right after the write it reads, and no
@@ -43,6 +44,18 @@ func (c *orderChecker) resetHalves(g *egraph) {
 		}
 		c.seen[t] = c.seen[t][:n]
 		clear(c.seen[t])
+	}
+	if c.record {
+		if len(c.parent) < g.nt {
+			c.parent = make([][]half, g.nt)
+		}
+		for t := range g.th {
+			n := 2 * len(g.th[t])
+			if cap(c.parent[t]) < n {
+				c.parent[t] = make([]half, n, 2*n+8)
+			}
+			c.parent[t] = c.parent[t][:n] // (each entry is written before it is read)
+		}
 	}
 }
 
@@ -128,6 +141,7 @@ func (c *orderChecker) halfCycle(g *egraph, s half, ob bool) bool {
 	for len(c.hstack) > 0 && !c.found {
 		a := c.hstack[len(c.hstack)-1]
 		c.hstack = c.hstack[:len(c.hstack)-1]
+		c.cur = a
 		if ob {
 			c.obSucc(g, a)
 		} else {
@@ -141,6 +155,9 @@ func (c *orderChecker) halfCycle(g *egraph, s half, ob bool) bool {
 func (c *orderChecker) push(b half) bool {
 	if b == c.target {
 		c.found = true
+		if c.record {
+			c.noteCycle()
+		}
 		return false
 	}
 	k := 2*int(b.x.i) + int(b.part)
@@ -148,6 +165,9 @@ func (c *orderChecker) push(b half) bool {
 		return true
 	}
 	c.seen[b.x.t][k] = true
+	if c.record {
+		c.parent[b.x.t][k] = c.cur
+	}
 	c.hstack = append(c.hstack, b)
 	return true
 }
@@ -308,10 +328,17 @@ func (c *orderChecker) obSucc(g *egraph, a half) bool {
 			}
 		}
 	}
-	// aob
-	if isR && n.ev.Kind == graph.RMW {
-		if !c.push(half{a.x, 1}) || !rfiOf(a.x) {
-			return false
+	// aob: rmw, rmw;rfi (when the write is computed from the read), and
+	// a read-modify-write's write before the acquire reads of its thread
+	// that read it.
+	if isR && n.ev.Kind == graph.RMW && (!c.push(half{a.x, 1}) || n.ev.Instr.StoresFromLoad() && !rfiOf(a.x)) {
+		return false
+	}
+	if isW && n.ev.Kind == graph.RMW {
+		for _, r := range g.readersOf(a.x) {
+			if r.t == t && armAcquires(g.node(r)) && !c.push(half{r, 0}) {
+				return false
+			}
 		}
 	}
 	// bob
@@ -346,4 +373,17 @@ func (c *orderChecker) obSucc(g *egraph, a half) bool {
 		}
 		return true
 	})
+}
+
+// noteCycle leaves in cycle the events of the cycle a recording search
+// just closed: from the node being expanded back to the target.
+func (c *orderChecker) noteCycle() {
+	c.cycle = c.cycle[:0]
+	for h := c.cur; ; {
+		c.cycle = append(c.cycle, h.x)
+		if h == c.target {
+			return
+		}
+		h = c.parent[h.x.t][2*int(h.x.i)+int(h.part)]
+	}
 }

@@ -40,7 +40,11 @@ import (
 //     e is w, or e's write is read by a later read r' of the thread, and
 //     (addr ∪ data);rfi ⊆ dob, and the run goes on from r';
 //   - r a read-modify-write whose write is w (rmw ⊆ aob) or is read by a
-//     later r' of its thread (rmw;rfi ⊆ aob).
+//     later r' of its thread: rmw;rfi ⊆ ob when r computes what it
+//     stores from what it read (a fetch_add), or r' acquires
+//     ([range(rmw)];rfi;[A] ⊆ aob); not for a swap or compare-exchange
+//     read back by another load (ReadBackUnordered: explain does not
+//     trust "no consistent candidate" then).
 //
 // With rfe ⊆ obs the cycle is one of ob, which the external axiom
 // forbids. The exception is a data step into a read-modify-write e that
@@ -119,6 +123,32 @@ func DepsCycle(g *graph.Graph) bool {
 	for id := range g.Events {
 		if visit(graph.ID(id)) {
 			return true
+		}
+	}
+	return false
+}
+
+// ReadBackUnordered reports whether a thread of p may read back, by a
+// load that is no acquire, what its own swap or compare-exchange wrote.
+// ARMv8 orders a read-modify-write's read before such a load only when
+// the stored value is computed from the read (a fetch_add's: rmw;rfi,
+// model/armv8.go), so a cycle in deps ∪ rf through a swap's read-back
+// need not be one of ob. Judged statically, cautiously: any such load
+// of a variable the thread swaps or compare-exchanges.
+func ReadBackUnordered(p *prog.Program) bool {
+	for _, th := range p.Threads {
+		vars := map[int]bool{}
+		for i := range th.Code {
+			in := &th.Code[i]
+			if in.Op == prog.OpCAS || in.Op == prog.OpRMW && !in.StoresFromLoad() {
+				vars[in.Addr.Var] = true
+			}
+		}
+		for i := range th.Code {
+			in := &th.Code[i]
+			if (in.Op == prog.OpLoad || in.Op == prog.OpRMW || in.Op == prog.OpCAS) && vars[in.Addr.Var] && !model.ARMAcquiresInstr(in) {
+				return true
+			}
 		}
 	}
 	return false

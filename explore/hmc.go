@@ -5,6 +5,7 @@ import (
 	"happens/interp"
 	"happens/model"
 	"happens/prog"
+	"slices"
 )
 
 // ARMv8 by revisits (HMC: Kokologiannakis and Vafeiadis, "HMC: Model
@@ -442,7 +443,7 @@ func (e *engine) armPrefix(g *egraph, r, w ref) ([]uint64, bool) {
 			}
 		}
 	}
-	if e.obBefore(g, r, w, as) {
+	if e.obBefore(g, r, w, as, pp) {
 		return nil, false
 	}
 	// r is in w's prefix only through a read of a write of its own
@@ -452,6 +453,9 @@ func (e *engine) armPrefix(g *egraph, r, w ref) ([]uint64, bool) {
 	// that is right, the revisit is refused and the exploration says it
 	// may have missed executions (risky: happens.Run then explores by
 	// value speculation, exact).
+	if g.readsIncoherently(r, w, pp, as.isWrite()) {
+		return nil, false // no graph: nothing lost
+	}
 	e.risky = true
 	return nil, false
 }
@@ -468,7 +472,10 @@ func (e *engine) armPrefix(g *egraph, r, w ref) ([]uint64, bool) {
 // prefix of a write it is not ordered before: load buffering through a
 // store forwarded within a thread (a release store read back by a later
 // relaxed load, say).
-func (e *engine) obBefore(g *egraph, r, w ref, rv *node) bool {
+//
+// kept, when not nil, is w's prefix as the revisit keeps it (with the
+// events added up to r); nil: g keeps every event.
+func (e *engine) obBefore(g *egraph, r, w ref, rv *node, kept []uint64) bool {
 	// seen: a bit per event for its read half (or only node), then one
 	// for a read-modify-write's write half.
 	if len(e.obSeen) < 2*g.nt {
@@ -531,13 +538,19 @@ func (e *engine) obBefore(g *egraph, r, w ref, rv *node) bool {
 			// decided its value: what that read, in turn (aob orders
 			// such a write before an acquire read only).
 			for src := n.rf; src.t >= 0; {
-				m := g.node(src)
-				if src.t != x.t || src == r || m.ev.Kind == graph.RMW && armAcquires(n) {
+				m := nodeOf(src)
+				// (A swap's write, or a compare-exchange's that still
+				// succeeds, stores the same operand whatever its read
+				// reads: the revisit of r, such a one, may keep what
+				// reads it, unless coherence then forbids r reading w.)
+				operand := src == r && m.isWrite() && !m.ev.Instr.StoresFromLoad()
+				if src.t != x.t || src == r && !operand || m.ev.Kind == graph.RMW && armAcquires(n) ||
+					operand && g.readsIncoherently(r, w, kept, true) {
 					push(src, true)
 					break
 				}
 				pushMask(x.t, m.ev.Addr|m.ev.Data, false)
-				if m.ev.Kind != graph.RMW {
+				if m.ev.Kind != graph.RMW || !m.ev.Instr.StoresFromLoad() {
 					break
 				}
 				src = m.rf
@@ -799,4 +812,134 @@ func (e *engine) armAddedMax(g *egraph, r, w ref, kept keepSet, x ref) bool {
 		}
 	}
 	return true
+}
+
+// readsIncoherently says whether r reading w makes no graph among the
+// events a revisit of r by w keeps: those added up to r, w, and kept
+// (w's prefix; nil: all of g's). Either a kept event reads r's write and
+// r would no longer write (rWrites false: a compare-exchange that would
+// fail), or coherence breaks (ARMv8's internal axiom: a cycle of po-loc,
+// rf, co and fr at their location), r's write, if any, coming right
+// after w in modification order.
+func (g *egraph) readsIncoherently(r, w ref, kept []uint64, rWrites bool) bool {
+	loc := g.node(r).ev.Loc
+	rs := g.node(r).stamp
+	keeps := func(x ref) bool {
+		if x.t < 0 || kept == nil || x == w || x == r {
+			return true
+		}
+		n := g.node(x)
+		return n.stamp <= rs || ppHas(kept, x)
+	}
+	if !rWrites {
+		for _, y := range g.readersOf(r) {
+			if y != r && keeps(y) {
+				return true
+			}
+		}
+	}
+	// The modification order with r's write moved right after w's.
+	var mo []ref
+	for _, y := range g.mo[loc] {
+		if y == r || !keeps(y) {
+			continue
+		}
+		mo = append(mo, y)
+		if y == w && rWrites {
+			mo = append(mo, r)
+		}
+	}
+	pos := func(y ref) int { return slices.Index(mo, y) }
+	rfOf := func(x ref) ref {
+		if x == r {
+			return w
+		}
+		return g.node(x).rf
+	}
+	// Nodes: each kept event of loc, a read half (part 0) and a write
+	// half (part 1); edges followed by a depth-first search for a cycle.
+	type hk struct {
+		x    ref
+		part int8
+	}
+	var succ func(a hk, f func(hk))
+	succ = func(a hk, f func(hk)) {
+		n := g.node(a.x)
+		th := g.th[a.x.t]
+		// po-loc: the next half of the thread at loc.
+		if a.part == 0 && n.isRead() && n.isWrite() && (a.x != r || rWrites) {
+			f(hk{a.x, 1})
+		} else {
+			for j := int(a.x.i) + 1; j < len(th); j++ {
+				m := &th[j]
+				y := ref{a.x.t, int32(j)}
+				if m.hole || m.ev.Kind == graph.Fence || m.ev.Loc != loc || !keeps(y) {
+					continue
+				}
+				if m.isRead() {
+					f(hk{y, 0})
+				} else {
+					f(hk{y, 1})
+				}
+				break
+			}
+		}
+		if a.part == 1 {
+			// rf: its readers; co: the next write.
+			for t := range g.th {
+				for j := range g.th[t] {
+					y := ref{int32(t), int32(j)}
+					if m := &g.th[t][j]; !m.hole && m.isRead() && m.ev.Loc == loc && keeps(y) && rfOf(y) == a.x {
+						f(hk{y, 0})
+					}
+				}
+			}
+			if p := pos(a.x); p >= 0 && p+1 < len(mo) {
+				f(hk{mo[p+1], 1})
+			}
+			return
+		}
+		// fr: the write after the one it reads.
+		if p := pos(rfOf(a.x)); p >= 0 && p+1 < len(mo) {
+			if y := mo[p+1]; y.t >= 0 && !(y == a.x) {
+				f(hk{y, 1})
+			}
+		}
+	}
+	state := map[hk]int8{} // 1: on the search's path, 2: done
+	var cyclic func(a hk) bool
+	cyclic = func(a hk) bool {
+		state[a] = 1
+		found := false
+		succ(a, func(b hk) {
+			if found || b.x.t < 0 {
+				return
+			}
+			switch state[b] {
+			case 1:
+				found = true
+			case 0:
+				found = cyclic(b)
+			}
+		})
+		state[a] = 2
+		return found
+	}
+	for t := range g.th {
+		for j := range g.th[t] {
+			y := ref{int32(t), int32(j)}
+			n := &g.th[t][j]
+			if n.hole || n.ev.Kind == graph.Fence || n.ev.Loc != loc || !keeps(y) {
+				continue
+			}
+			a := hk{y, 0}
+			if !n.isRead() {
+				a.part = 1
+			}
+			if state[a] == 0 && cyclic(a) {
+				return true
+			}
+		}
+	}
+	return false
 }

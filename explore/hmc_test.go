@@ -67,6 +67,7 @@ func checkHMC(t *testing.T, p *prog.Program) {
 		t.Fatalf("HMC stopped (%v)", sa.Cut)
 	}
 	only, extra := diffSorted(b, a)
+	t.Logf("HMC: %d executions, partial %v; speculation %d", len(a), sa.Stopped, len(b))
 	if sa.Stopped {
 		// It says it may have missed some (happens.Run then speculates):
 		// what it has must still be right.

@@ -32,6 +32,12 @@ type orderChecker struct {
 	hstack  []half
 	target  half // the node a half search looks for
 	found   bool
+	// record: the half searches note each node's parent, and a search
+	// that finds a cycle leaves its events in cycle (rescue, doomed.go).
+	record bool
+	parent [][]half
+	cur    half
+	cycle  []ref
 }
 
 func (c *orderChecker) reset(g *egraph) {

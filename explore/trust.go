@@ -63,6 +63,12 @@ type engine struct {
 	// would have led to may have no other way: the exploration may be
 	// incomplete (see done).
 	risky bool
+	// doomed (ARMv8): the graph being explored is inconsistent, kept for
+	// the revisits that may rescue it (doomed.go): only of reads added
+	// no later than doomLimit. writers: staticWriters, made when needed.
+	doomed    bool
+	doomLimit int64
+	writers   [][]Set
 	// depsOnly: coherent candidates by revisits (coherent.go): prefixes
 	// follow dependencies only, and only coherence is checked.
 	depsOnly bool
@@ -410,6 +416,9 @@ func (e *engine) explore(g *egraph) {
 		e.emit(g)
 		return
 	}
+	if e.doomed && !e.rescuable(g, e.doomLimit) {
+		return
+	}
 	st := g.cur[t]
 	req := st.Req
 	in := req.Instr
@@ -721,7 +730,7 @@ func (e *engine) step(g *egraph, t int, n node, pos int) {
 				return
 			}
 			r := e.add(g, t, n, -1)
-			e.alternatives(g, r, e.revisits(g, r, on.stamp), false)
+			e.alternatives(g, r, e.revisits(g, r, e.revLimit(on.stamp)), false)
 			e.undo(g, r)
 			return
 		}
@@ -732,7 +741,7 @@ func (e *engine) step(g *egraph, t int, n node, pos int) {
 	// they make may be consistent, and is judged there).
 	var revs []revisit
 	if g.node(r).isWrite() {
-		revs = e.revisits(g, r, -1)
+		revs = e.revisits(g, r, e.revLimit(-1))
 	}
 	e.alternatives(g, r, revs, true)
 	e.undo(g, r)
@@ -754,8 +763,18 @@ func (e *engine) alternatives(g *egraph, x ref, revs []revisit, forward bool) {
 	xOK := false
 	if forward {
 		if e.enter(0, n) {
-			if xOK = e.consistent(g, x); xOK {
+			switch {
+			case e.doomed:
 				e.explore(g)
+			case e.consistent(g, x):
+				xOK = true
+				e.explore(g)
+			case e.arm && !e.depsOnly:
+				if lim, ok := e.rescue(g, x); ok {
+					e.doomed, e.doomLimit = true, lim
+					e.explore(g)
+					e.doomed = false
+				}
 			}
 			e.leave()
 		}
@@ -1119,15 +1138,19 @@ func (e *engine) backward(g *egraph, r, w ref, kept keepSet, wOK bool) {
 		if j < len(vs)-1 {
 			hv = h.clone()
 		}
-		e.revisitAs(hv, r, w, v, j == 0, e.arm && ppHas(kept.pp, r), wOK)
+		doomed := e.doomed
+		e.doomed = false // the graph the revisit makes is judged whole
+		e.revisitAs(hv, r, w, v, j == 0, e.arm && ppHas(kept.pp, r), wOK, doomed)
+		e.doomed = doomed
 		e.leave()
 	}
 }
 
 // revisitAs finishes a backward revisit in h: r becomes n, reading w.
-// wOK: the graph w was added to is known to have no cycle through w.
-func (e *engine) revisitAs(h *egraph, r, w ref, n node, first, inPrefix, wOK bool) {
-	if e.arm && !e.depsOnly && h.ordersKept(int(r.t), int(r.i), &n) && (!inPrefix || e.obBefore(h, r, w, &n)) {
+// wOK: the graph w was added to is known to have no cycle through w;
+// whole: it was doomed (doomed.go), so h is judged whole.
+func (e *engine) revisitAs(h *egraph, r, w ref, n node, first, inPrefix, wOK, whole bool) {
+	if e.arm && !e.depsOnly && h.ordersKept(int(r.t), int(r.i), &n) && (!inPrefix || e.obBefore(h, r, w, &n, nil)) {
 		// Ordered before an event its thread kept after it: an
 		// exploration in which it was so ordered from the start (and
 		// kept that event for this reason) gives this graph. (Unless r
@@ -1167,7 +1190,7 @@ func (e *engine) revisitAs(h *egraph, r, w ref, n node, first, inPrefix, wOK boo
 	if !wOK {
 		also = w
 	}
-	if e.arm && !e.consistentThrough(h, r, also) {
+	if e.arm && (whole && !e.consistentWhole(h, r, w) || !whole && !e.consistentThrough(h, r, also)) {
 		// Under ARMv8 a revisit keeps events after r in its thread (w
 		// itself may be one, a write of r's location), so reading w may
 		// close a cycle through r: coherence's, or ob's through coe and
@@ -1255,7 +1278,7 @@ func (g *egraph) clone() *egraph {
 var verifyReplay func(msg string)
 
 func (e *engine) emit(g *egraph) {
-	if g.broken {
+	if g.broken || e.doomed {
 		return
 	}
 	if verifyReplay != nil {

@@ -233,7 +233,21 @@ func armCheck(d *derived, which int) []int {
 		Seq(addr, po).Restrict(nil, W),
 		Seq(Union(ctrl, data), coi),
 		Seq(Union(addr, data), rfi))
-	aob := Union(rmw, Seq(rmw, rfi))
+	// aob: aarch64.cat's rmw ∪ [range(rmw)];rfi;[A ∪ Q] (a
+	// read-modify-write's write before an acquire read of its thread that
+	// reads it; the mapping emits no ldapr, so Q is empty). And, as
+	// (addr ∪ data);rfi in dob: a fetch_add and its kin, an exclusive pair
+	// that computes the value it stores from the value it loaded (ldxr;
+	// add; stxr), orders its read before the reads of its thread that
+	// read its write (a swap or compare-exchange stores an operand).
+	rangeRMW, fromLoad := newSet(n), newSet(n)
+	rmw.each(func(a, b int) {
+		rangeRMW.Add(b)
+		if d.x.Event(nodes[a].ev).Instr.StoresFromLoad() {
+			fromLoad.Add(a)
+		}
+	})
+	aob := Union(rmw, Seq(rmw.Restrict(fromLoad, nil), rfi), rfi.Restrict(rangeRMW, A))
 	bob := Union(
 		Seq(po.Restrict(nil, FULL), po),
 		po.Restrict(L, A),
@@ -264,6 +278,19 @@ func armEvents(nodes []armNode, cycle []int) []int {
 		out = out[:len(out)-1]
 	}
 	return out
+}
+
+// ARMAcquiresInstr says whether in's read acquires under the mapping (as
+// ARMOrdering says of its events).
+func ARMAcquiresInstr(in *prog.Instr) bool {
+	if !in.Atomic {
+		return false
+	}
+	ord := in.Ord
+	if in.Op == prog.OpCAS {
+		ord = prog.LoweredCASOrdering(in.Ord, in.Ord2)
+	}
+	return ord.IsAcquire() || ord == prog.Consume
 }
 
 // ARMOrdering says whether an event's instruction acquires (ldar, ldaxr,

@@ -160,6 +160,12 @@ var rmwNames = [...]string{"fetch_add", "fetch_sub", "fetch_and", "fetch_or", "f
 
 func (op RMWOp) String() string { return rmwNames[op] }
 
+// StoresFromLoad says whether in is a read-modify-write whose stored value
+// is computed from the value it loaded (fetch_add and its kin; not a swap,
+// nor a compare-exchange, which store an operand): compiled to an
+// exclusive pair, the store is data dependent on the load.
+func (in *Instr) StoresFromLoad() bool { return in != nil && in.Op == OpRMW && in.RMW != RMWSwap }
+
 // ApplyRMW computes the value an RMW writes, given the value it read.
 func ApplyRMW(op RMWOp, t Type, old, operand uint64) uint64 {
 	switch op {
