@@ -96,7 +96,7 @@ func Run(ctx context.Context, p *prog.Program, opts Options) (*result.Result, er
 			return nil, fmt.Errorf("an execution limit cannot be split into shards")
 		}
 		// Many more units than shards, so that the parts are even.
-		all := explore.Units(ctx, p, eo, 64*opts.Shards)
+		all, risky := explore.SplitUnits(ctx, p, eo, 64*opts.Shards)
 		var mine [][]int
 		for i, u := range all {
 			if i%opts.Shards == opts.Shard-1 {
@@ -105,6 +105,11 @@ func Run(ctx context.Context, p *prog.Program, opts Options) (*result.Result, er
 		}
 		r := runUnits(ctx, p, m, opts.Show, eo, mine, jobs)
 		r.Shard, r.Shards, r.Units = opts.Shard, opts.Shards, len(all)
+		if risky && !r.Stats.Stopped {
+			// The split met a refusal of ARMv8's revisits that no unit
+			// meets again: every shard says it may be incomplete.
+			r.Stats.Stopped, r.Stats.Cut = true, explore.CutRevisits
+		}
 		return r, nil
 	}
 	// An execution limit stops after the first executions in exploration

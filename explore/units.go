@@ -20,17 +20,27 @@ import (
 // has n of them. The same p and opts give the
 // same units.
 func Units(ctx context.Context, p *prog.Program, opts Options, n int) [][]int {
+	units, _ := SplitUnits(ctx, p, opts, n)
+	return units
+}
+
+// SplitUnits is Units, and says whether ARMv8's revisits refused one that
+// may lose executions (CutRevisits) in the top of the tree the split
+// explored. Every node below the split depth is in some unit, and
+// exploring it refuses the same revisits; but a part of the top that ends
+// in no execution (inconsistent, or doomed: doomed.go) is in no unit, so
+// only the split saw its refusals.
+func SplitUnits(ctx context.Context, p *prog.Program, opts Options, n int) (units [][]int, risky bool) {
 	if !splittable(p, opts.Model) {
-		return [][]int{nil} // one unit: the whole tree
+		return [][]int{nil}, false // one unit: the whole tree
 	}
-	var units [][]int
 	for depth := 0; ; depth++ {
 		e := newEngine(ctx, p, opts, nil)
 		e.splitAt = depth
 		e.explore(newEgraph(p, e.opts.Unroll))
-		units = e.units
+		units, risky = e.units, e.risky
 		if e.tooLong {
-			return [][]int{nil} // HMC falls back to value speculation: one unit
+			return [][]int{nil}, false // HMC falls back to value speculation: one unit
 		}
 		// A deeper round re-explores the top of the tree: stop when this
 		// one was already long (a bound in steps, not time, so that the
@@ -40,9 +50,9 @@ func Units(ctx context.Context, p *prog.Program, opts Options, n int) [][]int {
 		}
 	}
 	if len(units) == 0 {
-		return [][]int{nil}
+		return [][]int{nil}, false // one unit: the whole tree, its own judge
 	}
-	return units
+	return units, risky
 }
 
 // ExploreUnit is Explore restricted to one unit of Units(p, opts, ...).

@@ -134,7 +134,7 @@ func (r *Result) Partial() []string {
 		case explore.CutSize:
 			out = append(out, fmt.Sprintf("size limit: under armv8 a thread ran to more than %d events, the most exploration by revisits handles, or value speculation listed more than %d runs of one thread", explore.MaxHMCEvents, explore.MaxThreadRuns))
 		case explore.CutRevisits:
-			out = append(out, "revisits: under armv8 the exploration by revisits refused one that may have been the only way to some executions (a read or write it would delete, when added again before a later access of its thread to the same location, may find no coherent choice), and value speculation did not run")
+			out = append(out, "revisits: under armv8 the exploration by revisits refused one that may have been the only way to some executions, and value speculation did not run (so executions may be missing, and in rare cases one may be counted twice: see README)")
 		default:
 			out = append(out, "stopped early")
 		}
