@@ -34,29 +34,29 @@ type half struct {
 }
 
 func (c *orderChecker) resetHalves(g *egraph) {
-	if len(c.seen) < g.nt {
-		c.seen = make([][]bool, g.nt)
-	}
+	c.seen = perHalf(c.seen, g)
 	for t := range g.th {
-		n := 2 * len(g.th[t])
-		if cap(c.seen[t]) < n {
-			c.seen[t] = make([]bool, n, 2*n+8)
-		}
-		c.seen[t] = c.seen[t][:n]
 		clear(c.seen[t])
 	}
 	if c.record {
-		if len(c.parent) < g.nt {
-			c.parent = make([][]half, g.nt)
-		}
-		for t := range g.th {
-			n := 2 * len(g.th[t])
-			if cap(c.parent[t]) < n {
-				c.parent[t] = make([]half, n, 2*n+8)
-			}
-			c.parent[t] = c.parent[t][:n] // (each entry is written before it is read)
-		}
+		c.parent = perHalf(c.parent, g) // (each entry is written before it is read)
 	}
+}
+
+// perHalf is s with a slice per thread of g, an entry per half of each
+// event, reusing s's arrays (the entries are left as they were).
+func perHalf[T any](s [][]T, g *egraph) [][]T {
+	if len(s) < g.nt {
+		s = make([][]T, g.nt)
+	}
+	for t := range g.th {
+		n := 2 * len(g.th[t])
+		if cap(s[t]) < n {
+			s[t] = make([]T, n, 2*n+8)
+		}
+		s[t] = s[t][:n]
+	}
+	return s
 }
 
 // halvesOf calls f with each node of x's event.

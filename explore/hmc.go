@@ -862,8 +862,7 @@ func (g *egraph) readsIncoherently(r, w ref, kept []uint64, rWrites bool) bool {
 		x    ref
 		part int8
 	}
-	var succ func(a hk, f func(hk))
-	succ = func(a hk, f func(hk)) {
+	succ := func(a hk, f func(hk)) {
 		n := g.node(a.x)
 		th := g.th[a.x.t]
 		// po-loc: the next half of the thread at loc.
