@@ -456,8 +456,59 @@ func (e *engine) armPrefix(g *egraph, r, w ref) ([]uint64, bool) {
 	if g.readsIncoherently(r, w, pp, as.isWrite()) {
 		return nil, false // no graph: nothing lost
 	}
+	if as.isWrite() && !as.ev.Instr.StoresFromLoad() && !g.ppReachesPastReaders(w, r) {
+		// r, a swap or a compare-exchange that still succeeds, is in
+		// w's prefix only as the write that kept reads read: it stores
+		// the same operand whatever it reads, so their values stand.
+		return pp, true
+	}
 	e.risky = true
 	return nil, false
+}
+
+// ppReachesPastReaders says whether r is in w's (ppo ∪ rf)⁺ prefix other
+// than as the write its readers read: a search back from w that does not
+// follow a read's rf to r.
+func (g *egraph) ppReachesPastReaders(w, r ref) bool {
+	seen := map[half]bool{}
+	var stack []half
+	push := func(y ref, whole bool) {
+		if y.t < 0 || g.node(y).hole {
+			return
+		}
+		h := half{y, 0}
+		if whole && g.node(y).isWrite() && g.node(y).isRead() {
+			h.part = 1
+		}
+		if !seen[h] {
+			seen[h] = true
+			stack = append(stack, h)
+		}
+	}
+	push(w, true)
+	for len(stack) > 0 {
+		h := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if h.x == r {
+			return true
+		}
+		n := g.node(h.x)
+		if n.isRead() && n.isWrite() && h.part == 1 {
+			push(h.x, false) // rmw: its read half comes first
+		}
+		if read, _ := n.halfKinds(h.part); read && n.rf != r {
+			push(n.rf, true)
+		}
+		rmask, wmask := g.threadPreds(h.x, n, h.part, g.node, false)
+		for k := 0; rmask|wmask != 0; k++ {
+			if (rmask|wmask)&1 != 0 {
+				push(ref{h.x.t, int32(k)}, wmask&1 != 0)
+			}
+			rmask >>= 1
+			wmask >>= 1
+		}
+	}
+	return false
 }
 
 // obBefore says whether ARMv8 orders r (as rv) before w by a path of
