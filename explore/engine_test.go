@@ -3,14 +3,13 @@ package explore_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"testing"
 	"time"
 
-	"happens"
 	"happens/explore"
+	"happens/internal/progtest"
 	"happens/model"
 	"happens/prog"
 )
@@ -55,7 +54,7 @@ func TestEngineAgainstCanonical(t *testing.T) {
 		file := file
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			t.Parallel()
-			p := parseFile(t, file)
+			p := progtest.ParseFile(t, file)
 			for _, m := range models {
 				a, sa := engineRun(explore.Explore, p, m)
 				b, sb := engineRun(explore.Canonical, p, m)
@@ -96,19 +95,4 @@ func diffSorted(a, b []string) (onlyA, onlyB []string) {
 		}
 	}
 	return onlyA, onlyB
-}
-
-// parseFile reads and parses a test program, failing the test if it
-// cannot.
-func parseFile(t *testing.T, file string) *prog.Program {
-	t.Helper()
-	src, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := happens.Parse(file, src, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
 }

@@ -27,7 +27,7 @@ func TestHMCAgainstSpeculation(t *testing.T) {
 	for _, file := range append(files, found...) {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			t.Parallel()
-			checkHMC(t, parseFile(t, file))
+			checkHMC(t, progtest.ParseFile(t, file))
 		})
 	}
 }
@@ -47,7 +47,7 @@ func TestHMCFoundBugs(t *testing.T) {
 	}
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
-			checkHMC(t, parseFile(t, file))
+			checkHMC(t, progtest.ParseFile(t, file))
 		})
 	}
 }
@@ -269,7 +269,7 @@ func TestHMCCompleteWithoutFallback(t *testing.T) {
 		// coherence forbids it outright.
 		"../testdata/cas-fails-before-swap.litmus": 12,
 	} {
-		p := parseFile(t, file)
+		p := progtest.ParseFile(t, file)
 		got, st := engineRunFor(60*time.Second, explore.HMC, p, model.ARMv8)
 		if st.Stopped {
 			t.Errorf("%s: stopped (%v)", file, st.Cut)

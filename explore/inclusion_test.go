@@ -541,7 +541,7 @@ func TestInclusionFiles(t *testing.T) {
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			t.Parallel()
-			p := parseFile(t, file)
+			p := progtest.ParseFile(t, file)
 			rep := checkInclusions(p, nil)
 			for _, v := range rep.violations {
 				var d strings.Builder

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"happens/explore"
+	"happens/internal/progtest"
 	"happens/model"
 )
 
@@ -20,7 +21,7 @@ func TestUnitsPartition(t *testing.T) {
 		file := file
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			t.Parallel()
-			p := parseFile(t, file)
+			p := progtest.ParseFile(t, file)
 			for _, m := range models {
 				opts := explore.Options{Model: m}
 				var whole []string

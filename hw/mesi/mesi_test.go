@@ -12,21 +12,8 @@ import (
 
 	"happens"
 	"happens/frontend/rustlit"
-	"happens/prog"
+	"happens/internal/progtest"
 )
-
-func parse(t *testing.T, file string) *prog.Program {
-	t.Helper()
-	src, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := happens.Parse(file, src, nil)
-	if err != nil {
-		t.Fatalf("%s: %v", file, err)
-	}
-	return p
-}
 
 // armExceptions lists tests where mesi-weak may reach an outcome ARMv8
 // forbids. There are none: an Acquire load waits for earlier Release stores
@@ -81,7 +68,7 @@ func TestVerdicts(t *testing.T) {
 		if len(want) == 0 {
 			continue
 		}
-		p := parse(t, file)
+		p := progtest.ParseFile(t, file)
 		for _, mode := range []Mode{Strong, Weak} {
 			v, ok := want[mode]
 			if !ok {
@@ -112,7 +99,7 @@ func TestARMOrdering(t *testing.T) {
 		if _, err := os.Stat(file); err != nil {
 			file = "testdata/" + name + ".litmus"
 		}
-		res, _ := Run(context.Background(), parse(t, file), Options{Mode: Weak})
+		res, _ := Run(context.Background(), progtest.ParseFile(t, file), Options{Mode: Weak})
 		if res.Verdict != "Never" {
 			t.Errorf("%s on mesi-weak: %s, want Never (ARMv8 forbids it)", name, res.Verdict)
 		}
@@ -133,7 +120,7 @@ func TestTrace(t *testing.T) {
 		{"../../testdata/sb-fence-sc.litmus", "t1.a == 0 && t2.b == 0", Strong, false},
 	}
 	for _, c := range cases {
-		p := parse(t, c.file)
+		p := progtest.ParseFile(t, c.file)
 		e, _, err := rustlit.ParseOutcome(p, "outcome", c.outcome)
 		if err != nil {
 			t.Fatal(err)
@@ -183,7 +170,7 @@ func TestTrace(t *testing.T) {
 // store buffers drained by read-invalidates whose read-responses and acks
 // arrive.
 func TestTraceShortest(t *testing.T) {
-	p := parse(t, "../../testdata/sb-rlx.litmus")
+	p := progtest.ParseFile(t, "../../testdata/sb-rlx.litmus")
 	e, _, _ := rustlit.ParseOutcome(p, "outcome", "t1.a == 0 && t2.b == 0")
 	tr := FindTrace(context.Background(), p, e, "", Options{Mode: Strong})
 	if !tr.Found {
@@ -198,7 +185,7 @@ func TestTraceShortest(t *testing.T) {
 }
 
 func TestBounds(t *testing.T) {
-	p := parse(t, "../../testdata/iriw-rlx.litmus")
+	p := progtest.ParseFile(t, "../../testdata/iriw-rlx.litmus")
 	res, st := Run(context.Background(), p, Options{Mode: Weak, MaxStates: 100})
 	if !st.Stopped || res.Complete() {
 		t.Errorf("MaxStates 100: stopped %v complete %v", st.Stopped, res.Complete())
