@@ -447,12 +447,18 @@ func (e *engine) armPrefix(g *egraph, r, w ref) ([]uint64, bool) {
 		return nil, false
 	}
 	// r is in w's prefix only through a read of a write of its own
-	// thread that ARMv8 does not order it after. Taking the revisit and
-	// keeping the prefix, r with it, was tried: random programs showed
-	// kept events whose values depend on r's (so stale values). Until
-	// that is right, the revisit is refused and the exploration says it
-	// may have missed executions (risky: happens.Run then explores by
-	// value speculation, exact).
+	// thread that ARMv8 does not order it after (a read-back). Such a
+	// revisit keeps w's prefix as it is once r reads w: what the prefix
+	// has only through what r reads now goes. (Kept, it made a graph in
+	// which w revisits r again, and that graph came twice.) The revisit
+	// is taken when the kept events' values cannot change (below);
+	// otherwise it is refused and the exploration says it may have
+	// missed executions (risky: happens.Run then explores by value
+	// speculation, exact). Taking every such revisit was tried: random
+	// programs showed kept events whose values depend on r's.
+	cut := *as
+	cut.rf = noRef
+	pp = e.ppAs(g, w, r, &cut)
 	if g.readsIncoherently(r, w, pp, as.isWrite()) {
 		return nil, false // no graph: nothing lost
 	}
@@ -462,8 +468,37 @@ func (e *engine) armPrefix(g *egraph, r, w ref) ([]uint64, bool) {
 		// the same operand whatever it reads, so their values stand.
 		return pp, true
 	}
+	if !as.isWrite() && !g.keptDependsOn(r, w, pp) {
+		// r, a read, is in w's prefix only through such a read-back,
+		// and nothing kept depends on what r reads: reading w instead
+		// changes no kept event's value, nor which events its thread
+		// runs up to them.
+		return pp, true
+	}
 	e.risky = true
 	return nil, false
+}
+
+// keptDependsOn says whether an event other than r that a revisit of r
+// by w keeps (those added up to r, w, and kept: w's prefix) depends on
+// r's value: its address, data or control, or what it reads (r being a
+// write). A dependency through other kept events is one on those.
+func (g *egraph) keptDependsOn(r, w ref, kept []uint64) bool {
+	rs := g.node(r).stamp
+	bit := uint64(1) << uint(r.i)
+	for t := range g.th {
+		for i := range g.th[t] {
+			x := ref{int32(t), int32(i)}
+			n := &g.th[t][i]
+			if n.hole || x == r || !(x == w || n.stamp <= rs || ppHas(kept, x)) {
+				continue
+			}
+			if n.isRead() && n.rf == r || int32(t) == r.t && (n.ev.Addr|n.ev.Data|n.ev.Ctrl)&bit != 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // ppReachesPastReaders says whether r is in w's (ppo ∪ rf)⁺ prefix other
@@ -858,11 +893,25 @@ func (e *engine) armAddedMax(g *egraph, r, w ref, kept keepSet, x ref) bool {
 			}
 		}
 		yn := g.node(y)
-		if (yn.stamp < xs || kept.has(y)) && !ppHas(yn.pp, x) {
+		if (yn.stamp < xs || kept.has(y)) && (!ppHas(yn.pp, x) || n.isRead() && e.readsBack(g, x, y)) {
 			return false
 		}
 	}
 	return true
+}
+
+// readsBack says whether read x, though in write y's prefix, may still
+// be revisited by y (armPrefix: the prefix reaches x only through a
+// read-back, and the revisit is taken). Then x is not maximally added
+// while y is kept mo-after what it reads: the graph in which x reads y
+// comes from that revisit. (Counting the prefix as an ordering gave such
+// graphs twice: from the revisit, and from a later write of y's thread
+// revisiting x while it still read the earlier write.)
+func (e *engine) readsBack(g *egraph, x, y ref) bool {
+	risky := e.risky
+	_, ok := e.armPrefix(g, x, y)
+	e.risky = risky
+	return ok
 }
 
 // readsIncoherently says whether r reading w makes no graph among the

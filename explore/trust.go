@@ -626,13 +626,20 @@ func (e *engine) run(g *egraph, t int) {
 		i := g.at[t]
 		n := &g.th[t][i]
 		if st.Req.Instr != n.ev.Instr || n.ev.Kind != graph.Fence && st.Req.Loc != n.ev.Loc {
-			g.broken = true // cannot happen when dependencies are tracked
+			g.broken, e.risky = true, true // cannot happen when dependencies are tracked
 			break
 		}
 		snap := &interp.State{}
 		snap.CopyFrom(st)
 		e.saved = append(e.saved, savedSnap{t, i, g.snap[t][i], false})
 		g.snap[t][i] = snap
+		if n.ev.Kind == graph.Write && e.p.Locs[st.Req.Loc].Type.Wrap(st.Req.Val) != n.ev.WVal {
+			// A kept store would now store another value: a revisit kept
+			// it though it depends on what the re-run read. The graph is
+			// dropped, and the run said partial rather than wrong.
+			g.broken, e.risky = true, true
+			break
+		}
 		var v uint64
 		if n.isRead() {
 			v = n.ev.RVal
@@ -643,7 +650,7 @@ func (e *engine) run(g *egraph, t int) {
 	}
 	g.stop[t] = stop
 	if stop != interp.Access && g.at[t] < len(g.th[t]) {
-		g.broken = true // it stopped before events it must reach
+		g.broken, e.risky = true, true // it stopped before events it must reach
 	}
 }
 
