@@ -184,7 +184,8 @@ func TestCrossCheckHMC(t *testing.T) {
 // took the RMW as one event; they now follow its two halves, and it finds
 // it. HMCBlind still sends such programs to value speculation: the engine
 // may keep an RMW for its read half while deleting the read its operand
-// came from, and with the random cross-check alone
+// came from (the RMW's written value would be stale: run drops such a
+// graph and the exploration says partial), and with the random cross-check alone
 // (-crosscheck.armalone) it still misses executions of compare-exchanges
 // whose new value depends on a relaxed read (kept so by armPrefix's
 // cautious rule).
@@ -210,9 +211,10 @@ thread t2 { let c = Z.load(Relaxed); X.store(c, Relaxed); }
 		return 0
 	}
 	a, c := reg(0, "a"), reg(1, "c")
+	var last explore.Stats
 	found := func(run func(context.Context, *prog.Program, explore.Options, func(*explore.Execution)) explore.Stats) bool {
 		ok := false
-		run(context.Background(), p, explore.Options{Model: model.ARMv8}, func(x *explore.Execution) {
+		last = run(context.Background(), p, explore.Options{Model: model.ARMv8}, func(x *explore.Execution) {
 			if x.Status == explore.Complete && x.Local(0, a) == 5 && x.Local(1, c) == 5 {
 				ok = true
 			}
@@ -228,8 +230,10 @@ thread t2 { let c = Z.load(Relaxed); X.store(c, Relaxed); }
 	if !found(explore.HMC) || !found(explore.Explore) {
 		t.Error("armv8 does not find a=5, c=5")
 	}
-	if !found(explore.RevisitsOnly) {
-		t.Error("the revisit engine alone does not find a=5, c=5")
+	if !found(explore.RevisitsOnly) && !(last.Stopped && last.Cut == explore.CutRevisits) {
+		// (The revisit that gives it keeps the RMW, whose written value
+		// then changes: the engine drops that graph and says partial.)
+		t.Error("the revisit engine alone neither finds a=5, c=5 nor says it may have missed it")
 	}
 }
 

@@ -625,21 +625,18 @@ func (e *engine) run(g *egraph, t int) {
 	for stop == interp.Access && g.at[t] < len(g.th[t]) && !g.th[t][g.at[t]].hole {
 		i := g.at[t]
 		n := &g.th[t][i]
-		if st.Req.Instr != n.ev.Instr || n.ev.Kind != graph.Fence && st.Req.Loc != n.ev.Loc {
-			g.broken, e.risky = true, true // cannot happen when dependencies are tracked
+		if !e.keptMatches(st, n) {
+			// A revisit kept an event the thread, run again on what it
+			// reads now, does not make: it depends on something the
+			// revisit changed. The graph is dropped, and the run says
+			// partial rather than wrong.
+			g.broken, e.risky = true, true
 			break
 		}
 		snap := &interp.State{}
 		snap.CopyFrom(st)
 		e.saved = append(e.saved, savedSnap{t, i, g.snap[t][i], false})
 		g.snap[t][i] = snap
-		if n.ev.Kind == graph.Write && e.p.Locs[st.Req.Loc].Type.Wrap(st.Req.Val) != n.ev.WVal {
-			// A kept store would now store another value: a revisit kept
-			// it though it depends on what the re-run read. The graph is
-			// dropped, and the run said partial rather than wrong.
-			g.broken, e.risky = true, true
-			break
-		}
 		var v uint64
 		if n.isRead() {
 			v = n.ev.RVal
@@ -652,6 +649,34 @@ func (e *engine) run(g *egraph, t int) {
 	if stop != interp.Access && g.at[t] < len(g.th[t]) {
 		g.broken, e.risky = true, true // it stopped before events it must reach
 	}
+}
+
+// keptMatches says whether n, an event a revisit kept, is the one the
+// thread's request st.Req makes, reading what n reads: the same
+// instruction, location and dependencies, and the same kind and written
+// value (a store's value, a read-modify-write's result, a
+// compare-exchange's success or failure).
+func (e *engine) keptMatches(st *interp.State, n *node) bool {
+	req := &st.Req
+	if req.Instr != n.ev.Instr || req.Addr != n.ev.Addr || req.Data != n.ev.Data || req.Ctrl != n.ev.Ctrl {
+		return false
+	}
+	switch n.ev.Kind {
+	case graph.Fence:
+		return true
+	case graph.Write:
+		return req.Loc == n.ev.Loc && e.p.Locs[req.Loc].Type.Wrap(req.Val) == n.ev.WVal
+	}
+	if req.Loc != n.ev.Loc {
+		return false
+	}
+	var buf [2]node
+	for _, v := range buf[:e.variants(&buf, st, n.ev, n.ev.RVal)] {
+		if v.ev.Kind == n.ev.Kind && v.ev.WVal == n.ev.WVal && v.ev.Ord == n.ev.Ord && v.ev.Spurious == n.ev.Spurious {
+			return true
+		}
+	}
+	return false
 }
 
 func (e *engine) newState() *interp.State {
