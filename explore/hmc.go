@@ -417,11 +417,11 @@ func (e *engine) armKeep(g *egraph, r, w ref, pp []uint64) []uint64 {
 // which it does: then the prefix is computed again with r as it would be,
 // reading w. (Without that, a revisit was refused for an ordering r would
 // no longer have.)
-func (e *engine) armPrefix(g *egraph, r, w ref) ([]uint64, bool) {
+func (e *engine) armPrefix(g *egraph, r, w ref) ([]uint64, *threadShift, bool) {
 	wn := g.node(w)
 	if !ppHas(wn.pp, r) || e.depsOnly {
 		// (Dependencies are the instructions', whatever r reads.)
-		return wn.pp, !ppHas(wn.pp, r)
+		return wn.pp, nil, !ppHas(wn.pp, r)
 	}
 	rn := g.node(r)
 	pp, as := wn.pp, rn
@@ -431,7 +431,7 @@ func (e *engine) armPrefix(g *egraph, r, w ref) ([]uint64, bool) {
 		base.Kind, base.Ord, base.WVal, base.Spurious = graph.Read, base.Instr.Ord, 0, false
 		var buf [2]node
 		if e.variants(&buf, g.snap[r.t][r.i], base, g.wval(w)) == 0 {
-			return nil, false
+			return nil, nil, false
 		}
 		rv = buf[0]
 		rv.rf = noRef
@@ -439,12 +439,12 @@ func (e *engine) armPrefix(g *egraph, r, w ref) ([]uint64, bool) {
 		if armAcquires(&rv) != armAcquires(rn) || armReleases(&rv) != armReleases(rn) {
 			pp = e.ppAs(g, w, r, &rv)
 			if !ppHas(pp, r) {
-				return pp, true
+				return pp, nil, true
 			}
 		}
 	}
 	if e.obBefore(g, r, w, as, pp) {
-		return nil, false
+		return nil, nil, false
 	}
 	// r is in w's prefix only through a read of a write of its own
 	// thread that ARMv8 does not order it after (a read-back). Such a
@@ -460,23 +460,31 @@ func (e *engine) armPrefix(g *egraph, r, w ref) ([]uint64, bool) {
 	cut.rf = noRef
 	pp = e.ppAs(g, w, r, &cut)
 	if g.readsIncoherently(r, w, pp, as.isWrite()) {
-		return nil, false // no graph: nothing lost
+		return nil, nil, false // no graph: nothing lost
 	}
 	if as.isWrite() && !as.ev.Instr.StoresFromLoad() && !g.ppReachesPastReaders(w, r) {
 		// r, a swap or a compare-exchange that still succeeds, is in
 		// w's prefix only as the write that kept reads read: it stores
 		// the same operand whatever it reads, so their values stand.
-		return pp, true
+		return pp, nil, true
 	}
 	if !as.isWrite() && !g.keptDependsOn(r, w, pp) {
 		// r, a read, is in w's prefix only through such a read-back,
 		// and nothing kept depends on what r reads: reading w instead
 		// changes no kept event's value, nor which events its thread
 		// runs up to them.
-		return pp, true
+		return pp, nil, true
+	}
+	if !as.isWrite() {
+		// Kept events of r's thread depend on r: taken when the thread,
+		// run afresh with r reading w, makes them all again (perhaps at
+		// other indices: shift.go).
+		if sh, ok := e.shiftKept(g, r, w, pp); ok {
+			return pp, sh, true
+		}
 	}
 	e.risky = true
-	return nil, false
+	return nil, nil, false
 }
 
 // keptDependsOn says whether an event other than r that a revisit of r
@@ -909,7 +917,7 @@ func (e *engine) armAddedMax(g *egraph, r, w ref, kept keepSet, x ref) bool {
 // revisiting x while it still read the earlier write.)
 func (e *engine) readsBack(g *egraph, x, y ref) bool {
 	risky := e.risky
-	_, ok := e.armPrefix(g, x, y)
+	_, _, ok := e.armPrefix(g, x, y)
 	e.risky = risky
 	return ok
 }

@@ -859,6 +859,8 @@ type keepSet struct {
 	n    []int    // per thread, how many of its first events are kept
 	mask []uint64 // ARMv8: per thread, a bit per kept event
 	pp   []uint64 // ARMv8: the revisiting write's prefix (armPrefix)
+	// shift (ARMv8): r's thread's kept events renumbered (shift.go)
+	shift *threadShift
 }
 
 func (k keepSet) has(x ref) bool {
@@ -925,11 +927,11 @@ func (e *engine) revisits(g *egraph, w ref, limit int64) []revisit {
 	for _, r := range cands {
 		var kept keepSet
 		if e.arm {
-			pp, ok := e.armPrefix(g, r, w)
+			pp, sh, ok := e.armPrefix(g, r, w)
 			if !ok {
 				continue
 			}
-			kept.pp = pp
+			kept.pp, kept.shift = pp, sh
 			kept.mask = e.armKeep(g, r, w, pp)
 		} else {
 			kept.n = e.kept(g, r, w)
@@ -1151,6 +1153,10 @@ func (e *engine) backward(g *egraph, r, w ref, kept keepSet, wOK bool) {
 				h.th[t][i].revisitable = false
 			}
 		}
+	}
+	if kept.shift != nil {
+		kept.shift.apply(e, h)
+		rn = &h.th[r.t][r.i]
 	}
 	// r now reads w.
 	st := h.cur[r.t]
