@@ -36,25 +36,21 @@ type freeSlot struct {
 }
 
 // shiftKept runs thread r.t afresh from r, which reads w, and matches the
-// kept events after r (kept: w's prefix as armPrefix gives it) in order.
+// kept events after r (pp: w's prefix as armPrefix gives it) in order.
 // It returns how they are renumbered, or false when the run does not meet
 // them all so (the revisit is then refused).
-func (e *engine) shiftKept(g *egraph, r, w ref, kept []uint64) (*threadShift, bool) {
+func (e *engine) shiftKept(g *egraph, r, w ref, pp []uint64) (*threadShift, bool) {
 	t := int(r.t)
 	th := g.th[t]
-	rs := g.node(r).stamp
 	for i := 0; i < int(r.i); i++ {
 		if th[i].hole {
 			return nil, false
 		}
 	}
-	keeps := func(x ref) bool {
-		n := g.node(x)
-		return x.t < 0 || !n.hole && (n.stamp <= rs || x == w || ppHas(kept, x))
-	}
+	kept := keepSet{mask: e.armKeep(g, r, w, pp)}
 	var ks []int
 	for i := int(r.i) + 1; i < len(th); i++ {
-		if keeps(ref{r.t, int32(i)}) {
+		if kept.has(ref{r.t, int32(i)}) {
 			ks = append(ks, i)
 		}
 	}
@@ -69,7 +65,7 @@ func (e *engine) shiftKept(g *egraph, r, w ref, kept []uint64) (*threadShift, bo
 			return false
 		}
 		for _, y := range g.readersOf(x) {
-			if y != r && keeps(y) {
+			if y != r && kept.has(y) {
 				return false
 			}
 		}
@@ -202,8 +198,11 @@ func (sh *threadShift) count(c int32) int32 {
 	return out
 }
 
-// apply renumbers h, built by armBuild with the old numbering.
-func (sh *threadShift) apply(e *engine, h *egraph) {
+// apply renumbers h, built by armBuild with the old numbering, and says
+// whether no event of h but r is ordered after one the thread newly makes
+// (its prefix then has an event the revisit did not keep, which no
+// exploration of revisits makes: the revisit is refused).
+func (sh *threadShift) apply(e *engine, h *egraph) bool {
 	t := sh.t
 	old := h.th[t]
 	oldSnap := h.snap[t]
@@ -256,4 +255,22 @@ func (sh *threadShift) apply(e *engine, h *egraph) {
 	}
 	h.rebuildReaders()
 	e.recomputePP(h)
+	var free uint64
+	for _, f := range sh.free {
+		free |= 1 << uint(f.i)
+	}
+	for u := range h.th {
+		for i := range h.th[u] {
+			n := &h.th[u][i]
+			if n.hole || u == t && i == sh.from {
+				continue
+			}
+			for k := t; k < len(n.pp); k += h.nt {
+				if n.pp[k]&free != 0 {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }

@@ -1155,7 +1155,10 @@ func (e *engine) backward(g *egraph, r, w ref, kept keepSet, wOK bool) {
 		}
 	}
 	if kept.shift != nil {
-		kept.shift.apply(e, h)
+		if !kept.shift.apply(e, h) {
+			e.risky = true // refused: it may have been the only way to a graph
+			return
+		}
 		rn = &h.th[r.t][r.i]
 	}
 	// r now reads w.
