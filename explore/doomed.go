@@ -90,7 +90,9 @@ func (e *engine) revLimit(limit int64) int64 {
 
 // consistentWhole judges h, made by a revisit of r by w from a doomed
 // graph, whole: a cycle may pass anywhere. The searches through r and w
-// first (cheap, and they find most), then the relational model.
+// first, then through every other event (cheap, and they find most: such
+// graphs are seldom consistent), then the relational model, which alone
+// may accept.
 func (e *engine) consistentWhole(h *egraph, r, w ref) bool {
 	if h.broken {
 		return false
@@ -98,6 +100,13 @@ func (e *engine) consistentWhole(h *egraph, r, w ref) bool {
 	e.oc.reset(h)
 	if e.oc.armCycle(h, r) || e.oc.armCycle(h, w) {
 		return false
+	}
+	for t := range h.th {
+		for i := range h.th[t] {
+			if x := (ref{int32(t), int32(i)}); !h.th[t][i].hole && x != r && x != w && e.oc.armCycle(h, x) {
+				return false
+			}
+		}
 	}
 	return e.relational(h)
 }
