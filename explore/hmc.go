@@ -425,6 +425,7 @@ func (e *engine) armPrefix(g *egraph, r, w ref) ([]uint64, *threadShift, bool) {
 	}
 	rn := g.node(r)
 	pp, as := wn.pp, rn
+	cut := false // pp is w's prefix with r reading nothing (ppAs)
 	var rv node
 	if rn.ev.Instr != nil && rn.ev.Instr.Op == prog.OpCAS {
 		base := rn.ev
@@ -437,7 +438,7 @@ func (e *engine) armPrefix(g *egraph, r, w ref) ([]uint64, *threadShift, bool) {
 		rv.rf = noRef
 		as = &rv
 		if armAcquires(&rv) != armAcquires(rn) || armReleases(&rv) != armReleases(rn) {
-			pp = e.ppAs(g, w, r, &rv)
+			pp, cut = e.ppAs(g, w, r, &rv), true
 			if !ppHas(pp, r) {
 				return pp, nil, true
 			}
@@ -456,9 +457,11 @@ func (e *engine) armPrefix(g *egraph, r, w ref) ([]uint64, *threadShift, bool) {
 	// missed executions (risky: happens.Run then explores by value
 	// speculation, exact). Taking every such revisit was tried: random
 	// programs showed kept events whose values depend on r's.
-	cut := *as
-	cut.rf = noRef
-	pp = e.ppAs(g, w, r, &cut)
+	if !cut {
+		c := *as
+		c.rf = noRef
+		pp = e.ppAs(g, w, r, &c)
+	}
 	if g.readsIncoherently(r, w, pp, as.isWrite()) {
 		return nil, nil, false // no graph: nothing lost
 	}

@@ -128,18 +128,8 @@ func (e *engine) shiftKept(g *egraph, r, w ref, pp []uint64) (*threadShift, bool
 		// An event not kept: a hole the exploration fills. What it reads
 		// does not matter up to the kept events (their dependencies,
 		// checked as they are met, would name it).
-		req := &st.Req
-		in := req.Instr
-		n := node{ev: graph.Event{Thread: t, Index: idx, Loc: req.Loc, Ord: in.Ord, Atomic: in.Atomic, Instr: in,
-			Addr: req.Addr, Data: req.Data, Ctrl: req.Ctrl}}
-		switch in.Op {
-		case prog.OpFence:
-			n.ev.Kind, n.ev.Loc = graph.Fence, -1
-		case prog.OpStore:
-			n.ev.Kind = graph.Write
-		case prog.OpLoad:
-			n.ev.Kind = graph.Read
-		default:
+		n := node{ev: e.requestEvent(t, idx, &st.Req)}
+		if op := n.ev.Instr.Op; op == prog.OpRMW || op == prog.OpCAS {
 			n.ev.Kind = graph.RMW // (a compare-exchange: its success, which orders most)
 		}
 		snap := &interp.State{}

@@ -419,22 +419,32 @@ func (e *engine) explore(g *egraph) {
 	if e.doomed && !e.rescuable(g, e.doomLimit) {
 		return
 	}
-	st := g.cur[t]
-	req := st.Req
-	in := req.Instr
-	ev := graph.Event{Thread: t, Index: g.at[t], Loc: req.Loc, Ord: in.Ord, Atomic: in.Atomic, Instr: in, RF: graph.None,
-		Addr: req.Addr, Data: req.Data, Ctrl: req.Ctrl}
-	switch in.Op {
-	case prog.OpFence:
-		ev.Kind, ev.Loc, ev.Atomic = graph.Fence, -1, true
+	ev := e.requestEvent(t, g.at[t], &g.cur[t].Req)
+	switch ev.Kind {
+	case graph.Fence:
 		e.step(g, t, node{ev: ev, rf: noRef, addedMax: true}, -1)
-	case prog.OpStore:
-		ev.Kind = graph.Write
-		ev.WVal = e.p.Locs[req.Loc].Type.Wrap(req.Val)
+	case graph.Write:
 		e.store(g, t, ev)
 	default:
 		e.read(g, t, ev)
 	}
+}
+
+// requestEvent is the event thread t's request req makes as its i-th: a
+// fence, a write with its value, or (Kind Read) a read-like access whose
+// kind and values variants settles once it is known what it reads.
+func (e *engine) requestEvent(t, i int, req *interp.Request) graph.Event {
+	in := req.Instr
+	ev := graph.Event{Thread: t, Index: i, Loc: req.Loc, Ord: in.Ord, Atomic: in.Atomic, Instr: in, RF: graph.None,
+		Addr: req.Addr, Data: req.Data, Ctrl: req.Ctrl, Kind: graph.Read}
+	switch in.Op {
+	case prog.OpFence:
+		ev.Kind, ev.Loc, ev.Atomic = graph.Fence, -1, true
+	case prog.OpStore:
+		ev.Kind = graph.Write
+		ev.WVal = e.p.Locs[req.Loc].Type.Wrap(req.Val)
+	}
+	return ev
 }
 
 // hbBefore is the happens-before view of thread t's next event before it
